@@ -1,0 +1,529 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the winnet.routing collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""HostState schema v1: value objects, the validating loader and the serialiser.
+
+``HostState.from_dict`` validates a state (gathered by net_info, parsed from an export, or
+written by hand), adds the routes Windows creates by itself when a hand-written state leaves
+them out, and rejects malformed input with a ``StateError`` naming the path, for example
+``routes[3].next_hop: '10.0.0.300' is not an IP address``. ``to_dict`` gives the canonical
+dictionary back; ``from_dict(to_dict(s)) == s``.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.winnet.routing.plugins.module_utils.errors import StateError
+from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
+    BITS,
+    FAMILY_NAME,
+    V4,
+    V6,
+    AddressSyntaxError,
+    format_address,
+    format_prefix,
+    is_multicast,
+    is_v4_mapped,
+    mask,
+    parse_address,
+    parse_prefix,
+)
+
+SCHEMA = 'winnet.routing/v1'
+
+INTERFACE_KINDS = ('ethernet', 'wifi', 'loopback_adapter', 'loopback_pseudo', 'tunnel', 'other')
+ADDRESS_STATES = ('preferred', 'deprecated', 'tentative', 'duplicate', 'invalid')
+ROUTE_STORES = ('active', 'persistent')
+ROUTE_PROTOCOLS = ('local', 'netmgmt', 'dhcp', 'router_advertisement', 'other')
+PARTIAL_ITEMS = (
+    'interfaces.metric', 'interfaces.settings', 'interfaces.register_dns', 'interfaces.kind',
+    'interfaces.link_speed', 'addresses', 'routes.persistent', 'routes.ipv4', 'routes.ipv6',
+)
+
+INTERFACE_METRIC_MAX = 9999
+ROUTE_METRIC_MAX = 65535
+SYSTEM_ROUTE_METRIC = 256
+
+# Server 2016 and later automatic interface metric (spec R7): (minimum bits per second, metric).
+_WIRELESS_METRICS = (
+    (2000000000, 25), (500000000, 30), (200000000, 35), (150000000, 40), (80000000, 45),
+    (50000000, 50), (20000000, 55), (10000000, 60), (4000000, 65), (2000000, 70),
+    (500000, 75), (200000, 80), (0, 85),
+)
+_WIRED_METRICS = (
+    (100000000000, 5), (40000000000, 10), (10000000000, 15), (2000000000, 20), (200000000, 25),
+    (80000000, 35), (20000000, 45), (4000000, 55), (500000, 65), (0, 75),
+)
+
+_IPIF_FLAGS = ('weak_host_send', 'weak_host_receive', 'forwarding', 'ignore_default_routes', 'dhcp')
+_IPIF_KEYS = frozenset(('metric', 'automatic_metric') + _IPIF_FLAGS)
+_INTERFACE_KEYS = frozenset(('index', 'alias', 'description', 'kind', 'connected', 'link_speed_bps', 'register_dns', 'ipv4', 'ipv6'))
+_ADDRESS_KEYS = frozenset(('address', 'prefix_length', 'interface', 'skip_as_source', 'state', 'temporary'))
+_ROUTE_KEYS = frozenset(('destination', 'next_hop', 'interface', 'route_metric', 'store', 'protocol'))
+_STATE_KEYS = frozenset(('schema', 'hostname', 'interfaces', 'addresses', 'routes', 'partial'))
+
+
+def derive_metric(link_speed_bps, kind):
+    """Automatic interface metric of Windows 10 / Server 2016 and later (spec R7)."""
+    table = _WIRELESS_METRICS if kind == 'wifi' else _WIRED_METRICS
+    for floor, metric in table:
+        if link_speed_bps >= floor:
+            return metric
+    return table[-1][1]  # pragma: no cover - the last floor is 0
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _extra(data, known):
+    return {k: v for k, v in data.items() if k not in known}
+
+
+class IpSettings:
+    """Per address family IP interface settings (Get-NetIPInterface)."""
+
+    __slots__ = ('metric', 'automatic_metric', 'weak_host_send', 'weak_host_receive', 'forwarding',
+                 'ignore_default_routes', 'dhcp', 'extra')
+
+    def __init__(self, metric, automatic_metric=False, weak_host_send=False, weak_host_receive=False,
+                 forwarding=False, ignore_default_routes=False, dhcp=False, extra=None):
+        self.metric = metric
+        self.automatic_metric = automatic_metric
+        self.weak_host_send = weak_host_send
+        self.weak_host_receive = weak_host_receive
+        self.forwarding = forwarding
+        self.ignore_default_routes = ignore_default_routes
+        self.dhcp = dhcp
+        self.extra = extra or {}
+
+    def _key(self):
+        return (self.metric, self.automatic_metric, self.weak_host_send, self.weak_host_receive,
+                self.forwarding, self.ignore_default_routes, self.dhcp, self.extra)
+
+    def __eq__(self, other):
+        return isinstance(other, IpSettings) and self._key() == other._key()
+
+    def __repr__(self):
+        return 'IpSettings(%r)' % (self.to_dict(),)
+
+    def to_dict(self):
+        data = dict(self.extra)
+        data.update(metric=self.metric, automatic_metric=self.automatic_metric, weak_host_send=self.weak_host_send,
+                    weak_host_receive=self.weak_host_receive, forwarding=self.forwarding,
+                    ignore_default_routes=self.ignore_default_routes, dhcp=self.dhcp)
+        return data
+
+
+class Interface:
+    """One interface (Get-NetAdapter + Get-NetIPInterface), identified by its index."""
+
+    __slots__ = ('index', 'alias', 'description', 'kind', 'connected', 'link_speed_bps', 'register_dns', 'ipv4', 'ipv6', 'extra')
+
+    def __init__(self, index, alias, description=None, kind='other', connected=True, link_speed_bps=None,
+                 register_dns=True, ipv4=None, ipv6=None, extra=None):
+        self.index = index
+        self.alias = alias
+        self.description = description
+        self.kind = kind
+        self.connected = connected
+        self.link_speed_bps = link_speed_bps
+        self.register_dns = register_dns
+        self.ipv4 = ipv4
+        self.ipv6 = ipv6
+        self.extra = extra or {}
+
+    def settings(self, family):
+        """The IpSettings of a family (4 or 6), or None when the family is not bound."""
+        return self.ipv4 if family == V4 else self.ipv6
+
+    def _key(self):
+        return (self.index, self.alias, self.description, self.kind, self.connected, self.link_speed_bps,
+                self.register_dns, self.ipv4, self.ipv6, self.extra)
+
+    def __eq__(self, other):
+        return isinstance(other, Interface) and self._key() == other._key()
+
+    def __repr__(self):
+        return 'Interface(%d, %r)' % (self.index, self.alias)
+
+    def to_dict(self):
+        data = dict(self.extra)
+        data.update(index=self.index, alias=self.alias, kind=self.kind, connected=self.connected, register_dns=self.register_dns)
+        if self.description is not None:
+            data['description'] = self.description
+        if self.link_speed_bps is not None:
+            data['link_speed_bps'] = self.link_speed_bps
+        if self.ipv4 is not None:
+            data['ipv4'] = self.ipv4.to_dict()
+        if self.ipv6 is not None:
+            data['ipv6'] = self.ipv6.to_dict()
+        return data
+
+
+class Address:
+    """A unicast address assigned to an interface (Get-NetIPAddress)."""
+
+    __slots__ = ('address', 'family', 'value', 'prefix_length', 'interface', 'skip_as_source', 'state', 'temporary', 'extra')
+
+    def __init__(self, family, value, prefix_length, interface, skip_as_source=False, state='preferred', temporary=False, extra=None):
+        self.family = family
+        self.value = value
+        self.address = format_address(family, value)
+        self.prefix_length = prefix_length
+        self.interface = interface
+        self.skip_as_source = skip_as_source
+        self.state = state
+        self.temporary = temporary
+        self.extra = extra or {}
+
+    @property
+    def usable(self):
+        """Preferred or deprecated: the address is up and can be a connection's local end."""
+        return self.state in ('preferred', 'deprecated')
+
+    def _key(self):
+        return (self.family, self.value, self.prefix_length, self.interface, self.skip_as_source, self.state, self.temporary, self.extra)
+
+    def __eq__(self, other):
+        return isinstance(other, Address) and self._key() == other._key()
+
+    def __repr__(self):
+        return 'Address(%s/%d@%d)' % (self.address, self.prefix_length, self.interface)
+
+    def to_dict(self):
+        data = dict(self.extra)
+        data.update(address=self.address, prefix_length=self.prefix_length, interface=self.interface,
+                    skip_as_source=self.skip_as_source, state=self.state, temporary=self.temporary)
+        return data
+
+
+class Route:
+    """A route in one policy store. Identity: (family, destination, next hop, interface, store)."""
+
+    __slots__ = ('family', 'network', 'prefix_length', 'destination', 'next_hop_value', 'next_hop', 'interface',
+                 'route_metric', 'store', 'protocol', 'extra')
+
+    def __init__(self, family, network, prefix_length, next_hop_value, interface, route_metric, store='active', protocol='other', extra=None):
+        self.family = family
+        self.network = network
+        self.prefix_length = prefix_length
+        self.destination = format_prefix(family, network, prefix_length)
+        self.next_hop_value = next_hop_value
+        self.next_hop = format_address(family, next_hop_value)
+        self.interface = interface
+        self.route_metric = route_metric
+        self.store = store
+        self.protocol = protocol
+        self.extra = extra or {}
+
+    @property
+    def on_link(self):
+        return self.next_hop_value == 0
+
+    @property
+    def is_default(self):
+        return self.prefix_length == 0
+
+    @property
+    def identity(self):
+        return (self.family, self.network, self.prefix_length, self.next_hop_value, self.interface, self.store)
+
+    def contains(self, value):
+        return (value & mask(self.family, self.prefix_length)) == self.network
+
+    def _key(self):
+        return (self.identity, self.route_metric, self.protocol, self.extra)
+
+    def __eq__(self, other):
+        return isinstance(other, Route) and self._key() == other._key()
+
+    def __hash__(self):
+        return hash(self.identity)
+
+    def __repr__(self):
+        return 'Route(%s -> %s @%d rm=%d %s)' % (self.destination, self.next_hop, self.interface, self.route_metric, self.store)
+
+    def to_dict(self):
+        data = dict(self.extra)
+        data.update(destination=self.destination, next_hop=self.next_hop, interface=self.interface,
+                    route_metric=self.route_metric, store=self.store, protocol=self.protocol)
+        return data
+
+
+class HostState:
+    """A whole host: interfaces, addresses and routes of both stores."""
+
+    __slots__ = ('hostname', 'interfaces', 'addresses', 'routes', 'partial', 'extra', '_by_index', '_by_alias', '_engine')
+
+    def __init__(self, interfaces, addresses, routes, hostname=None, partial=(), extra=None):
+        self.hostname = hostname
+        self.interfaces = list(interfaces)
+        self.addresses = list(addresses)
+        self.routes = list(routes)
+        self.partial = list(partial)
+        self.extra = extra or {}
+        self._by_index = {i.index: i for i in self.interfaces}
+        self._by_alias = {i.alias: i for i in self.interfaces}
+        self._engine = None
+
+    # ------------------------------------------------------------------ access
+    def interface(self, index):
+        """The Interface with this index, or None."""
+        return self._by_index.get(index)
+
+    def interface_by_alias(self, alias):
+        return self._by_alias.get(alias)
+
+    def is_partial(self, item):
+        return item in self.partial
+
+    def __eq__(self, other):
+        return (isinstance(other, HostState) and self.hostname == other.hostname and self.interfaces == other.interfaces
+                and self.addresses == other.addresses and self.routes == other.routes and self.partial == other.partial
+                and self.extra == other.extra)
+
+    def __repr__(self):
+        return 'HostState(%r, %d interfaces, %d addresses, %d routes)' % (self.hostname, len(self.interfaces), len(self.addresses), len(self.routes))
+
+    # ------------------------------------------------------------- serialise
+    def to_dict(self):
+        data = dict(self.extra)
+        data['schema'] = SCHEMA
+        if self.hostname is not None:
+            data['hostname'] = self.hostname
+        data['interfaces'] = [i.to_dict() for i in self.interfaces]
+        data['addresses'] = [a.to_dict() for a in self.addresses]
+        data['routes'] = [r.to_dict() for r in self.routes]
+        if self.partial:
+            data['partial'] = list(self.partial)
+        return data
+
+    @classmethod
+    def from_dict(cls, data, add_system_routes=True):
+        """Validate a schema v1 dictionary and build the HostState (see the module docstring)."""
+        return _Loader().load(data, add_system_routes)
+
+
+def system_routes_for(state_interfaces, addresses):
+    """The routes Windows creates by itself for these interfaces and addresses, in Windows' order."""
+    routes = []
+    for iface in state_interfaces:
+        if not iface.connected:
+            continue
+        for addr in addresses:
+            if addr.interface != iface.index or not addr.usable or iface.settings(addr.family) is None:
+                continue
+            fam, bits, plen = addr.family, BITS[addr.family], addr.prefix_length
+            if plen < bits:
+                routes.append((fam, addr.value & mask(fam, plen), plen, iface.index))
+            routes.append((fam, addr.value, bits, iface.index))
+            if fam == V4 and plen < 31:
+                routes.append((fam, addr.value | ((1 << (bits - plen)) - 1), bits, iface.index))
+        if iface.ipv4 is not None:
+            routes.append((V4, 0xE0000000, 4, iface.index))
+            routes.append((V4, 0xFFFFFFFF, 32, iface.index))
+        if iface.ipv6 is not None:
+            routes.append((V6, 0xFF << 120, 8, iface.index))
+    return [Route(fam, net, plen, 0, index, SYSTEM_ROUTE_METRIC, 'active', 'local') for fam, net, plen, index in routes]
+
+
+class _Loader:
+    """Validation of a schema v1 dictionary; each check raises StateError with the path."""
+
+    def load(self, data, add_system_routes):
+        if not isinstance(data, dict):
+            raise StateError('', 'a HostState must be a mapping, got %s' % type(data).__name__)
+        schema = data.get('schema')
+        if schema is None:
+            raise StateError('schema', "required key is missing (expected '%s')" % SCHEMA)
+        if schema != SCHEMA:
+            raise StateError('schema', "unsupported schema %r (expected '%s')" % (schema, SCHEMA))
+        hostname = data.get('hostname')
+        if hostname is not None and not isinstance(hostname, str):
+            raise StateError('hostname', 'must be a string')
+        partial = data.get('partial') or []
+        if not isinstance(partial, list) or not all(isinstance(p, str) for p in partial):
+            raise StateError('partial', 'must be a list of strings')
+        for i, item in enumerate(partial):
+            if item not in PARTIAL_ITEMS:
+                raise StateError('partial[%d]' % i, '%r is not one of %s' % (item, ', '.join(PARTIAL_ITEMS)))
+        interfaces = [self.interface(item, 'interfaces[%d]' % i) for i, item in enumerate(self.listof(data, 'interfaces', required=True))]
+        by_index, by_alias = {}, {}
+        for i, iface in enumerate(interfaces):
+            if iface.index in by_index:
+                raise StateError('interfaces[%d].index' % i, 'duplicate interface index %d' % iface.index)
+            if iface.alias in by_alias:
+                raise StateError('interfaces[%d].alias' % i, 'duplicate interface alias %r' % iface.alias)
+            by_index[iface.index] = iface
+            by_alias[iface.alias] = iface
+        addresses = []
+        seen_addr = {}
+        for i, item in enumerate(self.listof(data, 'addresses')):
+            addr = self.address(item, 'addresses[%d]' % i, by_index)
+            key = (addr.family, addr.value, addr.interface)
+            if key in seen_addr:
+                raise StateError('addresses[%d].address' % i, '%s is listed twice on interface %d (also addresses[%d])' % (addr.address, addr.interface, seen_addr[key]))
+            seen_addr[key] = i
+            addresses.append(addr)
+        routes = []
+        seen_route = {}
+        for i, item in enumerate(self.listof(data, 'routes')):
+            route = self.route(item, 'routes[%d]' % i, by_index)
+            if route.identity in seen_route:
+                raise StateError('routes[%d]' % i, 'duplicate route %s via %s on interface %d in the %s store (also routes[%d])'
+                                 % (route.destination, route.next_hop, route.interface, route.store, seen_route[route.identity]))
+            seen_route[route.identity] = i
+            routes.append(route)
+        if add_system_routes:
+            present = {(r.family, r.network, r.prefix_length, r.interface) for r in routes if r.store == 'active'}
+            for route in system_routes_for(interfaces, addresses):
+                key = (route.family, route.network, route.prefix_length, route.interface)
+                if key not in present:
+                    present.add(key)
+                    routes.append(route)
+        return HostState(interfaces, addresses, routes, hostname=hostname, partial=partial, extra=_extra(data, _STATE_KEYS))
+
+    # ---------------------------------------------------------------- helpers
+    @staticmethod
+    def listof(data, key, required=False):
+        value = data.get(key)
+        if value is None:
+            if required:
+                raise StateError(key, 'required key is missing (a list)')
+            return []
+        if not isinstance(value, list):
+            raise StateError(key, 'must be a list, got %s' % type(value).__name__)
+        return value
+
+    @staticmethod
+    def mapping(item, path):
+        if not isinstance(item, dict):
+            raise StateError(path, 'must be a mapping, got %s' % type(item).__name__)
+        return item
+
+    @staticmethod
+    def required(item, key, path):
+        if key not in item or item[key] is None:
+            raise StateError('%s.%s' % (path, key), 'required key is missing')
+        return item[key]
+
+    @staticmethod
+    def boolean(item, key, path, default):
+        value = item.get(key, default)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise StateError('%s.%s' % (path, key), 'must be true or false, got %r' % (value,))
+        return value
+
+    @staticmethod
+    def integer(value, path, low, high):
+        if not _is_int(value):
+            raise StateError(path, 'must be an integer, got %r' % (value,))
+        if not low <= value <= high:
+            raise StateError(path, '%d is out of range (%d to %d)' % (value, low, high))
+        return value
+
+    @staticmethod
+    def choice(item, key, path, choices, default):
+        value = item.get(key, default)
+        if value is None:
+            return default
+        if value not in choices:
+            raise StateError('%s.%s' % (path, key), '%r is not one of %s' % (value, ', '.join(choices)))
+        return value
+
+    def interface(self, item, path):
+        item = self.mapping(item, path)
+        index = self.integer(self.required(item, 'index', path), path + '.index', 0, 2 ** 31 - 1)
+        alias = self.required(item, 'alias', path)
+        if not isinstance(alias, str) or not alias.strip():
+            raise StateError(path + '.alias', 'must be a non-empty string, got %r' % (alias,))
+        description = item.get('description')
+        if description is not None and not isinstance(description, str):
+            raise StateError(path + '.description', 'must be a string')
+        kind_given = item.get('kind') is not None
+        kind = self.choice(item, 'kind', path, INTERFACE_KINDS, 'other')
+        connected = self.boolean(item, 'connected', path, True)
+        speed = item.get('link_speed_bps')
+        if speed is not None:
+            speed = self.integer(speed, path + '.link_speed_bps', 0, 2 ** 63 - 1)
+        register_dns = self.boolean(item, 'register_dns', path, True)
+        families = {}
+        for fam_name in ('ipv4', 'ipv6'):
+            raw = item.get(fam_name)
+            if raw is None:
+                families[fam_name] = None
+                continue
+            fpath = '%s.%s' % (path, fam_name)
+            raw = self.mapping(raw, fpath)
+            metric = raw.get('metric')
+            if metric is None:
+                if speed is None or not kind_given:
+                    raise StateError(fpath + '.metric', 'required key is missing (it can be derived only when link_speed_bps and kind are given)')
+                metric = derive_metric(speed, kind)
+                automatic = self.boolean(raw, 'automatic_metric', fpath, True)
+            else:
+                metric = self.integer(metric, fpath + '.metric', 0, INTERFACE_METRIC_MAX)
+                automatic = self.boolean(raw, 'automatic_metric', fpath, False)
+            flags = {flag: self.boolean(raw, flag, fpath, False) for flag in _IPIF_FLAGS}
+            families[fam_name] = IpSettings(metric, automatic, extra=_extra(raw, _IPIF_KEYS), **flags)
+        return Interface(index, alias, description, kind, connected, speed, register_dns, families['ipv4'], families['ipv6'],
+                         extra=_extra(item, _INTERFACE_KEYS))
+
+    def _interface_ref(self, item, path, by_index):
+        value = self.required(item, 'interface', path)
+        if not _is_int(value):
+            raise StateError(path + '.interface', 'must be an interface index (integer), got %r' % (value,))
+        if value not in by_index:
+            raise StateError(path + '.interface', 'interface %d is not listed in interfaces' % value)
+        return by_index[value]
+
+    def address(self, item, path, by_index):
+        item = self.mapping(item, path)
+        text = self.required(item, 'address', path)
+        try:
+            family, value, zone = parse_address(text)
+        except AddressSyntaxError as exc:
+            raise StateError(path + '.address', str(exc)) from None
+        if is_v4_mapped(family, value):
+            raise StateError(path + '.address', '%r is an IPv4-mapped IPv6 address; list the IPv4 address itself' % text)
+        if is_multicast(family, value) or value == 0:
+            raise StateError(path + '.address', '%r is not a unicast address' % text)
+        plen = self.integer(self.required(item, 'prefix_length', path), path + '.prefix_length', 0, BITS[family])
+        iface = self._interface_ref(item, path, by_index)
+        if zone is not None and zone != str(iface.index):
+            raise StateError(path + '.address', 'zone %%%s does not match interface %d' % (zone, iface.index))
+        if iface.settings(family) is None:
+            raise StateError(path + '.interface', 'interface %d (%s) has no %s settings, so it cannot hold %s'
+                             % (iface.index, iface.alias, FAMILY_NAME[family], text))
+        return Address(family, value, plen, iface.index,
+                       skip_as_source=self.boolean(item, 'skip_as_source', path, False),
+                       state=self.choice(item, 'state', path, ADDRESS_STATES, 'preferred'),
+                       temporary=self.boolean(item, 'temporary', path, False),
+                       extra=_extra(item, _ADDRESS_KEYS))
+
+    def route(self, item, path, by_index):
+        item = self.mapping(item, path)
+        text = self.required(item, 'destination', path)
+        try:
+            family, network, plen = parse_prefix(text)
+        except AddressSyntaxError as exc:
+            raise StateError(path + '.destination', str(exc)) from None
+        hop = self.required(item, 'next_hop', path)
+        try:
+            hop_family, hop_value, zone = parse_address(hop)
+        except AddressSyntaxError as exc:
+            raise StateError(path + '.next_hop', str(exc)) from None
+        if hop_family != family:
+            raise StateError(path + '.next_hop', '%s is %s but destination %s is %s' % (hop, FAMILY_NAME[hop_family], text, FAMILY_NAME[family]))
+        iface = self._interface_ref(item, path, by_index)
+        if zone is not None and zone != str(iface.index):
+            raise StateError(path + '.next_hop', 'zone %%%s does not match interface %d' % (zone, iface.index))
+        if iface.settings(family) is None:
+            raise StateError(path + '.interface', 'interface %d (%s) has no %s settings, so it cannot hold a route to %s'
+                             % (iface.index, iface.alias, FAMILY_NAME[family], text))
+        metric = self.integer(self.required(item, 'route_metric', path), path + '.route_metric', 0, ROUTE_METRIC_MAX)
+        store = self.choice(item, 'store', path, ROUTE_STORES, 'active')
+        protocol = self.choice(item, 'protocol', path, ROUTE_PROTOCOLS, 'other')
+        return Route(family, network, plen, hop_value, iface.index, metric, store, protocol, extra=_extra(item, _ROUTE_KEYS))
