@@ -1,0 +1,136 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the winnet.routing collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin of winnet.routing.net_info.
+
+On a snapshot host (one with ``winnet_snapshot``) the HostState file is read on the controller
+and the host is never contacted. Otherwise the PowerShell module gathers the state in one round
+trip. Either way the state goes through the schema v1 loader before it is returned.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.text.converters import to_native, to_text
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.winnet.routing.plugins.module_utils.errors import WinnetError
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
+from ansible_collections.winnet.routing.plugins.module_utils.netutil import AddressSyntaxError, parse_address
+
+FACT_NAME = 'winnet_state'
+SNAPSHOT_VAR = 'winnet_snapshot'
+
+ARGUMENT_SPEC = {
+    'probes': {
+        'type': 'list',
+        'elements': 'dict',
+        'options': {
+            'destination': {'type': 'str', 'required': True},
+            'source': {'type': 'str'},
+        },
+    },
+}
+
+
+def snapshot_path(path, inventory_dir, playbook_dir):
+    """Resolve a winnet_snapshot value: relative paths start at the host's inventory directory."""
+    path = os.path.expanduser(path)
+    if os.path.isabs(path):
+        return path
+    base = inventory_dir or playbook_dir or os.getcwd()
+    return os.path.normpath(os.path.join(base, path))
+
+
+def load_snapshot(path):
+    """Read and validate a HostState file; errors name the path and the cause."""
+    try:
+        with open(path, 'rb') as handle:
+            raw = handle.read()
+    except OSError as exc:
+        raise AnsibleActionFail('winnet_snapshot %s: cannot read the file: %s' % (path, exc.strerror or to_native(exc)))
+    try:
+        data = json.loads(to_text(raw, errors='surrogate_or_strict'))
+    except ValueError as exc:
+        raise AnsibleActionFail('winnet_snapshot %s: not valid JSON: %s' % (path, to_native(exc)))
+    return validate_state(data, 'winnet_snapshot %s' % path)
+
+
+def validate_state(data, origin):
+    """Run a state through the schema v1 loader and return its canonical dictionary."""
+    try:
+        return HostState.from_dict(data).to_dict()
+    except WinnetError as exc:
+        raise AnsibleActionFail('%s: invalid HostState: %s' % (origin, to_native(exc)))
+
+
+def check_probes(probes):
+    """Reject probe addresses that are not IP addresses before anything runs."""
+    for i, probe in enumerate(probes):
+        for key in ('destination', 'source'):
+            value = probe.get(key)
+            if value is None:
+                continue
+            try:
+                parse_address(value)
+            except AddressSyntaxError as exc:
+                raise AnsibleActionFail('probes[%d].%s: %s' % (i, key, exc))
+
+
+class ActionModule(ActionBase):
+    """Gather the HostState of a Windows host, or read it from the host's snapshot file."""
+
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(ARGUMENT_SPEC)
+    _supports_check_mode = True
+    _supports_async = False
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        del tmp
+
+        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        probes = args.get('probes') or []
+        check_probes(probes)
+
+        snapshot = task_vars.get(SNAPSHOT_VAR)
+        if snapshot is not None:
+            snapshot = self._templar.template(snapshot)
+        if snapshot:
+            if not isinstance(snapshot, str):
+                raise AnsibleActionFail('winnet_snapshot must be a path to a HostState JSON file, got %r' % (snapshot,))
+            path = snapshot_path(snapshot, task_vars.get('inventory_dir'), task_vars.get('playbook_dir'))
+            state = load_snapshot(path)
+            answered = [self._unanswered(probe, 'snapshot host: Find-NetRoute runs only on a live host') for probe in probes]
+            result.update(changed=False, state=state, probes=answered, snapshot=path,
+                          ansible_facts={FACT_NAME: state})
+            return result
+
+        module_args = {'probes': probes} if probes else {}
+        gathered = self._execute_module(module_name='winnet.routing.net_info', module_args=module_args, task_vars=task_vars)
+        if gathered.get('failed'):
+            result.update(gathered)
+            return result
+        if 'state' not in gathered:
+            raise AnsibleActionFail('net_info returned no state from %s' % task_vars.get('inventory_hostname', 'the host'))
+        state = validate_state(gathered['state'], 'net_info result from %s' % task_vars.get('inventory_hostname', 'the host'))
+        result.update(changed=False, state=state, probes=gathered.get('probes') or [],
+                      ansible_facts={FACT_NAME: state})
+        return result
+
+    @staticmethod
+    def _unanswered(probe, reason):
+        return {
+            'destination': probe['destination'],
+            'requested_source': probe.get('source'),
+            'answered': False,
+            'error': reason,
+            'source': None,
+            'interface': None,
+            'interface_alias': None,
+            'route': None,
+        }

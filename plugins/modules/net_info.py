@@ -1,0 +1,358 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the winnet.routing collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: net_info
+short_description: Gather the routing state of a Windows host as one HostState
+version_added: 0.1.0
+description:
+  - Returns the whole network state of a Windows host that decides how it routes, in HostState
+    schema v1, in one round trip. It covers interfaces (adapter, kind, link speed, per address family
+    metric, automatic metric, weak host send and receive, forwarding, ignored default routes,
+    DHCP), DNS registration, addresses (prefix length, SkipAsSource, state, temporary) and every
+    route of both the ActiveStore and the PersistentStore, IPv4 and IPv6.
+  - The same state is set as the fact C(winnet_state), which the filters of this collection and
+    its other modules read.
+  - On a snapshot host (one with the variable C(winnet_snapshot)) the state is read from that
+    HostState JSON file on the controller instead, and the host is never contacted. A relative
+    path is resolved from the directory of the inventory file that defines the host (from the
+    playbook directory when the host has no inventory file).
+  - Either way the state is validated by the collection's schema v1 loader, which also adds the
+    routes Windows creates by itself when a hand-written snapshot leaves them out; an invalid
+    state fails the task with a message that names the file (or host) and the offending element.
+  - Optional O(probes) are answered by Windows' own C(Find-NetRoute), so its choice can be
+    compared with the collection's offline evaluation.
+  - The module only reads. Enumerations that Windows reports either as names or as numbers
+    are normalised to the schema's lower-case words (see RV(state)).
+author:
+  - winnet.routing maintainers
+options:
+  probes:
+    description:
+      - Destinations for which Windows itself chooses the route and the source address with
+        C(Find-NetRoute), answered in the same round trip and returned as RV(probes).
+      - A probe Windows cannot answer (no route, an address the host does not own) is returned
+        with RV(probes[].answered=false) and the error; it does not fail the task.
+      - On a snapshot host every probe is returned unanswered.
+    type: list
+    elements: dict
+    suboptions:
+      destination:
+        description:
+          - The remote address (C(Find-NetRoute -RemoteIPAddress)).
+        type: str
+        required: true
+      source:
+        description:
+          - A local address the answer must use (C(Find-NetRoute -LocalIPAddress)); it constrains
+            the route to that address's interface unless weak host send allows otherwise.
+        type: str
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+  - ansible.builtin.action_common_attributes.facts
+attributes:
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  check_mode:
+    support: full
+    details: The module only reads; check mode returns exactly what a normal run returns.
+  diff_mode:
+    support: none
+    details: Nothing is changed, so there is no diff.
+  facts:
+    support: full
+  platform:
+    platforms: windows
+notes:
+  - Works with Windows PowerShell 5.1 and PowerShell 7, on Windows Server 2016, 2019, 2022 and
+    2025 (the NetTCPIP, NetAdapter and DnsClient modules).
+  - The KM-TEST loopback adapter is recognised by its component id C(*MSLOOP), never by its
+    description, which Windows translates.
+  - A route whose interface, or whose address family on that interface, has no IP interface
+    (for example a persistent route left by a removed adapter) is returned under
+    C(state.unbound_routes) instead of C(state.routes).
+seealso:
+  - name: Snapshot hosts
+    description: What snapshot hosts are and how to make one from a live host.
+    link: https://github.com/winnet/routing/blob/main/docs/docsite/rst/guide_snapshot_hosts.rst
+"""
+
+EXAMPLES = r"""
+- name: Gather the routing state (also sets the winnet_state fact)
+  winnet.routing.net_info:
+  register: net
+
+- name: Show the default routes Windows has in force
+  ansible.builtin.debug:
+    msg: "{{ net.state.routes | selectattr('destination', 'in', ['0.0.0.0/0', '::/0'])
+             | selectattr('store', 'equalto', 'active') | list }}"
+
+- name: Ask Windows which route and source it uses for two destinations
+  winnet.routing.net_info:
+    probes:
+      - destination: 203.0.113.50
+      - destination: 198.51.100.7
+        source: 192.0.2.21
+  register: net
+
+- name: Save the state as a snapshot, to evaluate it later without contacting the host
+  ansible.builtin.copy:
+    content: "{{ net.state | to_nice_json }}"
+    dest: "snapshots/{{ inventory_hostname }}.json"
+    mode: '0644'
+  delegate_to: localhost
+
+# An inventory host with winnet_snapshot is read from the file and never contacted:
+#   web01:
+#     winnet_snapshot: ../snapshots/web01.json
+- name: Read a snapshot host (no connection is made)
+  winnet.routing.net_info:
+"""
+
+RETURN = r"""
+state:
+  description:
+    - The host's state in HostState schema v1, validated by the collection's loader. Keys beyond
+      the schema (such as C(mac), C(discards), C(prefix_origin)) are kept.
+  returned: always
+  type: dict
+  contains:
+    schema:
+      description: Schema identifier.
+      returned: always
+      type: str
+      sample: winnet.routing/v1
+    hostname:
+      description: Computer name of the host (C($env:COMPUTERNAME)), or the name recorded in the snapshot.
+      returned: when known
+      type: str
+      sample: WEB25-01
+    os_version:
+      description: Windows version (C([Environment]::OSVersion.Version)) of a gathered host.
+      returned: when gathered from a live host
+      type: str
+      sample: 10.0.26100.0
+    interfaces:
+      description: One entry per interface index that has an IP interface (C(Get-NetIPInterface)).
+      returned: always
+      type: list
+      elements: dict
+      contains:
+        index:
+          description: Interface index.
+          type: int
+          returned: always
+          sample: 6
+        alias:
+          description: Interface alias (the connection name).
+          type: str
+          returned: always
+          sample: Data
+        description:
+          description: Adapter description (C(Get-NetAdapter) C(InterfaceDescription)).
+          type: str
+          returned: when the interface has an adapter
+          sample: Intel(R) Ethernet Controller X710 for 10GbE SFP+
+        kind:
+          description:
+            - C(loopback_adapter) for a KM-TEST loopback adapter (component id C(*MSLOOP)).
+            - C(wifi) for wireless media (C(NdisPhysicalMedium) WirelessLan, WirelessWan or
+              Native802_11, or interface type 71).
+            - C(tunnel) for interface type 131, C(ethernet) for interface type 6.
+            - C(loopback_pseudo) for the interface without adapter that holds 127.0.0.1 or ::1.
+            - C(other) for anything else.
+          type: str
+          returned: always
+          choices: [ethernet, wifi, loopback_adapter, loopback_pseudo, tunnel, other]
+        connected:
+          description: True when C(Get-NetIPInterface) reports C(Connected) for either address family.
+          type: bool
+          returned: always
+        link_speed_bps:
+          description: Adapter speed in bits per second (C(Get-NetAdapter) C(Speed)).
+          type: int
+          returned: when the interface has an adapter
+          sample: 10000000000
+        mac:
+          description: Adapter MAC address as Windows prints it.
+          type: str
+          returned: when the interface has an adapter
+          sample: 3C-FD-FE-A1-52-10
+        register_dns:
+          description: C(Get-DnsClient) C(RegisterThisConnectionsAddress).
+          type: bool
+          returned: always
+        discards:
+          description: C(Get-NetAdapterStatistics) counters, as C(received) (ReceivedDiscardedPackets)
+            and C(outbound) (OutboundDiscardedPackets).
+          type: dict
+          returned: when the adapter reports statistics
+          sample: {received: 1873, outbound: 0}
+        ipv4:
+          description:
+            - IPv4 settings (C(Get-NetIPInterface -AddressFamily IPv4)); absent when IPv4 is not
+              bound. Keys C(metric) (InterfaceMetric in force), C(automatic_metric),
+              C(weak_host_send), C(weak_host_receive), C(forwarding), C(ignore_default_routes)
+              and C(dhcp), the switches as booleans.
+          type: dict
+          returned: when IPv4 is bound
+          sample: {metric: 15, automatic_metric: true, weak_host_send: false, weak_host_receive: false,
+                   forwarding: false, ignore_default_routes: false, dhcp: false}
+        ipv6:
+          description: IPv6 settings, same keys as RV(state.interfaces[].ipv4).
+          type: dict
+          returned: when IPv6 is bound
+    addresses:
+      description: Unicast addresses (C(Get-NetIPAddress)); a link-local address has no C(%zone) suffix.
+      returned: always
+      type: list
+      elements: dict
+      contains:
+        address:
+          description: The address.
+          type: str
+          returned: always
+          sample: 192.0.2.21
+        prefix_length:
+          description: Prefix length.
+          type: int
+          returned: always
+          sample: 24
+        interface:
+          description: Index of the interface holding the address.
+          type: int
+          returned: always
+          sample: 6
+        skip_as_source:
+          description: SkipAsSource.
+          type: bool
+          returned: always
+        state:
+          description: Duplicate address detection state.
+          type: str
+          returned: always
+          choices: [preferred, deprecated, tentative, duplicate, invalid]
+        temporary:
+          description: An IPv6 privacy address (suffix origin C(random) with prefix origin C(router_advertisement)).
+          type: bool
+          returned: always
+        prefix_origin:
+          description: C(PrefixOrigin) as C(other), C(manual), C(well_known), C(dhcp) or C(router_advertisement).
+          type: str
+          returned: when gathered from a live host
+          sample: manual
+        suffix_origin:
+          description: C(SuffixOrigin) as C(other), C(manual), C(well_known), C(dhcp), C(link) or C(random).
+          type: str
+          returned: when gathered from a live host
+          sample: manual
+    routes:
+      description:
+        - Every route of the ActiveStore, then every route of the PersistentStore, both address
+          families, in the order Windows lists them; a route present in both stores appears twice.
+      returned: always
+      type: list
+      elements: dict
+      contains:
+        destination:
+          description: Destination prefix.
+          type: str
+          returned: always
+          sample: 0.0.0.0/0
+        next_hop:
+          description: Next hop; C(0.0.0.0) or C(::) means on-link.
+          type: str
+          returned: always
+          sample: 198.51.100.1
+        interface:
+          description: Interface index.
+          type: int
+          returned: always
+          sample: 6
+        route_metric:
+          description: The route's own metric (C(Get-NetRoute) C(RouteMetric)), not the sum C(route print) shows.
+          type: int
+          returned: always
+          sample: 0
+        store:
+          description: Policy store.
+          type: str
+          returned: always
+          choices: [active, persistent]
+        protocol:
+          description:
+            - C(Protocol) of the route. C(NetMgmt) (static routes and DHCP-learned gateways) is
+              C(netmgmt), C(Local) is C(local), C(Dhcp) is C(dhcp); any other routing protocol is C(other).
+          type: str
+          returned: always
+          choices: [local, netmgmt, dhcp, router_advertisement, other]
+    unbound_routes:
+      description: Routes whose interface or address family has no IP interface, same keys as RV(state.routes).
+      returned: when gathered from a live host
+      type: list
+      elements: dict
+probes:
+  description: Windows' answers to O(probes), in the order given.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    destination:
+      description: The probed destination.
+      type: str
+      returned: always
+      sample: 203.0.113.50
+    requested_source:
+      description: The source given in the probe, or null.
+      type: str
+      returned: always
+    answered:
+      description: True when C(Find-NetRoute) returned a route.
+      type: bool
+      returned: always
+    error:
+      description: Why the probe was not answered, or null.
+      type: str
+      returned: always
+    source:
+      description: The local address Windows selected (or was given).
+      type: str
+      returned: always
+      sample: 198.51.100.20
+    interface:
+      description: Index of the interface of the selected route.
+      type: int
+      returned: always
+      sample: 6
+    interface_alias:
+      description: Alias of that interface.
+      type: str
+      returned: always
+      sample: Data
+    route:
+      description: The selected route, with C(destination), C(next_hop), C(interface) and C(route_metric).
+      type: dict
+      returned: always
+      sample: {destination: 0.0.0.0/0, next_hop: 198.51.100.1, interface: 6, route_metric: 0}
+snapshot:
+  description: The snapshot file that was read.
+  returned: on a snapshot host
+  type: str
+  sample: /srv/ansible/examples/snapshots/web25-01.json
+ansible_facts:
+  description: The state as a fact.
+  returned: always
+  type: dict
+  contains:
+    winnet_state:
+      description: Same value as RV(state).
+      type: dict
+      returned: always
+"""
