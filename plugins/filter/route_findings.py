@@ -1,0 +1,99 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the winnet.routing collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: route_findings
+short_description: Find what is wrong with a Windows host's routing, with a remediation for each finding
+version_added: 0.1.0
+author: winnet.routing maintainers
+description:
+  - Reports host-wide findings and those of the declared O(flows).
+  - "Finding ids: C(multiple_default_routes), C(default_gateways_on_disjoint_interfaces), C(persistent_active_drift),
+    C(route_tie), C(next_hop_not_on_link), C(vip_prefix_route_on_loopback_wins), C(manual_default_route_ignored), and from
+    flows C(reply_unroutable_strong_host_send), C(asymmetric_reply), C(reply_no_route), C(drop_strong_host_receive),
+    C(drop_not_local), C(ambiguous_zone)."
+  - The input may also be a list of states (the result is a list of finding lists, in order) or a mapping of host name to
+    state (the result maps each name to its findings), so a whole fleet is evaluated in one call.
+  - Findings that need data a partial state does not have (see its C(partial) list) are skipped.
+options:
+  _input:
+    description: A HostState (or M(winnet.routing.net_info) result), a list of them, or a mapping of names to them.
+    type: raw
+    required: true
+  flows:
+    description: Flows to evaluate, each C({client, destination, arrival_interface}) as for M(winnet.routing.flow_check#filter).
+    type: list
+    elements: dict
+"""
+
+EXAMPLES = r"""
+- name: Fail when the host has errors
+  ansible.builtin.assert:
+    that: findings | selectattr('severity', 'eq', 'error') | list | length == 0
+    fail_msg: "{{ findings | map(attribute='remediation') | list }}"
+  vars:
+    findings: "{{ winnet_state | winnet.routing.route_findings(flows=[{'client': '203.0.113.50', 'destination': '198.51.100.20', 'arrival_interface': 'Management'}]) }}"
+
+- name: Evaluate every host of the play in one call
+  ansible.builtin.set_fact:
+    fleet_findings: "{{ dict(ansible_play_hosts | zip(ansible_play_hosts | map('extract', hostvars, 'winnet_state'))) | winnet.routing.route_findings }}"
+  run_once: true
+"""
+
+RETURN = r"""
+_value:
+  description: The findings (or a list or mapping of finding lists, following the input's shape).
+  type: raw
+  contains:
+    id:
+      description: What was found.
+      type: str
+    severity:
+      description: C(info), C(warning) or C(error).
+      type: str
+    message:
+      description: What is wrong and why it matters.
+      type: str
+    remediation:
+      description: A PowerShell command (or the collection task) that fixes it.
+      type: str
+    interfaces:
+      description: Indexes of the interfaces involved.
+      type: list
+      elements: int
+    routes:
+      description: The routes involved.
+      type: list
+      elements: dict
+"""
+
+from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError, WinnetError
+from ansible_collections.winnet.routing.plugins.plugin_utils.filters import engine_filter, make_engine
+
+
+def _one(state, flows, where):
+    if where is None:
+        return make_engine(state).findings(flows)
+    try:
+        return make_engine(state).findings(flows)
+    except WinnetError as exc:
+        raise ArgumentError(where, str(exc)) from None
+
+
+@engine_filter('route_findings')
+def route_findings(state, flows=None):
+    if flows is not None and not isinstance(flows, list):
+        raise ArgumentError('flows', 'must be a list of {client, destination, arrival_interface}')
+    if isinstance(state, list):
+        return [_one(item, flows, '[%d]' % i) for i, item in enumerate(state)]
+    if isinstance(state, dict) and 'schema' not in state and 'state' not in state:
+        return {name: _one(item, flows, '[%s]' % name) for name, item in state.items()}
+    return _one(state, flows, None)
+
+
+class FilterModule:
+    def filters(self):
+        return {'route_findings': route_findings}
