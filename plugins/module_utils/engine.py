@@ -327,6 +327,12 @@ class Engine:
 
         best = bucket[0].eff
         tied = [e for e in bucket if e.eff == best]
+        if owners is not None and len(tied) == 1:
+            # The constraint may hide a tie of the full table that the bound source breaks (GetBestRoute).
+            free = self.select(family, value, None)
+            free_tied = [e for e in free if e.eff == free[0].eff] if free else []
+            if len(free_tied) > 1 and tied[0] in free_tied:
+                tied = free_tied
         tie = len(tied) > 1
         tie_break = None
         winner = tied[0]
