@@ -1,0 +1,142 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the winnet.routing collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Golden results of the net_info PowerShell module, checked against the schema v1 loader.
+
+Each ``fixtures/net_info_*.json`` is what net_info.ps1 returns for a realistic host. The state in
+it must already be canonical schema v1: loading and dumping it again changes nothing, and the
+loader has no system route to add (a gathered state lists every route).
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import re
+
+import pytest
+
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import (
+    ADDRESS_STATES,
+    INTERFACE_KINDS,
+    ROUTE_PROTOCOLS,
+    HostState,
+)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURES = sorted(glob.glob(os.path.join(HERE, 'fixtures', 'net_info_*.json')))
+MODULE_PS1 = os.path.join(HERE, '..', '..', '..', '..', 'plugins', 'modules', 'net_info.ps1')
+PROBE_KEYS = {'destination', 'requested_source', 'answered', 'error', 'source', 'interface', 'interface_alias', 'route'}
+
+
+def _load(path):
+    with open(path, encoding='utf-8') as handle:
+        return json.load(handle)
+
+
+def test_there_is_a_golden_fixture():
+    assert FIXTURES
+
+
+@pytest.fixture(params=FIXTURES, ids=[os.path.basename(p) for p in FIXTURES])
+def result(request):
+    return _load(request.param)
+
+
+def test_result_shape(result):
+    assert result['changed'] is False
+    assert set(result) >= {'changed', 'state', 'probes'}
+    assert result['state']['schema'] == 'winnet.routing/v1'
+
+
+def test_state_is_canonical_schema_v1(result):
+    state = result['state']
+    loaded = HostState.from_dict(state)
+    assert loaded.to_dict() == state
+    assert HostState.from_dict(loaded.to_dict()) == loaded
+
+
+def test_gathered_state_lists_every_route(result):
+    state = result['state']
+    without = HostState.from_dict(state, add_system_routes=False)
+    with_system = HostState.from_dict(state)
+    assert len(with_system.routes) == len(without.routes) == len(state['routes'])
+
+
+def test_enumerations_are_schema_words(result):
+    state = result['state']
+    assert {i['kind'] for i in state['interfaces']} <= set(INTERFACE_KINDS)
+    assert {a['state'] for a in state['addresses']} <= set(ADDRESS_STATES)
+    assert {r['protocol'] for r in state['routes']} <= set(ROUTE_PROTOCOLS)
+    assert {r['store'] for r in state['routes']} == {'active', 'persistent'}
+    for iface in state['interfaces']:
+        for family in ('ipv4', 'ipv6'):
+            settings = iface.get(family)
+            if settings is None:
+                continue
+            for key in ('automatic_metric', 'weak_host_send', 'weak_host_receive', 'forwarding', 'ignore_default_routes', 'dhcp'):
+                assert isinstance(settings[key], bool), (iface['alias'], family, key)
+
+
+def test_addresses_have_no_zone_and_temporary_follows_origins(result):
+    for addr in result['state']['addresses']:
+        assert '%' not in addr['address']
+        expected = addr.get('suffix_origin') == 'random' and addr.get('prefix_origin') == 'router_advertisement'
+        assert addr['temporary'] is expected
+
+
+def test_kinds_come_from_component_id_and_addresses(result):
+    state = result['state']
+    pseudo = [i for i in state['interfaces'] if i['kind'] == 'loopback_pseudo']
+    assert [i['index'] for i in pseudo] == [1]
+    assert 'mac' not in pseudo[0]
+    holders = {a['interface'] for a in state['addresses'] if a['address'] in ('127.0.0.1', '::1')}
+    assert holders == {1}
+
+
+def test_unbound_routes_are_kept_apart(result):
+    state = result['state']
+    indexes = {i['index'] for i in state['interfaces']}
+    for route in state.get('unbound_routes', []):
+        assert route['interface'] not in indexes
+
+
+def test_probes(result):
+    probes = result['probes']
+    asked = result['invocation']['module_args']['probes']
+    assert [p['destination'] for p in probes] == [p['destination'] for p in asked]
+    for probe in probes:
+        assert set(probe) == PROBE_KEYS
+        if probe['answered']:
+            assert probe['error'] is None
+            assert set(probe['route']) == {'destination', 'next_hop', 'interface', 'route_metric'}
+            assert probe['interface'] == probe['route']['interface']
+        else:
+            assert probe['error'] and probe['route'] is None
+
+
+def _ps_map(name):
+    with open(MODULE_PS1, encoding='utf-8') as handle:
+        text = handle.read()
+    match = re.search(r'^\$%s = @\{([^\n]*)\}$' % name, text, re.M) or re.search(r'^\$%s = @\{\n(.*?)^\}' % name, text, re.S | re.M)
+    assert match, name
+    body = match.group(1)
+    return dict(re.findall(r"'(\w*)' = '(\w+)'", body))
+
+
+@pytest.mark.parametrize('name, allowed', [
+    ('protocolMap', ROUTE_PROTOCOLS),
+    ('addressStateMap', ADDRESS_STATES),
+    ('familyMap', ('ipv4', 'ipv6')),
+])
+def test_module_maps_produce_schema_words(name, allowed):
+    mapping = _ps_map(name)
+    assert mapping
+    assert set(mapping.values()) <= set(allowed)
+
+
+def test_module_kinds_are_schema_kinds():
+    with open(MODULE_PS1, encoding='utf-8') as handle:
+        kinds = set(re.findall(r"\$kind = '(\w+)'", handle.read()))
+    assert kinds and kinds <= set(INTERFACE_KINDS)
