@@ -1,0 +1,53 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the winnet.routing collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The parse_* filter plugins: registration, results, and one AnsibleFilterError per parse failure."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.winnet.routing.plugins.filter import parse_netroute_json, parse_route_print
+
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures')
+
+
+def _read(*parts):
+    with open(os.path.join(FIXTURES, *parts), encoding='utf-8') as handle:
+        return handle.read()
+
+
+def test_route_print_filter_returns_a_state():
+    func = parse_route_print.FilterModule().filters()['parse_route_print']
+    state = func(_read('route_print', 'server2022_dsr_loopback.txt'))
+    assert state['schema'] == 'winnet.routing/v1'
+    loopback = [i for i in state['interfaces'] if i['index'] == 11][0]
+    assert loopback['kind'] == 'loopback_adapter' and loopback['ipv4'] == {'metric': 254}
+
+
+def test_route_print_filter_passes_interfaces_and_ignores_omit():
+    func = parse_route_print.FilterModule().filters()['parse_route_print']
+    text = _read('route_print', 'server2025_tv31_crlf.txt')
+    state = func(text, interfaces=[{'index': 10, 'metric': 35, 'addresses': ['192.168.0.124']},
+                                   {'index': 14, 'addresses': ['172.30.16.1']}])
+    assert [r['route_metric'] for r in state['routes'] if r['destination'] == '0.0.0.0/0'] == [0]
+    omitted = func(_read('route_print', 'server2016_single_nic.txt'), interfaces='__omit_place_holder__abc')
+    assert omitted['schema'] == 'winnet.routing/v1'
+
+
+def test_route_print_filter_error_is_translated_once():
+    func = parse_route_print.FilterModule().filters()['parse_route_print']
+    with pytest.raises(AnsibleFilterError, match=r'^winnet\.routing\.parse_route_print: line 1: no .IPv4 Route Table'):
+        func('')
+
+
+def test_netroute_json_filter():
+    func = parse_netroute_json.FilterModule().filters()['parse_netroute_json']
+    texts = [_read('netroute_json', 'server2022_ps7.%s.json' % part) for part in ('routes', 'interfaces', 'addresses')]
+    state = func(texts)
+    assert state['source'] == 'netroute_json'
+    with pytest.raises(AnsibleFilterError, match=r'^winnet\.routing\.parse_netroute_json: \[0\]\[0\]: expected an object, got int'):
+        func([[3]])
