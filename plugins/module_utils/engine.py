@@ -15,6 +15,8 @@ server readiness), ``findings`` (host-wide findings, plus declared flows) and
 
 from __future__ import annotations
 
+import functools
+
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError, WinnetError
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
@@ -958,6 +960,61 @@ class Engine:
                 "-PrefixLength %d -SkipAsSource $true" % (iface.index, addr.address, iface.index, addr.address, BITS[family]),
                 interfaces=[iface.index] + [e.route.interface for e in tied], routes=[_route_ref(e.route) for e in tied]))
         return out
+
+    # ------------------------------------------------ destination order
+    def order_destinations(self, destinations, prefer_ipv4=False):
+        """Sort a name's addresses the way Windows does before connecting (RFC 6724 section 6, spec R18/R26).
+
+        ``prefer_ipv4`` models DisabledComponents 0x20 ("prefer IPv4 over IPv6 in prefix policies").
+        Returns the addresses in order, each with the reason it was placed.
+        """
+        if isinstance(destinations, str) or not isinstance(destinations, (list, tuple)):
+            raise ArgumentError('destinations', 'must be a list of addresses')
+        info = []
+        for i, text in enumerate(destinations):
+            family, value, _zone = self.parse(text, 'destinations[%d]' % i)
+            result = self.lookup(text)
+            mapped = value if family == V6 else (0xFFFF << 32) | value
+            precedence, label = _policy(mapped)
+            if prefer_ipv4 and family == V4:
+                precedence = 45
+            source = result['source']
+            s_mapped = s_label = s_scope = None
+            deprecated = False
+            if source is not None:
+                s_family, s_value, _ = parse_address(source)
+                s_mapped = s_value if s_family == V6 else (0xFFFF << 32) | s_value
+                s_label = _policy(s_mapped)[1]
+                s_scope = scope_of(s_family, s_value)
+                deprecated = any(a.state == 'deprecated' for a in self.local.get((s_family, s_value), ()))
+            info.append({'index': i, 'address': format_address(family, value), 'family': family, 'mapped': mapped,
+                         'usable': result['disposition'] != 'no_route', 'scope': scope_of(family, value), 'precedence': precedence,
+                         'label': label, 'source': source, 'source_label': s_label, 'source_scope': s_scope,
+                         'source_mapped': s_mapped, 'deprecated': deprecated})
+
+        def compare(a, b):
+            rules = (
+                (1, lambda d: d['usable']),
+                (2, lambda d: d['source'] is not None and d['scope'] == d['source_scope']),
+                (3, lambda d: not d['deprecated']),
+                (5, lambda d: d['source'] is not None and d['label'] == d['source_label']),
+                (6, lambda d: d['precedence']),
+                (8, lambda d: -d['scope']),
+            )
+            for _rule, key in rules:
+                ka, kb = key(a), key(b)
+                if ka != kb:
+                    return -1 if ka > kb else 1
+            if a['family'] == V6 and b['family'] == V6 and a['source'] and b['source']:
+                ca = common_prefix_length(V6, a['mapped'], a['source_mapped'])
+                cb = common_prefix_length(V6, b['mapped'], b['source_mapped'])
+                if ca != cb:
+                    return -1 if ca > cb else 1
+            return a['index'] - b['index']
+
+        ordered = sorted(info, key=functools.cmp_to_key(compare))
+        return [{'address': d['address'], 'reachable': d['usable'], 'source': d['source'], 'precedence': d['precedence'],
+                 'label': d['label']} for d in ordered]
 
     # ---------------------------------------------------------- effective
     def effective_routes(self, family='ipv4'):

@@ -311,3 +311,28 @@ def test_weak_send_flag_knob():
     assert source_model['disposition'] == 'no_route'
     assert egress_model['interface'] == 3
     assert both_model['disposition'] == 'no_route'
+
+
+# -------------------------------------------------------- destination order
+def tv36_state():
+    state = tv.host(tv.nic(3, 'Ethernet', m=25, v6=25, addrs=['192.0.2.20/24', '2001:db8:1::20/64', 'fe80::20/64']),
+                    routes=[tv.rt('0.0.0.0/0', '192.0.2.1', 3, 0), tv.rt('::/0', 'fe80::1', 3, 256, protocol='router_advertisement')])
+    return state
+
+
+def test_tv36_dual_stack_destination_order():
+    engine = Engine(tv36_state())
+    assert [d['address'] for d in engine.order_destinations(['203.0.113.1', '2001:db8::1'])] == ['2001:db8::1', '203.0.113.1']
+    assert [d['address'] for d in engine.order_destinations(['2001:db8::1', '203.0.113.1'])] == ['2001:db8::1', '203.0.113.1']
+
+
+def test_tv36_prefer_ipv4_over_ipv6():
+    engine = Engine(tv36_state())
+    assert [d['address'] for d in engine.order_destinations(['2001:db8::1', '203.0.113.1'], prefer_ipv4=True)] == ['203.0.113.1', '2001:db8::1']
+
+
+def test_unreachable_destination_goes_last():
+    state = tv36_state()
+    state['routes'] = [r for r in state['routes'] if r['destination'] != '::/0']
+    ordered = Engine(state).order_destinations(['2001:db8::1', '203.0.113.1'])
+    assert [(d['address'], d['reachable']) for d in ordered] == [('203.0.113.1', True), ('2001:db8::1', False)]
