@@ -26,7 +26,7 @@ description:
     C(netmgmt)), interface settings, DNS registration, link speeds or address prefix lengths (derived from the on-link
     subnet routes); C(partial) says so. Persistent routes whose interface cannot be found are left out and explained in
     C(parse_notes).
-  - Malformed or truncated text fails with a message naming the line, for example C(line 27: netmask 255.0.255.0 is not contiguous).
+  - "Malformed or truncated text fails with a message naming the line, for example C(line 27: netmask 255.0.255.0 is not contiguous)."
 positional: interfaces
 options:
   _input:

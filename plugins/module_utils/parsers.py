@@ -705,7 +705,7 @@ _SCHEMA_PROTOCOL = {'local': 'local', 'netmgmt': 'netmgmt', 'dhcp': 'dhcp', 'rou
 # MSFT_NetIPInterface.ConnectionState (uint8)
 _CONNECTION_STATE = {0: False, 1: True, 'disconnected': False, 'connected': True}
 # MSFT_NetIPInterface Forwarding, WeakHostSend, WeakHostReceive, IgnoreDefaultRoutes, Dhcp, AutomaticMetric (uint8)
-_DISABLED_ENABLED = {0: False, 1: True, 'disabled': False, 'enabled': True, False: False, True: True}
+_DISABLED_ENABLED = {0: False, 1: True, 'disabled': False, 'enabled': True}  # JSON true/false count as 1/0
 # MSFT_NetIPAddress.AddressState (uint16)
 _ADDRESS_STATE = {0: 'invalid', 1: 'tentative', 2: 'duplicate', 3: 'deprecated', 4: 'preferred',
                   'invalid': 'invalid', 'tentative': 'tentative', 'duplicate': 'duplicate',
@@ -728,8 +728,9 @@ def _enum(value, table, path):
     if isinstance(value, str):
         text = value.strip()
         key = int(text) if text.isdigit() else text.lower()
-    if isinstance(key, bool) and key not in table:
-        key = int(key)
+    if isinstance(value, bool):
+        # JSON true/false only stand for the two-valued switches, never for a state code
+        key = int(value) if table is _DISABLED_ENABLED or table is _CONNECTION_STATE else repr(value)
     try:
         return table[key]
     except (KeyError, TypeError):
@@ -795,14 +796,9 @@ def _documents(data, what):
                                  % (('document %d of ' % (d_index + 1)) if multi else '', what))
             try:
                 doc = json.loads(text)
-            except ValueError as exc:
+            except json.JSONDecodeError as exc:
                 where = ('document %d, ' % (d_index + 1)) if multi else ''
-                line = getattr(exc, 'lineno', None)
-                column = getattr(exc, 'colno', None)
-                message = getattr(exc, 'msg', str(exc))
-                if line is not None:
-                    raise ParseError('%sline %d, column %d: not valid JSON (%s); truncated output?' % (where, line, column, message)) from None
-                raise ParseError('%s: not valid JSON (%s)' % (where or what, message)) from None
+                raise ParseError('%sline %d, column %d: not valid JSON (%s); truncated output?' % (where, exc.lineno, exc.colno, exc.msg)) from None
         items = doc if isinstance(doc, list) else [doc]
         for i, item in enumerate(items):
             path = '%s[%d]' % (prefix, i)

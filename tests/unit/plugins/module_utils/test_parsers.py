@@ -132,3 +132,10 @@ def test_netroute_rows_without_interface_metric():
     state = parse_netroute_json([row])
     assert state['interfaces'][0]['ipv4'] == {'metric': 0, 'metric_unknown': True}
     assert 'interfaces.metric' in state['partial']
+
+
+def test_json_booleans_count_only_for_switches():
+    state = parse_netroute_json([dict(IFACE_51, WeakHostSend=True, Dhcp=False, ConnectionState=True)])
+    assert state['interfaces'][0]['ipv4']['weak_host_send'] is True and state['interfaces'][0]['ipv4']['dhcp'] is False
+    with pytest.raises(ParseError, match=r'^\[0\]\.AddressState: unknown value True'):
+        parse_netroute_json([dict(ADDR_51, AddressState=True)])
