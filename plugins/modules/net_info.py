@@ -27,7 +27,7 @@ description:
   - The module only reads. Enumerations that Windows reports either as names or as numbers
     are normalised to the schema's lower-case words (see RV(state)).
 author:
-  - winnet.routing maintainers
+  - winnet.routing maintainers (@winnet)
 options:
   probes:
     description:
