@@ -67,7 +67,7 @@ _value:
       type: list
       elements: dict
     flows:
-      description: One M(winnet.routing.flow_check#filter) result per client, for the flow client -> VIP arriving on the NIC.
+      description: One P(winnet.routing.flow_check#filter) result per client, for the flow client -> VIP arriving on the NIC.
       type: list
       elements: dict
     trace:

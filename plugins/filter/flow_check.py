@@ -34,7 +34,7 @@ options:
     type: raw
     required: true
   weak_send_flag:
-    description: Which interface's WeakHostSend lifts the strong host send restriction (see M(winnet.routing.route_lookup#filter)).
+    description: Which interface's WeakHostSend lifts the strong host send restriction (see P(winnet.routing.route_lookup#filter)).
     type: str
     choices: [source_interface, outgoing_interface, both]
     default: source_interface
@@ -67,7 +67,7 @@ _value:
       description: C(accept), C(drop_strong_host_receive), C(drop_not_local) or C(forward).
       type: str
     reply:
-      description: The M(winnet.routing.route_lookup#filter) result of the reply (source fixed to the destination), or null.
+      description: The P(winnet.routing.route_lookup#filter) result of the reply (source fixed to the destination), or null.
       type: dict
     forward:
       description: When C(receive) is C(forward), the lookup of the destination; else null.

@@ -24,7 +24,7 @@ options:
     type: raw
     required: true
   flows:
-    description: Flows to evaluate, each C({client, destination, arrival_interface}) as for M(winnet.routing.flow_check#filter).
+    description: Flows to evaluate, each C({client, destination, arrival_interface}) as for P(winnet.routing.flow_check#filter).
     type: list
     elements: dict
 """

@@ -112,7 +112,7 @@ _value:
       type: list
       elements: str
     findings:
-      description: Findings about this lookup (same shape as M(winnet.routing.route_findings#filter) results), e.g. C(ambiguous_zone).
+      description: Findings about this lookup (same shape as P(winnet.routing.route_findings#filter) results), e.g. C(ambiguous_zone).
       type: list
       elements: dict
     trace:
