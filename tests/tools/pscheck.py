@@ -1,0 +1,850 @@
+"""Static checks for the collection's PowerShell, which cannot be run on the project's machines.
+
+Checks, for every ``plugins/**/*.ps1``, ``plugins/**/*.psm1`` and ``tests/integration/**/*.ps1``:
+
+* ``syntax``: the file parses with tree-sitter-powershell without ERROR or MISSING nodes.
+* ``command``: every command is a cmdlet of the table (``cmdlet_parameters.yml``, read from
+  Microsoft's cmdlet reference) or a function defined in the file or in a util it requires.
+* ``parameter``: every parameter name given to a command (directly or through an ``@splat`` of
+  a hashtable built in the same file) is a full parameter name of that command: no misspelling,
+  no abbreviation, no alias; and the parameters used together fit one parameter set.
+* ``spec`` (modules under ``plugins/modules`` only): ``#AnsibleRequires -CSharpUtil Ansible.Basic``,
+  one ``$spec = @{...}`` that is a static literal valid for Ansible.Basic, passed unchanged to
+  ``[Ansible.Basic.AnsibleModule]::Create($args, $spec)``.
+
+Usage::
+
+    python tests/tools/pscheck.py check [--root DIR] [PATH ...]
+    python tests/tools/pscheck.py spec MODULE.ps1          # print the static spec as JSON
+    python tests/tools/pscheck.py ps-argspec SCRIPT MANIFEST_JSON
+
+``ps-argspec`` answers the single ``pwsh`` call ansible-test's validate-modules makes per
+PowerShell module (``pwsh ps_argspec.ps1 MANIFEST``) with the module's static argument spec.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import re
+import sys
+
+import tree_sitter
+import tree_sitter_powershell
+import yaml
+
+TOOLS_DIR = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_TABLE = os.path.join(TOOLS_DIR, 'cmdlet_parameters.yml')
+
+_PARSER = None
+
+# Nodes that only wrap a single child in tree-sitter-powershell's expression grammar.
+_WRAPPERS = frozenset((
+    'pipeline', 'pipeline_chain', 'logical_expression', 'bitwise_expression', 'comparison_expression',
+    'additive_expression', 'multiplicative_expression', 'format_expression', 'range_expression',
+    'array_literal_expression', 'unary_expression', 'statement_list', 'argument_expression',
+    'logical_argument_expression', 'bitwise_argument_expression', 'comparison_argument_expression',
+    'additive_argument_expression', 'multiplicative_argument_expression', 'format_argument_expression',
+    'range_argument_expression', 'string_literal', 'integer_literal', 'key_expression', 'left_assignment_expression',
+    'expression_with_unary_operator',
+))
+
+# Ansible.Basic.AnsibleModule argument spec keys and the shape of their values.
+SPEC_KEYS = {
+    'apply_defaults': 'bool', 'aliases': 'str_list', 'choices': 'list', 'default': 'any',
+    'deprecated_aliases': 'dict_list', 'elements': 'type', 'mutually_exclusive': 'list_of_lists',
+    'no_log': 'bool', 'options': 'options', 'removed_in_version': 'str', 'removed_at_date': 'date',
+    'removed_from_collection': 'str', 'required': 'bool', 'required_by': 'dict',
+    'required_if': 'list_of_lists', 'required_one_of': 'list_of_lists', 'required_together': 'list_of_lists',
+    'supports_check_mode': 'bool', 'type': 'type',
+}
+OPTION_TYPES = frozenset(('bool', 'dict', 'float', 'int', 'json', 'list', 'path', 'raw', 'sid', 'str'))
+# Casts allowed inside a static spec: they do not change what the literal means.
+ALLOWED_CASTS = frozenset(('string', 'int', 'bool', 'string[]', 'object[]', 'array', 'hashtable', 'system.collections.hashtable'))
+
+
+class NotStatic(Exception):
+    """An expression that is not a static literal."""
+
+    def __init__(self, node, reason):
+        super().__init__(reason)
+        self.node = node
+        self.reason = reason
+
+
+class Finding:
+    """One problem found in a file."""
+
+    def __init__(self, path, line, column, code, message):
+        self.path = path
+        self.line = line
+        self.column = column
+        self.code = code
+        self.message = message
+
+    def __str__(self):
+        return '%s:%d:%d: %s: %s' % (self.path, self.line, self.column, self.code, self.message)
+
+    def __repr__(self):
+        return 'Finding(%r)' % str(self)
+
+
+# ---------------------------------------------------------------------------------------------
+# parsing helpers
+
+
+def parser():
+    """Return the shared tree-sitter parser for PowerShell."""
+    global _PARSER  # pylint: disable=global-statement
+    if _PARSER is None:
+        _PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_powershell.language()))
+    return _PARSER
+
+
+def parse(source):
+    """Parse PowerShell source (str or bytes) and return the tree."""
+    if isinstance(source, str):
+        source = source.encode('utf-8')
+    return parser().parse(source)
+
+
+def text(node):
+    """Source text of a node."""
+    return node.text.decode('utf-8', errors='replace')
+
+
+def position(node):
+    """1-based (line, column) of a node."""
+    return node.start_point[0] + 1, node.start_point[1] + 1
+
+
+def walk(node):
+    """Yield every node of the subtree, depth first, in source order."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children))
+
+
+def unwrap(node):
+    """Descend through single-child wrapper nodes."""
+    while node.type in _WRAPPERS and node.child_count == 1:
+        node = node.children[0]
+    return node
+
+
+def syntax_errors(tree, path):
+    """Findings for ERROR and MISSING nodes."""
+    findings = []
+    if not tree.root_node.has_error:
+        return findings
+    for node in walk(tree.root_node):
+        if node.is_missing:
+            line, column = position(node)
+            findings.append(Finding(path, line, column, 'syntax', 'missing %r' % node.type))
+        elif node.type == 'ERROR':
+            line, column = position(node)
+            snippet = text(node).strip().splitlines()[0][:60] if text(node).strip() else ''
+            findings.append(Finding(path, line, column, 'syntax', 'cannot parse near %r' % snippet))
+    if not findings:
+        findings.append(Finding(path, 1, 1, 'syntax', 'the file does not parse'))
+    return findings
+
+
+# ---------------------------------------------------------------------------------------------
+# static literals
+
+
+def _string_value(node):
+    value = text(node)
+    if node.type in ('verbatim_string_characters',):
+        return value[1:-1].replace("''", "'")
+    if node.type == 'verbatim_here_string_characters':
+        return value[2:-2].strip('\r\n')
+    if node.type in ('expandable_string_literal', 'expandable_here_string_literal'):
+        if node.named_child_count or '`' in value or '$' in value:
+            raise NotStatic(node, 'expandable string with variables, subexpressions or escapes: %s' % value)
+        if node.type == 'expandable_here_string_literal':
+            return value[2:-2].strip('\r\n')
+        return value[1:-1]
+    raise NotStatic(node, 'not a string literal: %s' % value)
+
+
+def _number_value(node):
+    value = text(node)
+    try:
+        if node.type == 'real_literal':
+            return float(value)
+        return int(value, 0)
+    except ValueError:
+        raise NotStatic(node, 'number with a type suffix or multiplier: %s' % value) from None
+
+
+def _array_items(node):
+    """Value of an expression as the items it contributes to @(...)."""
+    inner = unwrap(node)
+    value = static_value(inner)
+    if inner.type in ('array_literal_expression', 'array_expression', 'expression_with_unary_operator') and isinstance(value, list):
+        return value
+    return [value]
+
+
+def _hash_key(entry):
+    key_node = None
+    for child in entry.children:
+        if child.type == 'key_expression':
+            key_node = child
+            break
+    if key_node is None:
+        raise NotStatic(entry, 'hashtable entry without a key')
+    inner = unwrap(key_node)
+    if inner.type == 'simple_name':
+        return text(inner), key_node
+    value = static_value(inner)
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise NotStatic(key_node, 'hashtable key is not a name or string: %s' % text(key_node))
+    return str(value), key_node
+
+
+def _hash_value_node(entry):
+    seen_key = False
+    for child in entry.children:
+        if child.type == 'key_expression':
+            seen_key = True
+        elif seen_key and child.is_named:
+            return child
+    raise NotStatic(entry, 'hashtable entry without a value')
+
+
+def hash_entries(node):
+    """(key, key_node, value_node) for each entry of a hash_literal_expression."""
+    entries = []
+    for body in node.children:
+        if body.type != 'hash_literal_body':
+            continue
+        for entry in body.children:
+            if entry.type == 'hash_entry':
+                key, key_node = _hash_key(entry)
+                entries.append((key, key_node, _hash_value_node(entry)))
+    return entries
+
+
+def static_value(node):
+    """Evaluate a static PowerShell literal to Python data, or raise NotStatic."""
+    node = unwrap(node)
+    kind = node.type
+    if kind == 'hash_literal_expression':
+        result = {}
+        lowered = {}
+        for key, key_node, value_node in hash_entries(node):
+            if key.lower() in lowered:
+                raise NotStatic(key_node, 'duplicate hashtable key %r' % key)
+            lowered[key.lower()] = key
+            result[key] = static_value(value_node)
+        return result
+    if kind in ('verbatim_string_characters', 'verbatim_here_string_characters', 'expandable_string_literal',
+                'expandable_here_string_literal'):
+        return _string_value(node)
+    if kind in ('decimal_integer_literal', 'hexadecimal_integer_literal', 'real_literal'):
+        return _number_value(node)
+    if kind == 'variable':
+        name = text(node).lower()
+        constants = {'$true': True, '$false': False, '$null': None}
+        if name in constants:
+            return constants[name]
+        raise NotStatic(node, 'variable %s' % text(node))
+    if kind == 'array_literal_expression':
+        return [static_value(child) for child in node.children if child.is_named]
+    if kind == 'array_expression':
+        items = []
+        for child in node.children:
+            if child.type == 'statement_list':
+                for statement in child.children:
+                    if statement.is_named:
+                        items.extend(_array_items(statement))
+            elif child.is_named:
+                items.extend(_array_items(child))
+        return items
+    if kind == 'expression_with_unary_operator':
+        operator = node.children[0].type
+        operand = node.children[-1]
+        if operator == ',':
+            return [static_value(operand)]
+        if operator in ('-', '+'):
+            value = static_value(operand)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return -value if operator == '-' else value
+        raise NotStatic(node, 'operator expression: %s' % text(node))
+    if kind == 'cast_expression':
+        type_node = node.children[0]
+        type_name = text(type_node)[1:-1].strip().lower()
+        if type_name not in ALLOWED_CASTS:
+            raise NotStatic(node, 'cast to %s (allowed: %s)' % (text(type_node), ', '.join(sorted(ALLOWED_CASTS))))
+        value = static_value(node.children[-1])
+        if type_name.endswith('[]') or type_name == 'array':
+            return value if isinstance(value, list) else [value]
+        if type_name == 'string':
+            return value if isinstance(value, str) else json.dumps(value)
+        if type_name == 'int' and not isinstance(value, int):
+            raise NotStatic(node, 'cast of a non-integer to [int]: %s' % text(node))
+        if type_name == 'bool' and not isinstance(value, bool):
+            raise NotStatic(node, 'cast of a non-boolean to [bool]: %s' % text(node))
+        return value
+    if kind == 'parenthesized_expression':
+        raise NotStatic(node, 'parenthesized expression: %s' % text(node)[:60])
+    if kind in ('sub_expression', 'array_expression_with_subexpression'):
+        raise NotStatic(node, 'subexpression: %s' % text(node)[:60])
+    if kind in ('command', 'invokation_expression', 'member_access', 'element_access'):
+        raise NotStatic(node, 'call or member access: %s' % text(node)[:60])
+    raise NotStatic(node, '%s is not a static literal: %s' % (kind, text(node)[:60]))
+
+
+# ---------------------------------------------------------------------------------------------
+# argument spec (Ansible.Basic)
+
+
+def _spec_error(problems, context, message):
+    problems.append('%s%s' % ('%s: ' % context if context else '', message))
+
+
+def validate_spec(spec, context='', problems=None):
+    """Check a spec dictionary as Ansible.Basic.AnsibleModule would; return (normalised, problems)."""
+    if problems is None:
+        problems = []
+    if not isinstance(spec, dict):
+        _spec_error(problems, context, 'argument spec must be a hashtable')
+        return spec, problems
+    normalised = {}
+    for key, value in spec.items():
+        shape = SPEC_KEYS.get(key)
+        if shape is None:
+            _spec_error(problems, context, 'invalid argument spec key %r (valid: %s)' % (key, ', '.join(sorted(SPEC_KEYS))))
+            continue
+        if shape == 'bool' and not isinstance(value, bool):
+            _spec_error(problems, context, '%s must be $true or $false' % key)
+        elif shape == 'str' and not isinstance(value, str):
+            _spec_error(problems, context, '%s must be a string' % key)
+        elif shape == 'type':
+            if value is not None and value not in OPTION_TYPES:
+                _spec_error(problems, context, "%s '%s' is unsupported (valid: %s)" % (key, value, ', '.join(sorted(OPTION_TYPES))))
+        elif shape == 'str_list':
+            value = [value] if isinstance(value, str) else value
+            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+                _spec_error(problems, context, '%s must be a list of strings' % key)
+        elif shape == 'list' and not isinstance(value, list):
+            _spec_error(problems, context, "%s must be a list (write @('a') for one item)" % key)
+        elif shape == 'list_of_lists':
+            if not isinstance(value, list) or not all(isinstance(item, list) for item in value):
+                _spec_error(problems, context, "%s must be a list of lists (write @(, @('a', 'b')) for one group)" % key)
+        elif shape == 'dict' and not isinstance(value, dict):
+            _spec_error(problems, context, '%s must be a hashtable' % key)
+        elif shape == 'dict_list':
+            if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+                _spec_error(problems, context, '%s must be a list of hashtables' % key)
+        elif shape == 'date':
+            _spec_error(problems, context, '%s needs a [DateTime], which a static spec cannot hold: use removed_in_version' % key)
+        elif shape == 'options':
+            if not isinstance(value, dict):
+                _spec_error(problems, context, 'options must be a hashtable')
+            else:
+                options = {}
+                for name, option in value.items():
+                    sub_context = '%s.%s' % (context, name) if context else name
+                    options[name] = validate_spec(option, sub_context, problems)[0]
+                value = options
+        normalised[key] = value
+    return normalised, problems
+
+
+def _is_spec_variable(node):
+    return node is not None and node.type == 'variable' and text(node).lower() == '$spec'
+
+
+def _access_root(node):
+    while node.type in ('member_access', 'element_access', 'invokation_expression') and node.children:
+        node = unwrap(node.children[0])
+    return node
+
+
+def find_spec(tree, path):
+    """Return (spec, findings) for a module: the static $spec literal and any problems."""
+    findings = []
+    assignments = []
+    creates = []
+    for node in walk(tree.root_node):
+        if node.type == 'assignment_expression':
+            target = unwrap(node.children[0])
+            if _is_spec_variable(target):
+                assignments.append(node)
+            elif target.type in ('member_access', 'element_access') and _is_spec_variable(_access_root(target)):
+                line, column = position(node)
+                findings.append(Finding(path, line, column, 'spec', '$spec is changed after its literal: %s' % text(node)[:60]))
+        elif node.type == 'invokation_expression':
+            head = node.children[0]
+            member = [child for child in node.children if child.type == 'member_name']
+            if head.type == 'type_literal' and 'ansible.basic.ansiblemodule' in text(head).lower() and member \
+                    and text(member[0]).lower() == 'create':
+                creates.append(node)
+            elif _is_spec_variable(_access_root(head)) and member and text(member[0]).lower() in ('add', 'remove', 'clear', 'set_item'):
+                line, column = position(node)
+                findings.append(Finding(path, line, column, 'spec', '$spec is changed after its literal: %s' % text(node)[:60]))
+    if len(assignments) != 1:
+        findings.append(Finding(path, 1, 1, 'spec', 'a module needs exactly one "$spec = @{ ... }" assignment, found %d' % len(assignments)))
+        return None, findings
+    assignment = assignments[0]
+    if assignment.parent is None or assignment.parent.type != 'pipeline' or assignment.parent.parent is None \
+            or assignment.parent.parent.type != 'statement_list' or assignment.parent.parent.parent != tree.root_node:
+        line, column = position(assignment)
+        findings.append(Finding(path, line, column, 'spec', '$spec must be assigned at the top level of the module'))
+    operator = [child for child in assignment.children if child.type == 'assignement_operator']
+    if operator and text(operator[0]) != '=':
+        line, column = position(assignment)
+        findings.append(Finding(path, line, column, 'spec', '$spec must be assigned with "="'))
+    spec = None
+    try:
+        spec = static_value(assignment.children[-1])
+    except NotStatic as ex:
+        line, column = position(ex.node)
+        findings.append(Finding(path, line, column, 'spec', '$spec is not a static literal: %s' % ex.reason))
+    if spec is not None:
+        if not isinstance(spec, dict):
+            line, column = position(assignment)
+            findings.append(Finding(path, line, column, 'spec', '$spec must be a hashtable literal'))
+            spec = None
+        else:
+            spec, problems = validate_spec(spec)
+            line, column = position(assignment)
+            findings.extend(Finding(path, line, column, 'spec', problem) for problem in problems)
+    if len(creates) != 1:
+        findings.append(Finding(path, 1, 1, 'spec', 'a module needs exactly one [Ansible.Basic.AnsibleModule]::Create($args, $spec), found %d'
+                                % len(creates)))
+    else:
+        arguments = [child for child in walk(creates[0]) if child.type == 'argument_expression_list']
+        values = [unwrap(child) for child in arguments[0].children if child.is_named] if arguments else []
+        if len(values) != 2 or text(values[0]).lower() != '$args' or not _is_spec_variable(values[1]):
+            line, column = position(creates[0])
+            findings.append(Finding(path, line, column, 'spec', 'call [Ansible.Basic.AnsibleModule]::Create($args, $spec) with exactly these two '
+                                    'arguments (fragments cannot be read statically)'))
+    return spec, findings
+
+
+def module_directives(source):
+    """The #AnsibleRequires / #Requires lines of a file as (kind, value) pairs, lower-cased kind."""
+    directives = []
+    for line in source.splitlines():
+        match = re.match(r'(?i)^#\s*(ansiblerequires|requires)\s+-(\w+)\s*(.*?)\s*$', line)
+        if match:
+            directives.append((match.group(1).lower(), match.group(2).lower(), match.group(3)))
+    return directives
+
+
+def check_module_header(source, path):
+    """A module uses Ansible.Basic and never the legacy util."""
+    findings = []
+    directives = module_directives(source)
+    if ('ansiblerequires', 'csharputil', 'Ansible.Basic') not in directives:
+        findings.append(Finding(path, 1, 1, 'spec', 'a module must declare "#AnsibleRequires -CSharpUtil Ansible.Basic"'))
+    for _kind, _option, value in directives:
+        if value.lower().startswith('ansible.moduleutils.legacy'):
+            findings.append(Finding(path, 1, 1, 'spec', 'Ansible.ModuleUtils.Legacy (Parse-Args) is not allowed: use Ansible.Basic'))
+    return findings
+
+
+# ---------------------------------------------------------------------------------------------
+# commands and parameters
+
+
+class CmdletTable:
+    """Cmdlet parameter names, aliases and parameter sets, looked up case-insensitively."""
+
+    def __init__(self, data):
+        self.common = {name.lower(): name for name in data.get('common_parameters', [])}
+        self.common_aliases = {alias.lower(): name for alias, name in (data.get('common_aliases') or {}).items()}
+        self.cmdlets = {}
+        for name, entry in (data.get('cmdlets') or {}).items():
+            self.cmdlets[name.lower()] = Command(
+                name, entry.get('parameters', []), entry.get('aliases') or {}, entry.get('parameter_sets') or {}, self.common)
+
+    @classmethod
+    def load(cls, path=DEFAULT_TABLE):
+        """Load the YAML table."""
+        with open(path, encoding='utf-8') as handle:
+            return cls(yaml.safe_load(handle))
+
+
+class Command:
+    """What is known about one command's parameters."""
+
+    def __init__(self, name, parameters, aliases, parameter_sets, common):
+        self.name = name
+        self.parameters = {param.lower(): param for param in parameters}
+        self.aliases = {alias.lower(): target for alias, target in aliases.items()}
+        self.parameter_sets = {set_name: {param.lower() for param in params} for set_name, params in parameter_sets.items()}
+        self.common = common
+
+    def all_names(self):
+        """Canonical names accepted for this command."""
+        names = dict(self.common)
+        names.update(self.parameters)
+        return names
+
+    def problem(self, used, common_aliases):
+        """None when ``used`` is a full parameter name of this command, else a message."""
+        lowered = used.lower()
+        names = self.all_names()
+        if lowered in names:
+            return None
+        alias_target = self.aliases.get(lowered) or common_aliases.get(lowered)
+        if alias_target:
+            return '-%s is an alias of -%s on %s: use the full parameter name' % (used, alias_target, self.name)
+        prefixed = sorted(name for key, name in names.items() if key.startswith(lowered))
+        if prefixed:
+            return '-%s abbreviates -%s on %s: use the full parameter name' % (used, ' or -'.join(prefixed), self.name)
+        close = difflib.get_close_matches(lowered, list(names), n=1, cutoff=0.75)
+        hint = ' (did you mean -%s?)' % names[close[0]] if close else ''
+        return '-%s is not a parameter of %s%s' % (used, self.name, hint)
+
+    def set_problem(self, used):
+        """None when the parameters can be used together in one parameter set, else a message."""
+        if len(self.parameter_sets) < 2:
+            return None
+        wanted = {name.lower() for name in used if name.lower() in self.parameters and name.lower() not in self.common}
+        if any(wanted <= members for members in self.parameter_sets.values()):
+            return None
+        shown = ', '.join('-' + self.parameters[name] for name in sorted(wanted))
+        return '%s takes no parameter set with all of %s (sets: %s)' % (self.name, shown, ', '.join(sorted(self.parameter_sets)))
+
+
+def _function_command(node, common):
+    """Command description of a function_statement from its param block."""
+    name = text(node.children[1]) if node.child_count > 1 else ''
+    parameters = []
+    advanced = False
+    should_process = False
+    for child in walk(node):
+        if child.type == 'function_statement' and child is not node:
+            continue
+        if child.type == 'script_parameter' and _belongs_to(child, node):
+            for part in child.children:
+                if part.type == 'variable':
+                    parameters.append(text(part)[1:])
+        elif child.type == 'attribute' and _belongs_to(child, node):
+            attribute_name = text(child).lower()
+            if attribute_name.startswith('[cmdletbinding') or attribute_name.startswith('[parameter'):
+                advanced = True
+            if attribute_name.startswith('[cmdletbinding') and re.search(r'(?i)supportsshouldprocess\s*(=\s*\$true)?\s*[,)]', text(child)):
+                should_process = True
+    if should_process:
+        parameters.extend(['WhatIf', 'Confirm'])
+    return Command(name, parameters, {}, {}, common if advanced else {})
+
+
+def _belongs_to(node, function_node):
+    parent = node.parent
+    while parent is not None and parent.type != 'function_statement':
+        parent = parent.parent
+    return parent == function_node
+
+
+def defined_functions(tree, common):
+    """{lower-case name: Command} for the functions defined in a tree."""
+    functions = {}
+    for node in walk(tree.root_node):
+        if node.type == 'function_statement':
+            command = _function_command(node, common)
+            if command.name:
+                functions[command.name.lower()] = command
+    return functions
+
+
+def splat_tables(tree):
+    """{lower-case variable name: set of keys or None when not statically known} for hashtables built in the file."""
+    keys = {}
+    for node in walk(tree.root_node):
+        if node.type == 'assignment_expression':
+            target = unwrap(node.children[0])
+            value = unwrap(node.children[-1])
+            if target.type == 'variable':
+                name = text(target)[1:].lower()
+                if value.type == 'cast_expression':
+                    value = unwrap(value.children[-1])
+                if value.type == 'hash_literal_expression':
+                    try:
+                        found = {key.lower(): key for key, _key_node, _value in hash_entries(value)}
+                    except NotStatic:
+                        keys[name] = None
+                        continue
+                    if keys.get(name, {}) is not None:
+                        keys.setdefault(name, {}).update(found)
+                elif value.type in ('array_expression', 'array_literal_expression'):
+                    keys.setdefault(name, {})
+                else:
+                    keys[name] = None
+            elif target.type == 'member_access' and target.children[0].type == 'variable':
+                name = text(target.children[0])[1:].lower()
+                member = [child for child in target.children if child.type == 'member_name']
+                if member and isinstance(keys.get(name), dict):
+                    keys[name][text(member[0]).lower()] = text(member[0])
+            elif target.type == 'element_access' and target.children[0].type == 'variable':
+                name = text(target.children[0])[1:].lower()
+                index = [child for child in target.children if child.is_named][1:]
+                if isinstance(keys.get(name), dict):
+                    try:
+                        key = static_value(index[0]) if index else None
+                    except NotStatic:
+                        key = None
+                    if isinstance(key, str):
+                        keys[name][key.lower()] = key
+                    else:
+                        keys[name] = None
+        elif node.type == 'invokation_expression' and node.children[0].type == 'variable':
+            name = text(node.children[0])[1:].lower()
+            member = [child for child in node.children if child.type == 'member_name']
+            if member and text(member[0]).lower() == 'add' and isinstance(keys.get(name), dict):
+                arguments = [child for child in walk(node) if child.type == 'argument_expression_list']
+                first = [child for child in arguments[0].children if child.is_named][:1] if arguments else []
+                try:
+                    key = static_value(first[0]) if first else None
+                except NotStatic:
+                    key = None
+                if isinstance(key, str):
+                    keys[name][key.lower()] = key
+                else:
+                    keys[name] = None
+    return keys
+
+
+def command_uses(node):
+    """(name node, [(parameter name, node)], [(splat variable, node)]) for a command node, or None when the name is dynamic."""
+    name_node = None
+    for child in node.children:
+        if child.type == 'command_name':
+            name_node = child
+        elif child.type in ('command_name_expr', 'command_invokation_operator'):
+            return None
+    if name_node is None:
+        return None
+    parameters = []
+    splats = []
+    for child in node.children:
+        if child.type != 'command_elements':
+            continue
+        for element in child.children:
+            if element.type == 'command_parameter':
+                raw = text(element)
+                if raw in ('--', '--%'):
+                    break
+                parameters.append((raw.lstrip('-').rstrip(':'), element))
+            elif element.is_named:
+                inner = unwrap(element)
+                if inner.type == 'variable' and text(inner).startswith('@'):
+                    splats.append((text(inner)[1:], inner))
+    return name_node, parameters, splats
+
+
+def _required_utils(source, path, root):
+    """Paths of the PowerShell module utils a file requires."""
+    utils = []
+    for kind, option, value in module_directives(source):
+        if not ((kind == 'ansiblerequires' and option == 'powershell') or (kind == 'requires' and option in ('module', 'modules'))):
+            continue
+        name = value.split()[0] if value else ''
+        if name.startswith('Ansible.ModuleUtils.'):
+            import ansible  # pylint: disable=import-outside-toplevel
+            utils.append(os.path.join(os.path.dirname(ansible.__file__), 'module_utils', 'powershell', name + '.psm1'))
+        elif name.startswith('ansible_collections.'):
+            parts = name.split('.')
+            if len(parts) >= 6 and parts[3:5] == ['plugins', 'module_utils']:
+                utils.append(os.path.join(root, 'plugins', 'module_utils', *parts[5:-1], parts[-1] + '.psm1'))
+        elif name.startswith('..module_utils.'):
+            utils.append(os.path.join(root, 'plugins', 'module_utils', name[len('..module_utils.'):] + '.psm1'))
+        else:
+            utils.append(os.path.join(os.path.dirname(path), name))
+    return utils
+
+
+def check_commands(tree, source, path, table, root, relpath=None):
+    """Findings for unknown commands and wrong parameter names."""
+    findings = []
+    display = relpath or path
+    functions = {}
+    for util in _required_utils(source, path, root):
+        if not os.path.isfile(util):
+            findings.append(Finding(display, 1, 1, 'command', 'required util not found: %s' % os.path.relpath(util, root)))
+            continue
+        with open(util, 'rb') as handle:
+            functions.update(defined_functions(parse(handle.read()), table.common))
+    functions.update(defined_functions(tree, table.common))
+    splats = splat_tables(tree)
+    for node in walk(tree.root_node):
+        if node.type != 'command':
+            continue
+        uses = command_uses(node)
+        if uses is None:
+            continue
+        name_node, parameters, used_splats = uses
+        name = text(name_node)
+        if '\\' in name and not name.startswith('.'):
+            name = name.rsplit('\\', 1)[1]
+        command = functions.get(name.lower()) or table.cmdlets.get(name.lower())
+        line, column = position(name_node)
+        if command is None:
+            findings.append(Finding(display, line, column, 'command', 'unknown command %s: not in tests/tools/cmdlet_parameters.yml and not a function '
+                                    'defined in this file or a util it requires (aliases such as %% or ? are not allowed)' % name))
+            continue
+        used_names = []
+        complete = True
+        for parameter, parameter_node in parameters:
+            problem = command.problem(parameter, table.common_aliases)
+            if problem:
+                p_line, p_column = position(parameter_node)
+                findings.append(Finding(display, p_line, p_column, 'parameter', problem))
+                complete = False
+            else:
+                used_names.append(parameter)
+        for variable, splat_node in used_splats:
+            s_line, s_column = position(splat_node)
+            keys = splats.get(variable.lower())
+            if keys is None:
+                findings.append(Finding(display, s_line, s_column, 'parameter', 'cannot resolve splat @%s for %s: build it as a hashtable literal '
+                                        '(and $%s.Name = ... additions) in this file' % (variable, command.name, variable)))
+                complete = False
+                continue
+            for key in keys.values():
+                problem = command.problem(key, table.common_aliases)
+                if problem:
+                    findings.append(Finding(display, s_line, s_column, 'parameter', '@%s: %s' % (variable, problem)))
+                    complete = False
+                else:
+                    used_names.append(key)
+        if complete:
+            problem = command.set_problem(used_names)
+            if problem:
+                findings.append(Finding(display, line, column, 'parameter', problem))
+    return findings
+
+
+# ---------------------------------------------------------------------------------------------
+# driver
+
+
+def discover(root):
+    """The PowerShell files the gate checks, relative to root, sorted."""
+    found = []
+    for top, suffixes in (('plugins', ('.ps1', '.psm1')), (os.path.join('tests', 'integration'), ('.ps1', '.psm1'))):
+        base = os.path.join(root, top)
+        for directory, subdirs, files in os.walk(base):
+            subdirs[:] = sorted(d for d in subdirs if d not in ('__pycache__', 'output'))
+            for file_name in files:
+                if file_name.endswith(suffixes):
+                    found.append(os.path.relpath(os.path.join(directory, file_name), root))
+    return sorted(found)
+
+
+def is_module(relpath):
+    """True for a module file under plugins/modules."""
+    parts = relpath.replace(os.sep, '/').split('/')
+    return len(parts) >= 3 and parts[0] == 'plugins' and parts[1] == 'modules' and relpath.endswith('.ps1')
+
+
+def check_file(path, table, root, relpath=None):
+    """All findings for one file."""
+    relpath = relpath or os.path.relpath(path, root)
+    with open(path, 'rb') as handle:
+        raw = handle.read()
+    try:
+        source = raw.decode('utf-8-sig')
+    except UnicodeDecodeError as ex:
+        return [Finding(relpath, 1, 1, 'syntax', 'not UTF-8: %s' % ex)]
+    tree = parse(raw)
+    findings = syntax_errors(tree, relpath)
+    findings.extend(check_commands(tree, source, path, table, root, relpath))
+    if is_module(relpath):
+        findings.extend(check_module_header(source, relpath))
+        findings.extend(find_spec(tree, relpath)[1])
+    return findings
+
+
+def extract_spec(path):
+    """The validated static spec of a module file; raises ValueError listing the problems."""
+    with open(path, 'rb') as handle:
+        raw = handle.read()
+    tree = parse(raw)
+    problems = syntax_errors(tree, path)
+    spec, findings = find_spec(tree, path)
+    problems.extend(findings)
+    if problems or spec is None:
+        raise ValueError('\n'.join(str(problem) for problem in problems) or '%s: no spec found' % path)
+    return spec
+
+
+def command_check(args):
+    """`check`: run every check, print findings, return the exit code."""
+    root = os.path.abspath(args.root)
+    table = CmdletTable.load(args.table)
+    paths = args.paths or discover(root)
+    findings = []
+    for relpath in paths:
+        path = relpath if os.path.isabs(relpath) else os.path.join(root, relpath)
+        findings.extend(check_file(path, table, root, os.path.relpath(path, root)))
+    for finding in findings:
+        sys.stdout.write('%s\n' % finding)
+    sys.stdout.write('pscheck: %d file(s) checked, %d problem(s)\n' % (len(paths), len(findings)))
+    return 1 if findings else 0
+
+
+def command_spec(args):
+    """`spec`: print a module's static spec as JSON."""
+    try:
+        spec = extract_spec(args.module)
+    except ValueError as ex:
+        sys.stderr.write('%s\n' % ex)
+        return 1
+    sys.stdout.write(json.dumps(spec, indent=2, sort_keys=True) + '\n')
+    return 0
+
+
+def command_ps_argspec(args):
+    """`ps-argspec`: stand in for `pwsh ps_argspec.ps1 MANIFEST` as validate-modules runs it."""
+    if os.path.basename(args.script).lower() != 'ps_argspec.ps1':
+        sys.stderr.write('this pwsh stand-in only answers ansible-test\'s ps_argspec.ps1, not %s\n' % args.script)
+        return 1
+    manifest = json.loads(args.manifest)
+    module_path = manifest.get('module_path')
+    if not module_path or not os.path.isfile(module_path):
+        sys.stdout.write("The module at '%s' does not exist.\n" % module_path)
+        return 1
+    try:
+        spec = extract_spec(module_path)
+    except ValueError as ex:
+        sys.stdout.write('static argument spec could not be read:\n%s\n' % ex)
+        return 1
+    sys.stdout.write(json.dumps(spec, separators=(',', ':')) + '\n')
+    return 0
+
+
+def main(argv=None):
+    """Command line entry point."""
+    parser_ = argparse.ArgumentParser(description='Static checks for the collection\'s PowerShell.')
+    commands = parser_.add_subparsers(dest='command', required=True)
+    check = commands.add_parser('check', help='check PowerShell files (default: discover them under --root)')
+    check.add_argument('--root', default='.')
+    check.add_argument('--table', default=DEFAULT_TABLE)
+    check.add_argument('paths', nargs='*')
+    check.set_defaults(func=command_check)
+    spec = commands.add_parser('spec', help='print the static argument spec of a module as JSON')
+    spec.add_argument('module')
+    spec.set_defaults(func=command_spec)
+    argspec = commands.add_parser('ps-argspec', help='pwsh stand-in for validate-modules')
+    argspec.add_argument('script')
+    argspec.add_argument('manifest')
+    argspec.set_defaults(func=command_ps_argspec)
+    args = parser_.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
