@@ -1,0 +1,49 @@
+# Developer and CI entry points. `make test` is the whole gate (see tests/tools/gate.py).
+PYTHON ?= python3
+VENV := .venv
+VENV_PYTHON := $(VENV)/bin/python
+VENV_STAMP := $(VENV)/.requirements.stamp
+GATE := $(VENV_PYTHON) tests/tools/gate.py
+
+.PHONY: help venv install demo test sanity units lint clean distclean
+
+help:
+	@echo "make venv      create .venv from requirements-dev.txt (again when the requirements change)"
+	@echo "make install   build and install the collection into build/collections"
+	@echo "make demo      run playbooks/summary.yml over the example snapshot hosts"
+	@echo "make test      the whole CI gate"
+	@echo "make sanity    ansible-test sanity, validate-modules included"
+	@echo "make units     unit tests and the checkers' self-tests"
+	@echo "make lint      PowerShell static checks, ansible-lint, docs and changelog lint"
+	@echo "make clean     remove build/ and test output; make distclean also removes .venv"
+
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): requirements.txt requirements-dev.txt
+	@test -x $(VENV_PYTHON) || $(PYTHON) -m venv $(VENV)
+	$(VENV_PYTHON) -m pip install --disable-pip-version-check --quiet -r requirements-dev.txt
+	@touch $@
+
+install: venv
+	$(GATE) install
+
+demo: venv
+	$(GATE) demo
+
+test: venv
+	$(GATE) test
+
+sanity: venv
+	$(GATE) sanity
+
+units: venv
+	$(GATE) units
+
+lint: venv
+	$(GATE) lint
+
+clean:
+	rm -rf build tests/output .pytest_cache .hypothesis
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,585 @@
+"""The collection's test gate: every check CI runs, each as a named step.
+
+Run through the Makefile (``make test``, ``make sanity``, ...), which first builds ``.venv``.
+Usage::
+
+    python tests/tools/gate.py [test|sanity|units|lint|install|demo|list]
+
+Every step runs even when an earlier one failed; the run ends with each step's PASS/FAIL line and
+one line ``N passed, N failed`` (pytest tests count one each as pytest reports them, every
+ansible-doc page and playbook test one each, every other step one), and exits non-zero on any
+failure.
+
+Layout under ``build/`` (all of it disposable):
+
+* ``ansible_collections/<namespace>/<name>``: a physical copy of the working tree (ansible-test,
+  antsibull-docs and the unit tests run there);
+* ``dist/`` and ``collections/``: the collection built and installed with ansible-galaxy
+  (ansible-doc, ansible-lint, playbook tests, molecule and the demo use it);
+* ``gate/``: logs, junit files and the ``pwsh`` stand-in for validate-modules.
+"""
+
+from __future__ import annotations
+
+import ast
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from xml.etree import ElementTree
+
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, 'build')
+GATE = os.path.join(BUILD, 'gate')
+LOGS = os.path.join(GATE, 'logs')
+INSTALL_ROOT = os.path.join(BUILD, 'collections')
+DIST = os.path.join(BUILD, 'dist')
+VENV_BIN = os.path.dirname(sys.executable)
+PYTHON_VERSION = '%d.%d' % sys.version_info[:2]
+STEP_TIMEOUT = 900
+
+# Never copied into the build copy (besides what .gitignore excludes).
+COPY_EXCLUDES = ('.git', '.venv', 'build', 'collections', '.ansible', 'tests/output', '.pytest_cache', '.hypothesis')
+COPY_EXCLUDE_NAMES = ('__pycache__', '.pytest_cache', '.hypothesis')
+
+# plugins/<dir> -> ansible-doc plugin type (action plugins share their module's docs).
+DOC_TYPES = {
+    'modules': 'module', 'filter': 'filter', 'test': 'test', 'lookup': 'lookup', 'callback': 'callback',
+    'connection': 'connection', 'inventory': 'inventory', 'become': 'become', 'cache': 'cache',
+    'cliconf': 'cliconf', 'httpapi': 'httpapi', 'netconf': 'netconf', 'shell': 'shell', 'strategy': 'strategy',
+    'vars': 'vars',
+}
+PLAYBOOK_TESTS = os.path.join('tests', 'playbooks')
+DEMO_INVENTORY = os.path.join('examples', 'inventory', 'hosts.yml')
+DEMO_PLAYBOOK = os.path.join('playbooks', 'summary.yml')
+
+
+class Step:
+    """The outcome of one named step."""
+
+    def __init__(self, name, passed=0, failed=0, seconds=0.0, detail='', skipped=False):
+        self.name = name
+        self.passed = passed
+        self.failed = failed
+        self.seconds = seconds
+        self.detail = detail
+        self.skipped = skipped
+
+    @property
+    def status(self):
+        """PASS, FAIL or SKIP."""
+        if self.skipped:
+            return 'SKIP'
+        return 'FAIL' if self.failed else 'PASS'
+
+
+class Gate:
+    """Runs steps, records their outcomes and prints the summary."""
+
+    def __init__(self):
+        self.steps = []
+        self.galaxy = self._galaxy()
+        self.copy = os.path.join(BUILD, 'ansible_collections', self.galaxy['namespace'], self.galaxy['name'])
+        self._copied = False
+        self._installed = None
+
+    @staticmethod
+    def _galaxy():
+        with open(os.path.join(ROOT, 'galaxy.yml'), encoding='utf-8') as handle:
+            return yaml.safe_load(handle)
+
+    @property
+    def fqcn(self):
+        """namespace.name of the collection."""
+        return '%s.%s' % (self.galaxy['namespace'], self.galaxy['name'])
+
+    # -- running things -----------------------------------------------------------------------
+
+    def env(self, **extra):
+        """Environment for the tools: the venv first on PATH, the installed collection, no colour."""
+        env = dict(os.environ)
+        env['PATH'] = os.pathsep.join([VENV_BIN, env.get('PATH', '')])
+        env['VIRTUAL_ENV'] = os.path.dirname(VENV_BIN)
+        env['ANSIBLE_COLLECTIONS_PATH'] = INSTALL_ROOT
+        env['ANSIBLE_NOCOLOR'] = '1'
+        env['ANSIBLE_FORCE_COLOR'] = '0'
+        env['PY_COLORS'] = '0'
+        env['NO_COLOR'] = '1'
+        env['PYTHONDONTWRITEBYTECODE'] = '1'
+        env['ANSIBLE_LOCAL_TEMP'] = os.path.join(GATE, 'tmp')
+        env.pop('PYTHONPATH', None)
+        env.update(extra)
+        return env
+
+    def run(self, name, command, cwd=ROOT, env=None, timeout=STEP_TIMEOUT):
+        """Run a command, echo and log its output; return (returncode, output)."""
+        os.makedirs(LOGS, exist_ok=True)
+        log_path = os.path.join(LOGS, re.sub(r'[^A-Za-z0-9_.-]+', '_', name).strip('_') + '.log')
+        sys.stdout.write('$ %s\n' % ' '.join(command))
+        sys.stdout.flush()
+        output = []
+        with open(log_path, 'w', encoding='utf-8') as log:
+            try:
+                with subprocess.Popen(command, cwd=cwd, env=env or self.env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                      stderr=subprocess.STDOUT, text=True, errors='replace') as process:
+                    deadline = time.monotonic() + timeout
+                    for line in process.stdout:
+                        sys.stdout.write('    ' + line)
+                        log.write(line)
+                        output.append(line)
+                        if time.monotonic() > deadline:
+                            process.kill()
+                            output.append('gate: timed out after %d s\n' % timeout)
+                            break
+                    returncode = process.wait()
+            except OSError as ex:
+                output.append('gate: cannot run %s: %s\n' % (command[0], ex))
+                log.write(output[-1])
+                returncode = 127
+        sys.stdout.flush()
+        return returncode, ''.join(output)
+
+    def step(self, name, function, *args):
+        """Run one step function (returning a Step, a list of Steps, or a (ok, detail) pair) and record it."""
+        sys.stdout.write('\n=== %s\n' % name)
+        sys.stdout.flush()
+        started = time.monotonic()
+        try:
+            result = function(*args)
+        except Exception as ex:  # pylint: disable=broad-exception-caught
+            result = Step(name, failed=1, detail='gate error: %s: %s' % (type(ex).__name__, ex))
+        seconds = time.monotonic() - started
+        results = result if isinstance(result, list) else [result]
+        for item in results:
+            if isinstance(item, tuple):
+                ok, detail = item
+                item = Step(name, passed=1 if ok else 0, failed=0 if ok else 1, detail=detail)
+            if not item.seconds:
+                item.seconds = seconds if len(results) == 1 else 0.0
+            self.steps.append(item)
+            sys.stdout.write('--- %s %s%s\n' % (item.status, item.name, (': ' + item.detail) if item.detail else ''))
+        sys.stdout.flush()
+        return results
+
+    def summary(self):
+        """Print the step table and the final count line; return the exit code."""
+        passed = sum(step.passed for step in self.steps)
+        failed = sum(step.failed for step in self.steps)
+        sys.stdout.write('\n=== summary\n')
+        for step in self.steps:
+            counts = ''
+            if step.passed + step.failed > 1:
+                counts = ' [%d passed, %d failed]' % (step.passed, step.failed)
+            detail = (' - ' + step.detail) if step.detail and step.status != 'PASS' else ''
+            sys.stdout.write('%s %-58s %7.1fs%s%s\n' % (step.status, step.name, step.seconds, counts, detail))
+        sys.stdout.write('%d passed, %d failed\n' % (passed, failed))
+        sys.stdout.flush()
+        return 1 if failed else 0
+
+    # -- preparation ----------------------------------------------------------------------------
+
+    def working_tree_files(self):
+        """Relative paths of the working tree's files, as git sees them (tracked plus untracked, not ignored)."""
+        files = None
+        if os.path.isdir(os.path.join(ROOT, '.git')) and shutil.which('git'):
+            proc = subprocess.run(['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], cwd=ROOT,
+                                  stdin=subprocess.DEVNULL, capture_output=True, check=False)
+            if proc.returncode == 0:
+                files = [name for name in proc.stdout.decode('utf-8', errors='surrogateescape').split('\0') if name]
+        if files is None:
+            files = []
+            for directory, subdirs, names in os.walk(ROOT):
+                subdirs[:] = [d for d in subdirs if d not in COPY_EXCLUDE_NAMES]
+                files.extend(os.path.relpath(os.path.join(directory, name), ROOT) for name in names)
+        kept = []
+        for name in sorted(set(files)):
+            parts = name.split('/')
+            if any(name == excluded or name.startswith(excluded + '/') for excluded in COPY_EXCLUDES):
+                continue
+            if any(part in COPY_EXCLUDE_NAMES for part in parts) or name.endswith('.pyc'):
+                continue
+            if os.path.lexists(os.path.join(ROOT, name)):
+                kept.append(name)
+        return kept
+
+    def build_copy(self):
+        """Copy the working tree to build/ansible_collections/<namespace>/<name> (once per run)."""
+        if self._copied:
+            return Step('build copy', passed=1)
+        if os.path.lexists(self.copy):
+            shutil.rmtree(self.copy)
+        files = self.working_tree_files()
+        for name in files:
+            source = os.path.join(ROOT, name)
+            target = os.path.join(self.copy, name)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            if os.path.islink(source):
+                os.symlink(os.readlink(source), target)
+            elif os.path.isfile(source):
+                shutil.copy2(source, target)
+        # ansible-test lists a collection's files with git when a .git is found at or above the
+        # collection; the checkout's own .git (which ignores build/) must not be the one it finds.
+        if shutil.which('git'):
+            subprocess.run(['git', 'init', '--quiet', self.copy], stdin=subprocess.DEVNULL, capture_output=True, check=True)
+        self._copied = True
+        return Step('build copy', passed=1, detail='%d files in %s' % (len(files), os.path.relpath(self.copy, ROOT)))
+
+    def build_install(self):
+        """ansible-galaxy collection build + install into build/collections."""
+        if self._installed is not None:
+            return self._installed
+        shutil.rmtree(DIST, ignore_errors=True)
+        os.makedirs(DIST)
+        code, _out = self.run('galaxy build', ['ansible-galaxy', 'collection', 'build', '--force', '--output-path', DIST, self.copy])
+        tarballs = glob.glob(os.path.join(DIST, '*.tar.gz'))
+        if code or len(tarballs) != 1:
+            self._installed = (False, 'ansible-galaxy collection build failed (exit %d)' % code)
+            return self._installed
+        shutil.rmtree(INSTALL_ROOT, ignore_errors=True)
+        code, _out = self.run('galaxy install', ['ansible-galaxy', 'collection', 'install', '--force', '--offline', '-p', INSTALL_ROOT,
+                                                 tarballs[0]])
+        installed = os.path.join(INSTALL_ROOT, 'ansible_collections', self.galaxy['namespace'], self.galaxy['name'], 'MANIFEST.json')
+        ok = code == 0 and os.path.isfile(installed)
+        self._installed = (ok, 'installed %s into %s' % (os.path.basename(tarballs[0]), os.path.relpath(INSTALL_ROOT, ROOT)) if ok
+                           else 'ansible-galaxy collection install failed (exit %d)' % code)
+        return self._installed
+
+    # -- pytest -----------------------------------------------------------------------------------
+
+    def pytest(self, name, paths, extra=()):
+        """Run pytest in the build copy; one count per test as reported in its junit file."""
+        junit = os.path.join(GATE, re.sub(r'\W+', '_', name) + '.xml')
+        if os.path.exists(junit):
+            os.remove(junit)
+        command = [sys.executable, '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '-rfE', '--junitxml', junit] + list(paths) + list(extra)
+        code, _out = self.run(name, command, cwd=self.copy, env=self.env(HYPOTHESIS_STORAGE_DIRECTORY=os.path.join(GATE, 'hypothesis')))
+        if code == 5:
+            return Step(name, failed=1, detail='no tests collected (pytest exit code 5)')
+        if not os.path.exists(junit):
+            return Step(name, failed=1, detail='pytest exited %d without a junit report' % code)
+        tests = failures = skipped = 0
+        for suite in ElementTree.parse(junit).getroot().iter('testsuite'):
+            tests += int(suite.get('tests', 0))
+            failures += int(suite.get('failures', 0)) + int(suite.get('errors', 0))
+            skipped += int(suite.get('skipped', 0))
+        passed = tests - failures - skipped
+        if code and not failures:
+            failures = 1
+        detail = '%d tests, %d skipped' % (tests, skipped) if skipped else '%d tests' % tests
+        return Step(name, passed=passed, failed=failures, detail=detail if not code else 'pytest exited %d; %s' % (code, detail))
+
+    def units(self):
+        """Engine, filter, parser and plugin unit tests."""
+        return self.pytest('units (tests/unit)', ['tests/unit'], ['--ignore=tests/unit/tools'])
+
+    def selftests(self):
+        """Tests of the gate's own checkers."""
+        return self.pytest('checker self-tests (tests/unit/tools)', ['tests/unit/tools'])
+
+    # -- sanity -----------------------------------------------------------------------------------
+
+    def ensure_get_pip(self):
+        """Cache an offline get-pip stand-in where ansible-test --venv looks for the bootstrap script."""
+        return ensure_get_pip_standin()
+
+    def sanity(self):
+        """ansible-test sanity, every test but validate-modules (which needs pwsh)."""
+        self.ensure_get_pip()
+        command = ['ansible-test', 'sanity', '--venv', '--python', PYTHON_VERSION, '--color', 'no', '--skip-test', 'validate-modules']
+        code, out = self.run('sanity', command, cwd=self.copy)
+        return (code == 0, sanity_detail(code, out))
+
+    def validate_modules(self):
+        """ansible-test sanity --test validate-modules with the static-spec pwsh stand-in on PATH."""
+        self.ensure_get_pip()
+        bin_dir = write_pwsh_standin(os.path.join(GATE, 'pwsh-standin'))
+        env = self.env(PATH=os.pathsep.join([bin_dir, VENV_BIN, os.environ.get('PATH', '')]))
+        command = ['ansible-test', 'sanity', '--venv', '--python', PYTHON_VERSION, '--color', 'no', '--test', 'validate-modules']
+        code, out = self.run('validate-modules', command, cwd=self.copy, env=env)
+        return (code == 0, sanity_detail(code, out))
+
+    # -- PowerShell -------------------------------------------------------------------------------
+
+    def pscheck(self):
+        """Static checks of every PowerShell file, one count per file."""
+        files = discover_powershell(ROOT)
+        if not files:
+            return Step('pscheck', skipped=True, detail='no PowerShell files under plugins/ or tests/integration/')
+        steps = []
+        for relpath in files:
+            code, out = self.run('pscheck ' + relpath, [sys.executable, os.path.join(ROOT, 'tests', 'tools', 'pscheck.py'), 'check', '--root', ROOT,
+                                                        relpath])
+            problems = [line for line in out.splitlines() if line.startswith(relpath + ':')]
+            steps.append(Step('pscheck ' + relpath, passed=int(code == 0), failed=int(code != 0),
+                              detail='%d problem(s)' % len(problems) if code else ''))
+        return steps
+
+    # -- docs and lint ----------------------------------------------------------------------------
+
+    def ansible_doc(self):
+        """ansible-doc renders every plugin and role of the installed collection; one count each."""
+        ok, detail = self.build_install()
+        if not ok:
+            return Step('ansible-doc', failed=1, detail='not installed: ' + detail)
+        steps = []
+        for doc_type, names in sorted(discover_plugins(ROOT).items()):
+            if not names:
+                continue
+            fqcns = ['%s.%s' % (self.fqcn, name) for name in names]
+            code, out = self.run('ansible-doc ' + doc_type, ['ansible-doc', '-t', doc_type, '--json'] + fqcns)
+            try:
+                rendered = json.loads(out[out.index('{'):]) if '{' in out else {}
+            except ValueError:
+                rendered = {}
+            for fqcn in fqcns:
+                entry = rendered.get(fqcn) or {}
+                has_doc = bool(entry.get('doc') or entry.get('entry_points'))
+                name = 'ansible-doc -t %s %s' % (doc_type, fqcn)
+                if has_doc:
+                    steps.append(Step(name, passed=1))
+                else:
+                    steps.append(Step(name, failed=1, detail='no documentation rendered (exit %d)' % code))
+        if not steps:
+            return Step('ansible-doc', skipped=True, detail='no plugins or roles found')
+        return steps
+
+    def ansible_lint(self):
+        """ansible-lint, production profile (see .ansible-lint)."""
+        ok, detail = self.build_install()
+        if not ok:
+            return Step('ansible-lint', failed=1, detail='not installed: ' + detail)
+        code, out = self.run('ansible-lint', ['ansible-lint', '--nocolor'], cwd=ROOT)
+        summary = [line.strip() for line in out.splitlines() if re.search(r'(Failed|Passed):? .*(failure|rule)', line)]
+        return (code == 0, summary[-1] if summary else 'exit %d' % code)
+
+    def docs_lint(self):
+        """antsibull-docs lint-collection-docs --plugin-docs."""
+        code, _out = self.run('antsibull-docs', ['antsibull-docs', 'lint-collection-docs', '--plugin-docs', '.'], cwd=self.copy)
+        return (code == 0, '' if code == 0 else 'exit %d' % code)
+
+    def changelog_lint(self):
+        """antsibull-changelog lint (fragments) and lint-changelog-yaml."""
+        code1, _out = self.run('changelog lint', ['antsibull-changelog', 'lint'], cwd=self.copy)
+        code2, _out = self.run('changelog yaml', ['antsibull-changelog', 'lint-changelog-yaml', os.path.join('changelogs', 'changelog.yaml')],
+                               cwd=self.copy)
+        return (code1 == 0 and code2 == 0, '' if not (code1 or code2) else 'exit %d / %d' % (code1, code2))
+
+    # -- ansible runs -----------------------------------------------------------------------------
+
+    def playbook_tests(self):
+        """Every tests/playbooks/*.yml with ansible-playbook against the installed collection; one count each."""
+        playbooks = sorted(glob.glob(os.path.join(ROOT, PLAYBOOK_TESTS, '*.yml')))
+        if not playbooks:
+            return Step('playbook tests', skipped=True, detail='no %s/*.yml' % PLAYBOOK_TESTS)
+        ok, detail = self.build_install()
+        if not ok:
+            return Step('playbook tests', failed=1, detail='not installed: ' + detail)
+        local_inventory = write_local_inventory(os.path.join(GATE, 'localhost.yml'))
+        steps = []
+        for playbook in playbooks:
+            relpath = os.path.relpath(playbook, ROOT)
+            inventory = playbook_inventory(playbook) or local_inventory
+            code, _out = self.run('playbook ' + relpath, ['ansible-playbook', '-i', inventory, relpath], cwd=ROOT)
+            steps.append(Step('playbook ' + relpath, passed=int(code == 0), failed=int(code != 0), detail='' if code == 0 else 'exit %d' % code))
+        return steps
+
+    def molecule(self):
+        """molecule test for every scenario under extensions/molecule/; one count each."""
+        scenarios = sorted(os.path.basename(os.path.dirname(path))
+                           for path in glob.glob(os.path.join(ROOT, 'extensions', 'molecule', '*', 'molecule.yml')))
+        if not scenarios:
+            return Step('molecule', skipped=True, detail='0 scenarios under extensions/molecule/')
+        ok, detail = self.build_install()
+        if not ok:
+            return Step('molecule', failed=1, detail='not installed: ' + detail)
+        steps = []
+        env = self.env(MOLECULE_NO_LOG='false', ANSIBLE_COLLECTIONS_PATH=INSTALL_ROOT)
+        for scenario in scenarios:
+            code, _out = self.run('molecule ' + scenario, ['molecule', 'test', '-s', scenario], cwd=os.path.join(ROOT, 'extensions'), env=env)
+            steps.append(Step('molecule ' + scenario, passed=int(code == 0), failed=int(code != 0), detail='' if code == 0 else 'exit %d' % code))
+        return steps
+
+    def demo(self):
+        """The README's demo: playbooks/summary.yml over the example snapshot inventory."""
+        missing = [path for path in (DEMO_INVENTORY, DEMO_PLAYBOOK) if not os.path.exists(os.path.join(ROOT, path))]
+        if missing:
+            return (False, 'missing %s' % ', '.join(missing))
+        ok, detail = self.build_install()
+        if not ok:
+            return (False, 'not installed: ' + detail)
+        code, _out = self.run('demo', ['ansible-playbook', '-i', DEMO_INVENTORY, DEMO_PLAYBOOK], cwd=ROOT)
+        return (code == 0, '' if code == 0 else 'exit %d' % code)
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers (also used by the checker self-tests)
+
+
+def ensure_get_pip_standin(cache_dir=None):
+    """Put tests/tools/get_pip_standin.py where ansible-test looks for its pip bootstrap script, unless one is there."""
+    version = ansible_test_pip_version()
+    cache_dir = cache_dir or os.path.expanduser(os.path.join('~', '.ansible', 'test', 'cache'))
+    target = os.path.join(cache_dir, 'get_pip_%s.py' % version.replace('.', '_'))
+    if not os.path.exists(target):
+        os.makedirs(cache_dir, exist_ok=True)
+        shutil.copyfile(os.path.join(ROOT, 'tests', 'tools', 'get_pip_standin.py'), target)
+    return target
+
+
+def ansible_test_pip_version():
+    """The pip version ansible-test bootstraps into its virtual environments."""
+    import ansible_test  # pylint: disable=import-outside-toplevel
+    path = os.path.join(os.path.dirname(ansible_test.__file__), '_internal', 'python_requirements.py')
+    with open(path, encoding='utf-8') as handle:
+        match = re.search(r"default_packages\s*=\s*dict\(\s*pip='([^']+)'", handle.read())
+    if not match:
+        raise RuntimeError('cannot find the pip version ansible-test bootstraps in %s' % path)
+    return match.group(1)
+
+
+def write_pwsh_standin(directory):
+    """Write an executable ``pwsh`` that answers validate-modules from a module's static spec; return its directory."""
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, 'pwsh')
+    script = os.path.join(ROOT, 'tests', 'tools', 'pscheck.py')
+    with open(path, 'w', encoding='utf-8') as handle:
+        handle.write('#!/bin/sh\nexec %s %s ps-argspec "$@"\n' % (shell_quote(sys.executable), shell_quote(script)))
+    os.chmod(path, 0o755)
+    return directory
+
+
+def shell_quote(value):
+    """Quote a value for /bin/sh."""
+    return "'" + value.replace("'", "'\"'\"'") + "'"
+
+
+def sanity_detail(code, output):
+    """The failed sanity test names from ansible-test's output."""
+    if code == 0:
+        return ''
+    match = re.search(r'The (\d+) sanity test\(s\) listed below \(out of (\d+)\) failed.*?\n((?:[a-z0-9][a-z0-9_.-]*\n)+)', output)
+    if match:
+        names = match.group(3).split()
+        return '%s of %s sanity tests failed: %s' % (match.group(1), match.group(2), ', '.join(names))
+    fatal = [line for line in output.splitlines() if line.startswith(('FATAL', 'ERROR'))]
+    return (fatal[-1] if fatal else 'exit %d' % code)[:200]
+
+
+def discover_powershell(root):
+    """PowerShell files the static checks cover."""
+    found = []
+    for pattern in ('plugins/**/*.ps1', 'plugins/**/*.psm1', 'tests/integration/**/*.ps1', 'tests/integration/**/*.psm1'):
+        found.extend(os.path.relpath(path, root) for path in glob.glob(os.path.join(root, pattern), recursive=True))
+    return sorted(set(found))
+
+
+def filter_names(path):
+    """Names a filter (or test) plugin file registers, read from its filters()/tests() dict literal."""
+    with open(path, encoding='utf-8') as handle:
+        tree = ast.parse(handle.read(), path)
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and node.name in ('filters', 'tests'):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Dict):
+                    names.extend(key.value for key in inner.keys if isinstance(key, ast.Constant) and isinstance(key.value, str))
+    return names
+
+
+def discover_plugins(root):
+    """{ansible-doc type: sorted names} for the collection's plugins and roles."""
+    found = {}
+    for directory, doc_type in DOC_TYPES.items():
+        base = os.path.join(root, 'plugins', directory)
+        if not os.path.isdir(base):
+            continue
+        names = set()
+        for file_name in os.listdir(base):
+            stem, extension = os.path.splitext(file_name)
+            if stem.startswith('_') or stem.startswith('.'):
+                continue
+            if doc_type in ('filter', 'test'):
+                if extension == '.py':
+                    names.update(filter_names(os.path.join(base, file_name)))
+                elif extension in ('.yml', '.yaml'):
+                    names.add(stem)
+            elif extension in ('.py', '.ps1'):
+                names.add(stem)
+        found[doc_type] = sorted(names)
+    roles = os.path.join(root, 'roles')
+    if os.path.isdir(roles):
+        found['role'] = sorted(name for name in os.listdir(roles)
+                               if os.path.isdir(os.path.join(roles, name)) and not name.startswith(('.', '_')))
+    return found
+
+
+def playbook_inventory(path):
+    """The inventory named by a first-line comment ``# inventory: PATH`` (relative to the repository root)."""
+    with open(path, encoding='utf-8') as handle:
+        first = handle.readline()
+    match = re.match(r'^#\s*inventory:\s*(\S+)\s*$', first)
+    return match.group(1) if match else None
+
+
+def write_local_inventory(path):
+    """An inventory holding only localhost, run locally with the gate's Python."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    data = {'all': {'hosts': {'localhost': {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable}}}}
+    with open(path, 'w', encoding='utf-8') as handle:
+        yaml.safe_dump(data, handle)
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# targets
+
+
+def target_steps(gate, target):
+    """The (name, function) pairs of a make target."""
+    prepare = [('build copy', gate.build_copy), ('galaxy build + install', gate.build_install)]
+    sanity = [('ansible-test sanity (all but validate-modules)', gate.sanity),
+              ('ansible-test sanity validate-modules (pwsh stand-in)', gate.validate_modules)]
+    units = [('units', gate.units), ('checker self-tests', gate.selftests)]
+    lint = [('pscheck', gate.pscheck), ('ansible-lint', gate.ansible_lint),
+            ('antsibull-docs lint-collection-docs', gate.docs_lint), ('antsibull-changelog lint', gate.changelog_lint)]
+    targets = {
+        'install': prepare,
+        'sanity': prepare[:1] + sanity,
+        'units': prepare[:1] + units,
+        'lint': prepare + lint,
+        'demo': prepare + [('demo', gate.demo)],
+        'test': prepare + [('ansible-doc', gate.ansible_doc)] + sanity + [lint[0]] + units + lint[1:]
+        + [('playbook tests', gate.playbook_tests), ('molecule', gate.molecule), ('demo', gate.demo)],
+    }
+    return targets[target]
+
+
+def main(argv=None):
+    """Command line entry point."""
+    argv = sys.argv[1:] if argv is None else argv
+    target = argv[0] if argv else 'test'
+    gate = Gate()
+    names = ('install', 'sanity', 'units', 'lint', 'demo', 'test')
+    if target == 'list':
+        for name in names:
+            sys.stdout.write('%s: %s\n' % (name, ', '.join(step for step, _function in target_steps(gate, name))))
+        return 0
+    if target not in names:
+        sys.stderr.write('unknown target %r (choose from %s)\n' % (target, ', '.join(names + ('list',))))
+        return 2
+    os.makedirs(GATE, exist_ok=True)
+    started = time.monotonic()
+    for name, function in target_steps(gate, target):
+        gate.step(name, function)
+    sys.stdout.write('\ngate %s: %.0f s\n' % (target, time.monotonic() - started))
+    return gate.summary()
+
+
+if __name__ == '__main__':
+    sys.exit(main())
