@@ -1,0 +1,36 @@
+"""Load the gate's tools (tests/tools/*.py, which are scripts, not a package) for their tests."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+
+import pytest
+
+TOOLS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), 'tools')
+
+
+def load_tool(name):
+    """Import tests/tools/<name>.py under a private module name."""
+    spec = importlib.util.spec_from_file_location('winnet_routing_gate_%s' % name, os.path.join(TOOLS_DIR, name + '.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope='session')
+def pscheck():
+    """The PowerShell checker module."""
+    return load_tool('pscheck')
+
+
+@pytest.fixture(scope='session')
+def gate():
+    """The gate module."""
+    return load_tool('gate')
+
+
+@pytest.fixture(scope='session')
+def table(pscheck):  # pylint: disable=redefined-outer-name
+    """The cmdlet parameter table kept in the repository."""
+    return pscheck.CmdletTable.load()
