@@ -859,12 +859,25 @@ class Engine:
         return _dedupe(out)
 
     def _tie_findings(self, family):
+        # Ties that are normal (multicast, broadcast, link-local) or reported as
+        # vip_prefix_route_on_loopback_wins (the subnet of a loopback adapter's address) are left out.
+        skip = set()
+        for addr in self.state.addresses:
+            if addr.family != family or not addr.usable:
+                continue
+            host_bits = BITS[family] - addr.prefix_length
+            if family == V4 and host_bits > 1:
+                skip.add((addr.value | ((1 << host_bits) - 1), BITS[family]))
+            if self.state.interface(addr.interface).kind == 'loopback_adapter':
+                skip.add((addr.value & mask(family, addr.prefix_length), addr.prefix_length))
         groups = {}
         for entry in self.eligible[family]:
             r = entry.route
             if is_multicast(family, r.network) or (family == V4 and r.network == 0xFFFFFFFF and r.prefix_length == 32):
                 continue
             if family == V6 and is_link_local(V6, r.network):
+                continue
+            if (r.network, r.prefix_length) in skip:
                 continue
             groups.setdefault((r.network, r.prefix_length), []).append(entry)
         out = []
@@ -939,6 +952,8 @@ class Engine:
         for addr in self.state.addresses:
             iface = self.state.interface(addr.interface)
             if iface.kind != 'loopback_adapter' or not addr.usable or addr.prefix_length >= BITS[addr.family] - 1:
+                continue
+            if is_link_local(addr.family, addr.value):
                 continue
             family = addr.family
             network = addr.value & mask(family, addr.prefix_length)
