@@ -293,7 +293,7 @@ class Gate:
         self.ensure_get_pip()
         command = ['ansible-test', 'sanity', '--venv', '--python', PYTHON_VERSION, '--color', 'no', '--skip-test', 'validate-modules']
         code, out = self.run('sanity', command, cwd=self.copy)
-        return (code == 0, sanity_detail(code, out))
+        return sanity_step('ansible-test sanity (all but validate-modules)', code, out)
 
     def validate_modules(self):
         """ansible-test sanity --test validate-modules with the static-spec pwsh stand-in on PATH."""
@@ -302,7 +302,7 @@ class Gate:
         env = self.env(PATH=os.pathsep.join([bin_dir, VENV_BIN, os.environ.get('PATH', '')]))
         command = ['ansible-test', 'sanity', '--venv', '--python', PYTHON_VERSION, '--color', 'no', '--test', 'validate-modules']
         code, out = self.run('validate-modules', command, cwd=self.copy, env=env)
-        return (code == 0, sanity_detail(code, out))
+        return sanity_step('ansible-test sanity validate-modules (pwsh stand-in)', code, out)
 
     # -- PowerShell -------------------------------------------------------------------------------
 
@@ -313,11 +313,12 @@ class Gate:
             return Step('pscheck', skipped=True, detail='no PowerShell files under plugins/ or tests/integration/')
         steps = []
         for relpath in files:
+            started = time.monotonic()
             code, out = self.run('pscheck ' + relpath, [sys.executable, os.path.join(ROOT, 'tests', 'tools', 'pscheck.py'), 'check', '--root', ROOT,
                                                         relpath])
             problems = [line for line in out.splitlines() if line.startswith(relpath + ':')]
             steps.append(Step('pscheck ' + relpath, passed=int(code == 0), failed=int(code != 0),
-                              detail='%d problem(s)' % len(problems) if code else ''))
+                              detail='%d problem(s)' % len(problems) if code else '', seconds=time.monotonic() - started))
         return steps
 
     # -- docs and lint ----------------------------------------------------------------------------
@@ -332,19 +333,21 @@ class Gate:
             if not names:
                 continue
             fqcns = ['%s.%s' % (self.fqcn, name) for name in names]
+            started = time.monotonic()
             code, out = self.run('ansible-doc ' + doc_type, ['ansible-doc', '-t', doc_type, '--json'] + fqcns)
             try:
                 rendered = json.loads(out[out.index('{'):]) if '{' in out else {}
             except ValueError:
                 rendered = {}
+            share = (time.monotonic() - started) / len(fqcns)
             for fqcn in fqcns:
                 entry = rendered.get(fqcn) or {}
                 has_doc = bool(entry.get('doc') or entry.get('entry_points'))
                 name = 'ansible-doc -t %s %s' % (doc_type, fqcn)
                 if has_doc:
-                    steps.append(Step(name, passed=1))
+                    steps.append(Step(name, passed=1, seconds=share))
                 else:
-                    steps.append(Step(name, failed=1, detail='no documentation rendered (exit %d)' % code))
+                    steps.append(Step(name, failed=1, detail='no documentation rendered (exit %d)' % code, seconds=share))
         if not steps:
             return Step('ansible-doc', skipped=True, detail='no plugins or roles found')
         return steps
@@ -384,9 +387,13 @@ class Gate:
         steps = []
         for playbook in playbooks:
             relpath = os.path.relpath(playbook, ROOT)
-            inventory = playbook_inventory(playbook) or local_inventory
+            inventory = playbook_inventory(playbook)
+            if inventory in (None, 'localhost'):
+                inventory = local_inventory
+            started = time.monotonic()
             code, _out = self.run('playbook ' + relpath, ['ansible-playbook', '-i', inventory, relpath], cwd=ROOT)
-            steps.append(Step('playbook ' + relpath, passed=int(code == 0), failed=int(code != 0), detail='' if code == 0 else 'exit %d' % code))
+            steps.append(Step('playbook ' + relpath, passed=int(code == 0), failed=int(code != 0), detail='' if code == 0 else 'exit %d' % code,
+                              seconds=time.monotonic() - started))
         return steps
 
     def molecule(self):
@@ -401,8 +408,10 @@ class Gate:
         steps = []
         env = self.env(MOLECULE_NO_LOG='false', ANSIBLE_COLLECTIONS_PATH=INSTALL_ROOT)
         for scenario in scenarios:
+            started = time.monotonic()
             code, _out = self.run('molecule ' + scenario, ['molecule', 'test', '-s', scenario], cwd=os.path.join(ROOT, 'extensions'), env=env)
-            steps.append(Step('molecule ' + scenario, passed=int(code == 0), failed=int(code != 0), detail='' if code == 0 else 'exit %d' % code))
+            steps.append(Step('molecule ' + scenario, passed=int(code == 0), failed=int(code != 0), detail='' if code == 0 else 'exit %d' % code,
+                              seconds=time.monotonic() - started))
         return steps
 
     def demo(self):
@@ -471,6 +480,22 @@ def sanity_detail(code, output):
     return (fatal[-1] if fatal else 'exit %d' % code)[:200]
 
 
+def sanity_step(name, code, output):
+    """One count per sanity test ansible-test ran; pslint, which cannot run without pwsh, is not counted."""
+    ran = re.findall(r'^\s*Running sanity test "([^"]+)"', output, re.M)
+    skipped = []
+    if 'pslint' in ran and 'Required program "pwsh" not found' in output:
+        ran.remove('pslint')
+        skipped.append('pslint skipped: no pwsh')
+    match = re.search(r'The (\d+) sanity test\(s\) listed below \(out of (\d+)\) failed.*?\n((?:[a-z0-9][a-z0-9_.-]*\n)+)', output)
+    failed = match.group(3).split() if match else []
+    if code and not failed:
+        failed = ['(ansible-test exit %d)' % code]
+    passed = len([test for test in ran if test not in failed])
+    detail = sanity_detail(code, output)
+    return Step(name, passed=passed, failed=len(failed), detail='; '.join([detail] + skipped if detail else skipped))
+
+
 def discover_powershell(root):
     """PowerShell files the static checks cover."""
     found = []
@@ -520,7 +545,7 @@ def discover_plugins(root):
 
 
 def playbook_inventory(path):
-    """The inventory named by a first-line comment ``# inventory: PATH`` (relative to the repository root)."""
+    """The inventory named by a first-line comment ``# inventory: PATH`` (relative to the repository root; ``localhost`` means local)."""
     with open(path, encoding='utf-8') as handle:
         first = handle.readline()
     match = re.match(r'^#\s*inventory:\s*(\S+)\s*$', first)

@@ -80,3 +80,16 @@ def test_summary_counts(gate, capsys):
     assert lines[-1] == '4 passed, 1 failed'
     assert lines[-4].startswith('FAIL a')
     assert lines[-2].startswith('SKIP c')
+
+
+def test_sanity_step_counts_each_sanity_test(gate):
+    output = ('Running sanity test "pep8"\nRunning sanity test "pslint"\nWARNING: Required program "pwsh" not found.\n'
+              'Running sanity test "pylint"\nRunning sanity test "yamllint"\n'
+              'FATAL: The 1 sanity test(s) listed below (out of 4) failed. See error output above for details.\npylint\n')
+    step = gate.sanity_step('sanity', 1, output)
+    assert (step.passed, step.failed) == (2, 1)
+    assert 'pylint' in step.detail and 'pslint skipped' in step.detail
+    clean = gate.sanity_step('sanity', 0, 'Running sanity test "pep8"\nRunning sanity test "yamllint"\n')
+    assert (clean.passed, clean.failed, clean.detail) == (2, 0, '')
+    crashed = gate.sanity_step('sanity', 2, 'Traceback\n')
+    assert (crashed.passed, crashed.failed) == (0, 1)

@@ -107,7 +107,7 @@ def make_collection(root):
     modules = {
         'good_mod': (GOOD_OPTIONS_PS, GOOD_OPTIONS_DOC),
         'bad_mod': (BAD_OPTIONS_PS, BAD_OPTIONS_DOC),
-        'dynamic_mod': (DYNAMIC_OPTIONS_PS, GOOD_OPTIONS_DOC.split('  state:')[0].rstrip()),
+        'dynamic_mod': (DYNAMIC_OPTIONS_PS, GOOD_OPTIONS_DOC.split('  state:', maxsplit=1)[0].rstrip()),
     }
     for name, (options_ps, options_doc) in modules.items():
         write(collection / 'plugins' / 'modules' / (name + '.ps1'), MODULE_PS1 % options_ps)
