@@ -295,6 +295,18 @@ class Gate:
         code, out = self.run('sanity', command, cwd=self.copy)
         return sanity_step('ansible-test sanity (all but validate-modules)', code, out)
 
+    def ignore_files(self):
+        """Sanity ignore files stay empty: a problem is fixed, not ignored."""
+        problems = []
+        for path in sorted(glob.glob(os.path.join(ROOT, 'tests', 'sanity', 'ignore-*.txt'))):
+            with open(path, encoding='utf-8') as handle:
+                lines = [line.strip() for line in handle if line.strip()]
+            if lines:
+                problems.append('%s has %d line(s), e.g. %s' % (os.path.relpath(path, ROOT), len(lines), lines[0]))
+        for problem in problems:
+            sys.stdout.write(problem + '\n')
+        return (not problems, '; '.join(problems))
+
     def validate_modules(self):
         """ansible-test sanity --test validate-modules with the static-spec pwsh stand-in on PATH."""
         self.ensure_get_pip()
@@ -568,7 +580,8 @@ def write_local_inventory(path):
 def target_steps(gate, target):
     """The (name, function) pairs of a make target."""
     prepare = [('build copy', gate.build_copy), ('galaxy build + install', gate.build_install)]
-    sanity = [('ansible-test sanity (all but validate-modules)', gate.sanity),
+    sanity = [('sanity ignore files are empty', gate.ignore_files),
+              ('ansible-test sanity (all but validate-modules)', gate.sanity),
               ('ansible-test sanity validate-modules (pwsh stand-in)', gate.validate_modules)]
     units = [('units', gate.units), ('checker self-tests', gate.selftests)]
     lint = [('pscheck', gate.pscheck), ('ansible-lint', gate.ansible_lint),
