@@ -310,11 +310,26 @@ class Gate:
     def validate_modules(self):
         """ansible-test sanity --test validate-modules with the static-spec pwsh stand-in on PATH."""
         self.ensure_get_pip()
-        bin_dir = write_pwsh_standin(os.path.join(GATE, 'pwsh-standin'))
+        log = os.path.join(GATE, 'pwsh-standin.log')
+        if os.path.exists(log):
+            os.remove(log)
+        bin_dir = write_pwsh_standin(os.path.join(GATE, 'pwsh-standin'), log)
         env = self.env(PATH=os.pathsep.join([bin_dir, VENV_BIN, os.environ.get('PATH', '')]))
         command = ['ansible-test', 'sanity', '--venv', '--python', PYTHON_VERSION, '--color', 'no', '--test', 'validate-modules']
         code, out = self.run('validate-modules', command, cwd=self.copy, env=env)
-        return sanity_step('ansible-test sanity validate-modules (pwsh stand-in)', code, out)
+        step = sanity_step('ansible-test sanity validate-modules (pwsh stand-in)', code, out)
+        asked = set()
+        if os.path.exists(log):
+            with open(log, encoding='utf-8') as handle:
+                asked = {os.path.basename(line.strip()) for line in handle if line.strip()}
+        modules = {os.path.basename(path) for path in glob.glob(os.path.join(self.copy, 'plugins', 'modules', '*.ps1'))}
+        unasked = sorted(modules - asked)
+        if unasked:
+            step.failed += 1
+            step.detail = '; '.join(filter(None, [step.detail, 'the pwsh stand-in was never asked for %s' % ', '.join(unasked)]))
+        elif modules:
+            step.detail = '; '.join(filter(None, [step.detail, 'specs of %d PowerShell module(s) compared with their docs' % len(modules)]))
+        return step
 
     # -- PowerShell -------------------------------------------------------------------------------
 
@@ -464,13 +479,14 @@ def ansible_test_pip_version():
     return match.group(1)
 
 
-def write_pwsh_standin(directory):
+def write_pwsh_standin(directory, log=None):
     """Write an executable ``pwsh`` that answers validate-modules from a module's static spec; return its directory."""
     os.makedirs(directory, exist_ok=True)
     path = os.path.join(directory, 'pwsh')
     script = os.path.join(ROOT, 'tests', 'tools', 'pscheck.py')
+    log_option = ' --log %s' % shell_quote(log) if log else ''
     with open(path, 'w', encoding='utf-8') as handle:
-        handle.write('#!/bin/sh\nexec %s %s ps-argspec "$@"\n' % (shell_quote(sys.executable), shell_quote(script)))
+        handle.write('#!/bin/sh\nexec %s %s ps-argspec%s "$@"\n' % (shell_quote(sys.executable), shell_quote(script), log_option))
     os.chmod(path, 0o755)
     return directory
 

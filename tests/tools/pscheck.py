@@ -814,6 +814,9 @@ def command_ps_argspec(args):
         return 1
     manifest = json.loads(args.manifest)
     module_path = manifest.get('module_path')
+    if args.log:
+        with open(args.log, 'a', encoding='utf-8') as handle:
+            handle.write('%s\n' % module_path)
     if not module_path or not os.path.isfile(module_path):
         sys.stdout.write("The module at '%s' does not exist.\n" % module_path)
         return 1
@@ -839,6 +842,7 @@ def main(argv=None):
     spec.add_argument('module')
     spec.set_defaults(func=command_spec)
     argspec = commands.add_parser('ps-argspec', help='pwsh stand-in for validate-modules')
+    argspec.add_argument('--log', help='append each module path asked for to this file')
     argspec.add_argument('script')
     argspec.add_argument('manifest')
     argspec.set_defaults(func=command_ps_argspec)

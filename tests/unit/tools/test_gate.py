@@ -70,6 +70,8 @@ def test_pwsh_standin_is_executable(gate, tmp_path):
     assert directory == str(tmp_path)
     assert path.stat().st_mode & 0o111
     assert 'ps-argspec' in path.read_text(encoding='utf-8')
+    gate.write_pwsh_standin(str(tmp_path), log=str(tmp_path / 'asked.log'))
+    assert '--log' in path.read_text(encoding='utf-8')
 
 
 def test_summary_counts(gate, capsys):
