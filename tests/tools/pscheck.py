@@ -7,7 +7,7 @@ Checks, for every ``plugins/**/*.ps1``, ``plugins/**/*.psm1`` and ``tests/integr
   Microsoft's cmdlet reference) or a function defined in the file or in a util it requires.
 * ``parameter``: every parameter name given to a command (directly or through an ``@splat`` of
   a hashtable built in the same file) is a full parameter name of that command: no misspelling,
-  no abbreviation, no alias; and the parameters used together fit one parameter set.
+  no abbreviation, no alias; and the parameters given directly fit one parameter set.
 * ``spec`` (modules under ``plugins/modules`` only): ``#AnsibleRequires -CSharpUtil Ansible.Basic``,
   one ``$spec = @{...}`` that is a static literal valid for Ansible.Basic, passed unchanged to
   ``[Ansible.Basic.AnsibleModule]::Create($args, $spec)``.
@@ -720,7 +720,8 @@ def check_commands(tree, source, path, table, root, relpath=None):
                     complete = False
                 else:
                     used_names.append(key)
-        if complete:
+        # Splats may gain keys in exclusive branches, so parameter sets are judged on direct calls only.
+        if complete and not used_splats:
             problem = command.set_problem(used_names)
             if problem:
                 findings.append(Finding(display, line, column, 'parameter', problem))

@@ -184,6 +184,20 @@ def test_misspelled_splat_addition_fails(pscheck, table, tmp_path):
     assert '@routeArgs: -Metric is not a parameter of New-NetRoute' in messages(findings)
 
 
+def test_splat_keys_from_exclusive_branches_pass(pscheck, table, tmp_path):
+    source = CLEAN_MODULE + textwrap.dedent('''
+        $target = @{ DestinationPrefix = '192.0.2.0/24' }
+        if ($module.Params.interface -is [int]) {
+            $target.InterfaceIndex = $module.Params.interface
+        }
+        else {
+            $target.InterfaceAlias = $module.Params.interface
+        }
+        New-NetRoute @target -NextHop '0.0.0.0'
+        ''')
+    assert run_check(pscheck, table, tmp_path, source) == []
+
+
 def test_unresolvable_splat_fails(pscheck, table, tmp_path):
     findings = run_check(pscheck, table, tmp_path, CLEAN_MODULE + 'Get-NetRoute @PSBoundParameters\n')
     assert 'cannot resolve splat @PSBoundParameters' in messages(findings)
