@@ -35,7 +35,11 @@ EXAMPLES = r"""
     that: findings | selectattr('severity', 'eq', 'error') | list | length == 0
     fail_msg: "{{ findings | map(attribute='remediation') | list }}"
   vars:
-    findings: "{{ winnet_state | winnet.routing.route_findings(flows=[{'client': '203.0.113.50', 'destination': '198.51.100.20', 'arrival_interface': 'Management'}]) }}"
+    findings: "{{ winnet_state | winnet.routing.route_findings(flows=flows) }}"
+    flows:
+      - client: 203.0.113.50
+        destination: 198.51.100.20
+        arrival_interface: Management
 
 - name: Evaluate every host of the play in one call
   ansible.builtin.set_fact:

@@ -272,7 +272,7 @@ class Engine:
         src = None
         owners = None
         if source is not None:
-            s_family, s_value, _ = self.parse(source, 'source')
+            s_family, s_value, _zone = self.parse(source, 'source')
             if s_family != family:
                 raise ArgumentError('source', '%s is %s but destination %s is %s' % (source, FAMILY_NAME[s_family], destination, FAMILY_NAME[family]))
             held = self.local.get((s_family, s_value))
@@ -309,8 +309,11 @@ class Engine:
             if allowed is None or not allowed.issubset(owners):
                 lifted = True
                 flags.append('weak_host_send')
+                senders = sorted(i.index for i in self.state.interfaces
+                                 if i.settings(family) is not None and i.settings(family).weak_host_send
+                                 and (self.weak_send_flag != 'source_interface' or i.index in owners))
                 trace.append('Weak host send on interface %s lifts the source interface constraint (model: %s).'
-                             % (', '.join(str(o) for o in owners), self.weak_send_flag))
+                             % (', '.join(str(o) for o in senders), self.weak_send_flag))
             else:
                 trace.append('Strong host send: the lookup is restricted to the interfaces of source %s: %s.'
                              % (src, ', '.join(str(o) for o in sorted(allowed))))
@@ -562,7 +565,7 @@ class Engine:
 
     def flow_check(self, client, destination, arrival_interface):
         """R24: a client -> local address flow arriving on an interface, and the path of the reply."""
-        c_family, c_value, _ = self.parse(client, 'client')
+        c_family, c_value, _zone = self.parse(client, 'client')
         d_family, d_value, d_zone = self.parse(destination, 'destination')
         if d_zone is not None:
             raise ArgumentError('destination', '%r: give the local address without a zone' % destination)
@@ -648,7 +651,8 @@ class Engine:
                    '' if inside else '; source %s is not in any subnet of that interface, so reverse-path filters, stateful firewalls and '
                    'cloud anti-spoofing commonly drop it' % d_text),
                 "New-NetRoute -InterfaceIndex %d -DestinationPrefix '%s' -NextHop '<gateway on interface %d>'  "
-                "# a route on the arrival interface keeps the reply there (strong host send: Set-NetIPInterface -InterfaceIndex %d -AddressFamily %s -WeakHostSend Disabled)"
+                "# a route on the arrival interface keeps the reply there "
+                "(strong host send: Set-NetIPInterface -InterfaceIndex %d -AddressFamily %s -WeakHostSend Disabled)"
                 % (in_iface.index, self._client_prefix(c_family, c_value), in_iface.index, in_iface.index, PS_FAMILY[c_family]),
                 interfaces=[in_iface.index, out_iface.index], routes=[reply['route']] if reply['route'] else []))
             return self._flow(verdict, reply, True, 'asymmetric', findings, trace)
@@ -679,7 +683,7 @@ class Engine:
             raise ArgumentError('clients', 'must be a non-empty list of client addresses')
         client_values = []
         for i, client in enumerate(clients):
-            c_family, c_value, _ = self.parse(client, 'clients[%d]' % i)
+            c_family, c_value, _zone = self.parse(client, 'clients[%d]' % i)
             if c_family != family:
                 raise ArgumentError('clients[%d]' % i, '%s is %s but the VIP %s is %s' % (client, FAMILY_NAME[c_family], vip, FAMILY_NAME[family]))
             client_values.append((client, c_value))
@@ -729,15 +733,23 @@ class Engine:
         # f: the reply to each client leaves by the NIC (judged even when receive is broken).
         if self.local.get((family, value)):
             bad = []
+            into_loopback = False
             for client, c_value in client_values:
                 reply = self.lookup(format_address(family, c_value), source=vip_text)
                 if reply['interface'] != nic_if.index:
                     bad.append('%s -> %s' % (client, 'no route' if reply['interface'] is None else 'interface %d' % reply['interface']))
+                    into_loopback = into_loopback or (loop_if is not None and reply['interface'] == loop_if.index)
+            if loop_if is None:
+                remedy = 'Assign %s to a loopback adapter with weak host send enabled.' % vip_text
+            elif into_loopback and loop_set.weak_host_send:
+                remedy = ("Remove-NetIPAddress -InterfaceIndex %d -IPAddress '%s' -Confirm:$false; "
+                          "New-NetIPAddress -InterfaceIndex %d -IPAddress '%s' -PrefixLength %d -SkipAsSource $true"
+                          % (loop_if.index, vip_text, loop_if.index, vip_text, bits))
+            else:
+                remedy = 'Set-NetIPInterface -InterfaceIndex %d -AddressFamily %s -WeakHostSend Enabled' % (loop_if.index, fam_ps)
             add('reply_via_nic', not bad, True,
                 'replies from %s to every client leave interface %d' % (vip_text, nic_if.index) if not bad
-                else 'replies from %s do not leave interface %d: %s' % (vip_text, nic_if.index, '; '.join(bad)),
-                'Set-NetIPInterface -InterfaceIndex %d -AddressFamily %s -WeakHostSend Enabled' % (loop_if.index, fam_ps) if loop_if
-                else 'Assign %s to a loopback adapter with weak host send enabled.' % vip_text)
+                else 'replies from %s do not leave interface %d: %s' % (vip_text, nic_if.index, '; '.join(bad)), remedy)
         else:
             add('reply_via_nic', False, True, '%s is not assigned on this host, so no reply can be sent from it' % vip_text,
                 'Assign %s to a loopback adapter with weak host send enabled.' % vip_text)
@@ -767,7 +779,8 @@ class Engine:
             add('vip_prefix', False, True,
                 'the VIP prefix %s/%d on the loopback wins for clients %s: their replies are black-holed into the loopback'
                 % (vip_text, loop_addr.prefix_length, ', '.join(prefix_wins)),
-                "Remove-NetIPAddress -InterfaceIndex %d -IPAddress '%s' -Confirm:$false; New-NetIPAddress -InterfaceIndex %d -IPAddress '%s' -PrefixLength %d -SkipAsSource $true"
+                "Remove-NetIPAddress -InterfaceIndex %d -IPAddress '%s' -Confirm:$false; "
+                "New-NetIPAddress -InterfaceIndex %d -IPAddress '%s' -PrefixLength %d -SkipAsSource $true"
                 % (loop_if.index, vip_text, loop_if.index, vip_text, bits))
         else:
             checks.append({'id': 'vip_prefix', 'status': 'advisory',
@@ -794,13 +807,13 @@ class Engine:
                  'loopback %s does not register its addresses in DNS' % lname,
                  'loopback %s registers its addresses in DNS: the VIP may be published as this server\'s address' % lname,
                  'Set-DnsClient -InterfaceIndex %d -RegisterThisConnectionsAddress $false' % (loop_if.index if loop_if else 0))
-        flows = [self.flow_check(client, vip_text, nic_if.index) for client, _ in client_values]
+        flows = [self.flow_check(client, vip_text, nic_if.index) for client, _value in client_values]
         order = ('vip_on_loopback', 'nic_weak_host_receive', 'loopback_weak_host_send', 'loopback_weak_host_receive', 'nic_weak_host_send',
                  'reply_via_nic', 'vip_prefix', 'loopback_routes', 'vip_not_on_physical_nic', 'vip_skip_as_source', 'loopback_dns_registration')
         checks.sort(key=lambda c: order.index(c['id']))
         ready = all(c['status'] != 'fail' for c in checks)
         trace = ['DSR check of VIP %s arriving on interface %d (%s) for clients %s: %s.'
-                 % (vip_text, nic_if.index, nic_if.alias, ', '.join(c for c, _ in client_values), 'ready' if ready else 'not ready')]
+                 % (vip_text, nic_if.index, nic_if.alias, ', '.join(c for c, _value in client_values), 'ready' if ready else 'not ready')]
         trace.extend('%s: %s (%s)' % (c['id'], c['status'], c['message']) for c in checks)
         return {'ready': ready, 'checks': checks, 'flows': flows, 'trace': trace}
 
@@ -997,7 +1010,7 @@ class Engine:
             s_mapped = s_label = s_scope = None
             deprecated = False
             if source is not None:
-                s_family, s_value, _ = parse_address(source)
+                s_family, s_value, _zone = parse_address(source)
                 s_mapped = s_value if s_family == V6 else (0xFFFF << 32) | s_value
                 s_label = _policy(s_mapped)[1]
                 s_scope = scope_of(s_family, s_value)

@@ -362,7 +362,8 @@ class _Loader:
             addr = self.address(item, 'addresses[%d]' % i, by_index)
             key = (addr.family, addr.value, addr.interface)
             if key in seen_addr:
-                raise StateError('addresses[%d].address' % i, '%s is listed twice on interface %d (also addresses[%d])' % (addr.address, addr.interface, seen_addr[key]))
+                raise StateError('addresses[%d].address' % i, '%s is listed twice on interface %d (also addresses[%d])'
+                                 % (addr.address, addr.interface, seen_addr[key]))
             seen_addr[key] = i
             addresses.append(addr)
         routes = []

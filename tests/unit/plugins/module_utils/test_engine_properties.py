@@ -46,7 +46,7 @@ def states(draw, family):
         else:
             addresses.append({'address': _v6((k + 1) << 64 | 10), 'prefix_length': 64, 'interface': index})
     seen = set()
-    for _ in range(draw(st.integers(0, 25))):
+    for _attempt in range(draw(st.integers(0, 25))):
         iface = draw(st.sampled_from(interfaces))['index']
         if family == 4:
             plen = draw(st.sampled_from(V4_LENGTHS))

@@ -271,7 +271,7 @@ ERRORS = [
 ]
 
 
-@pytest.mark.parametrize('method, args, kwargs, argument', [e for e in ERRORS], ids=['%s-%s' % (e[0], e[3]) for e in ERRORS])
+@pytest.mark.parametrize('method, args, kwargs, argument', ERRORS, ids=['%s-%s' % (e[0], e[3]) for e in ERRORS])
 def test_bad_arguments_name_the_argument(method, args, kwargs, argument):
     engine = Engine(tv.host_h())
     call = getattr(engine, 'lookup_many' if method == 'lookup' and isinstance(args[0], list) else method)
@@ -336,3 +336,17 @@ def test_unreachable_destination_goes_last():
     state['routes'] = [r for r in state['routes'] if r['destination'] != '::/0']
     ordered = Engine(state).order_destinations(['2001:db8::1', '203.0.113.1'])
     assert [(d['address'], d['reachable']) for d in ordered] == [('203.0.113.1', True), ('2001:db8::1', False)]
+
+
+def test_reply_into_the_loopback_is_remedied_by_a_host_prefix():
+    result = Engine(tv.host_d(vip='10.0.0.100/24', lo_metric=5)).dsr_check('10.0.0.100', 6, ['10.0.0.50'])
+    check = [c for c in result['checks'] if c['id'] == 'reply_via_nic'][0]
+    assert check['status'] == 'fail'
+    assert check['remediation'].endswith("-IPAddress '10.0.0.100' -PrefixLength 32 -SkipAsSource $true")
+
+
+def test_trace_names_the_interface_whose_weak_send_lifts_the_constraint():
+    state = tv.host_h()
+    state['interfaces'][1]['ipv4']['weak_host_send'] = True
+    trace = Engine(state, weak_send_flag='outgoing_interface').lookup('203.0.113.50', source='172.16.1.32')['trace']
+    assert 'Weak host send on interface 3 lifts the source interface constraint (model: outgoing_interface).' in trace

@@ -80,7 +80,7 @@ def test_route_print_errors(text, pattern):
 
 
 def test_route_print_unresolvable_interface_names_the_line():
-    text = _fixture('route_print', 'server2025_tv31_crlf.txt')
+    text = _fixture('route_print', 'server2025_tv31.txt')
     with pytest.raises(ParseError, match=r"^line 12: cannot tell which interface holds 192\.168\.0\.124 .*pass interfaces="):
         parse_route_print(text)
 

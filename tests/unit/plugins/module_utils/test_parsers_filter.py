@@ -30,7 +30,7 @@ def test_route_print_filter_returns_a_state():
 
 def test_route_print_filter_passes_interfaces_and_ignores_omit():
     func = parse_route_print.FilterModule().filters()['parse_route_print']
-    text = _read('route_print', 'server2025_tv31_crlf.txt')
+    text = _read('route_print', 'server2025_tv31.txt')
     state = func(text, interfaces=[{'index': 10, 'metric': 35, 'addresses': ['192.168.0.124']},
                                    {'index': 14, 'addresses': ['172.30.16.1']}])
     assert [r['route_metric'] for r in state['routes'] if r['destination'] == '0.0.0.0/0'] == [0]
@@ -51,3 +51,11 @@ def test_netroute_json_filter():
     assert state['source'] == 'netroute_json'
     with pytest.raises(AnsibleFilterError, match=r'^winnet\.routing\.parse_netroute_json: \[0\]\[0\]: expected an object, got int'):
         func([[3]])
+
+
+def test_route_print_with_crlf_line_ends_parses_like_lf():
+    func = parse_route_print.FilterModule().filters()['parse_route_print']
+    interfaces = [{'index': 10, 'metric': 35, 'addresses': ['192.168.0.124']}, {'index': 14, 'addresses': ['172.30.16.1']}]
+    text = _read('route_print', 'server2025_tv31.txt')
+    assert '\r' not in text
+    assert func(text.replace('\n', '\r\n'), interfaces=interfaces) == func(text, interfaces=interfaces)
