@@ -90,6 +90,18 @@ def _route_ref(route):
             'route_metric': route.route_metric, 'store': route.store, 'protocol': route.protocol}
 
 
+def _tie_finding(tied):
+    """The route_tie finding for routes tied at one prefix and effective metric."""
+    last = tied[-1].route
+    return finding(
+        'route_tie', 'warning',
+        '%d routes to %s tie at effective metric %d (interfaces %s); Windows breaks the tie by an undocumented RouteOrder.'
+        % (len(tied), last.destination, tied[0].eff, ', '.join(str(e.route.interface) for e in tied)),
+        "Make one route win by changing a route metric, for example: Set-NetRoute -InterfaceIndex %d -DestinationPrefix '%s' "
+        "-NextHop '%s' -RouteMetric %d" % (last.interface, last.destination, last.next_hop, last.route_metric + 1),
+        interfaces=[e.route.interface for e in tied], routes=[_route_ref(e.route) for e in tied])
+
+
 class _Entry:
     """An eligible active route with its effective metric and position in the table."""
 
@@ -355,14 +367,7 @@ class Engine:
             trace.append('Routes %s tie at prefix length %d and effective metric %d. Reason: RouteOrder (undocumented); '
                          'the first in Get-NetRoute order is shown, as a heuristic.'
                          % (', '.join(e.label for e in tied), winner.route.prefix_length, best))
-            findings.append(finding(
-                'route_tie', 'warning',
-                '%d routes to %s tie at effective metric %d on interfaces %s; Windows breaks the tie by an undocumented RouteOrder.'
-                % (len(tied), winner.route.destination, best, ', '.join(str(e.route.interface) for e in tied)),
-                'Make one route win by changing a route metric, for example: Set-NetRoute -InterfaceIndex %d -DestinationPrefix \'%s\' '
-                '-NextHop \'%s\' -RouteMetric %d' % (tied[-1].route.interface, tied[-1].route.destination, tied[-1].route.next_hop,
-                                                    tied[-1].route.route_metric + 1),
-                interfaces=[e.route.interface for e in tied], routes=[_route_ref(e.route) for e in tied]))
+            findings.append(_tie_finding(tied))
         for other in bucket[1:1 + TRACE_OTHERS]:
             if other.eff != best:
                 trace.append('Route %s is preferred over Route %s for Destination: %s. Reason: Metric (%d = %d + %d < %d = %d + %d).'
@@ -901,14 +906,7 @@ class Engine:
             tied = [e for e in group if e.eff == best]
             if len(tied) < 2:
                 continue
-            last = tied[-1].route
-            out.append(finding(
-                'route_tie', 'warning',
-                '%d routes to %s tie at effective metric %d (interfaces %s); Windows breaks the tie by an undocumented RouteOrder.'
-                % (len(tied), tied[0].route.destination, best, ', '.join(str(e.route.interface) for e in tied)),
-                "Set-NetRoute -InterfaceIndex %d -DestinationPrefix '%s' -NextHop '%s' -RouteMetric %d"
-                % (last.interface, last.destination, last.next_hop, last.route_metric + 1),
-                interfaces=[e.route.interface for e in tied], routes=[_route_ref(e.route) for e in tied]))
+            out.append(_tie_finding(tied))
         return out
 
     def _drift_findings(self):
