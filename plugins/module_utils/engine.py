@@ -177,6 +177,15 @@ class Engine:
         self._tables = {}
         self._blocked_tables = {}
 
+    # ------------------------------------------------------ partial states
+    def require(self, caller, *items):
+        """Refuse to judge what a partial state does not carry (never guess strong host)."""
+        missing = [item for item in items if self.state.is_partial(item)]
+        if missing:
+            raise ArgumentError('state', '%s needs data this state does not carry (partial: %s); gather the host with '
+                                'winnet.routing.net_info, or add Get-NetIPInterface and Get-NetAdapter output to the export'
+                                % (caller, ', '.join(missing)))
+
     # ------------------------------------------------------------ arguments
     def resolve_interface(self, value, argument='interface'):
         """An Interface from its index (int or digit string) or alias."""
@@ -317,6 +326,10 @@ class Engine:
         allowed = None
         lifted = False
         if owners is not None:
+            if self.state.is_partial('interfaces.settings'):
+                findings.append(finding('partial_state', 'info',
+                                        'Weak host send is not in this state; the lookup assumes strong host send for source %s.' % src,
+                                        'Gather the host with winnet.routing.net_info for a definite answer.', interfaces=owners))
             allowed = self.allowed_for_source(family, owners)
             if allowed is None or not allowed.issubset(owners):
                 lifted = True
@@ -570,6 +583,7 @@ class Engine:
 
     def flow_check(self, client, destination, arrival_interface):
         """R24: a client -> local address flow arriving on an interface, and the path of the reply."""
+        self.require('flow_check', 'interfaces.settings')
         c_family, c_value, _zone = self.parse(client, 'client')
         d_family, d_value, d_zone = self.parse(destination, 'destination')
         if d_zone is not None:
@@ -676,6 +690,7 @@ class Engine:
     # ----------------------------------------------------------------- DSR
     def dsr_check(self, vip, nic, clients):
         """R25: is this host a working DSR real server for ``vip`` arriving on ``nic``?"""
+        self.require('dsr_check', 'interfaces.settings', 'interfaces.kind')
         family, value, zone = self.parse(vip, 'vip')
         if zone is not None:
             raise ArgumentError('vip', '%r: a VIP takes no zone' % vip)
@@ -808,8 +823,10 @@ class Engine:
                  'VIP %s has SkipAsSource: outbound connections never originate from it' % vip_text,
                  'VIP %s lacks SkipAsSource: outbound connections may originate from the VIP and fail' % vip_text,
                  "Set-NetIPAddress -InterfaceIndex %d -IPAddress '%s' -SkipAsSource $true" % (loop_if.index if loop_if else 0, vip_text))
-        add_loop('loopback_dns_registration', loop_if is not None and not loop_if.register_dns, False,
+        dns_unknown = self.state.is_partial('interfaces.register_dns')
+        add_loop('loopback_dns_registration', loop_if is not None and not loop_if.register_dns and not dns_unknown, False,
                  'loopback %s does not register its addresses in DNS' % lname,
+                 ('DNS registration of loopback %s is not in this state: check it with Get-DnsClient' % lname) if dns_unknown else
                  'loopback %s registers its addresses in DNS: the VIP may be published as this server\'s address' % lname,
                  'Set-DnsClient -InterfaceIndex %d -RegisterThisConnectionsAddress $false' % (loop_if.index if loop_if else 0))
         flows = [self.flow_check(client, vip_text, nic_if.index) for client, _value in client_values]

@@ -350,3 +350,34 @@ def test_trace_names_the_interface_whose_weak_send_lifts_the_constraint():
     state['interfaces'][1]['ipv4']['weak_host_send'] = True
     trace = Engine(state, weak_send_flag='outgoing_interface').lookup('203.0.113.50', source='172.16.1.32')['trace']
     assert 'Weak host send on interface 3 lifts the source interface constraint (model: outgoing_interface).' in trace
+
+
+# ---------------------------------------------------------- partial states
+def test_partial_state_is_not_judged_on_missing_settings():
+    state = tv.host_h(ws4=True)
+    state['partial'] = ['interfaces.settings']
+    engine = Engine(state)
+    with pytest.raises(ArgumentError) as err:
+        engine.flow_check('203.0.113.50', '172.16.1.32', 4)
+    assert str(err.value).startswith('state: flow_check needs data this state does not carry (partial: interfaces.settings)')
+    with pytest.raises(ArgumentError):
+        engine.dsr_check('172.16.1.32', 4, ['203.0.113.50'])
+    assert [f['id'] for f in engine.lookup('203.0.113.50', source='172.16.1.32')['findings']] == ['partial_state']
+    assert engine.lookup('203.0.113.50')['findings'] == []
+    flows = [{'client': '203.0.113.50', 'destination': '172.16.1.32', 'arrival_interface': 4}]
+    assert [f['id'] for f in engine.findings(flows)] == ['partial_state']
+
+
+def test_partial_state_without_persistent_routes_reports_no_drift():
+    state = tv.tv10()
+    assert 'persistent_active_drift' in [f['id'] for f in Engine(state).findings()]
+    state['partial'] = ['routes.persistent']
+    assert 'persistent_active_drift' not in [f['id'] for f in Engine(state).findings()]
+
+
+def test_unknown_dns_registration_is_advisory_not_pass():
+    state = tv.host_d()
+    state['partial'] = ['interfaces.register_dns']
+    result = Engine(state).dsr_check('10.0.0.100', 6, ['192.168.2.1'])
+    check = [c for c in result['checks'] if c['id'] == 'loopback_dns_registration'][0]
+    assert check['status'] == 'advisory' and 'not in this state' in check['message']
