@@ -560,6 +560,18 @@ def defined_functions(tree, common):
     return functions
 
 
+def _record_splat_key(keys, name, node):
+    """Record a key added to splat hashtable ``name``; a key that is not a static string makes the splat unknown."""
+    try:
+        key = static_value(node) if node is not None else None
+    except NotStatic:
+        key = None
+    if isinstance(key, str):
+        keys[name][key.lower()] = key
+    else:
+        keys[name] = None
+
+
 def splat_tables(tree):
     """{lower-case variable name: set of keys or None when not statically known} for hashtables built in the file."""
     keys = {}
@@ -592,28 +604,14 @@ def splat_tables(tree):
                 name = text(target.children[0])[1:].lower()
                 index = [child for child in target.children if child.is_named][1:]
                 if isinstance(keys.get(name), dict):
-                    try:
-                        key = static_value(index[0]) if index else None
-                    except NotStatic:
-                        key = None
-                    if isinstance(key, str):
-                        keys[name][key.lower()] = key
-                    else:
-                        keys[name] = None
+                    _record_splat_key(keys, name, index[0] if index else None)
         elif node.type == 'invokation_expression' and node.children[0].type == 'variable':
             name = text(node.children[0])[1:].lower()
             member = [child for child in node.children if child.type == 'member_name']
             if member and text(member[0]).lower() == 'add' and isinstance(keys.get(name), dict):
                 arguments = [child for child in walk(node) if child.type == 'argument_expression_list']
                 first = [child for child in arguments[0].children if child.is_named][:1] if arguments else []
-                try:
-                    key = static_value(first[0]) if first else None
-                except NotStatic:
-                    key = None
-                if isinstance(key, str):
-                    keys[name][key.lower()] = key
-                else:
-                    keys[name] = None
+                _record_splat_key(keys, name, first[0] if first else None)
     return keys
 
 
