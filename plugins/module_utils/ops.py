@@ -1,0 +1,144 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the winnet.routing collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Explicit change operations: the contract between the planner, the appliers and net_apply.ps1.
+
+An operation is a flat dictionary with an ``op`` kind and the fields listed in ``OPERATIONS``;
+every value is a string, an integer or a boolean, so it travels to PowerShell as data and is
+never interpreted as text. Each kind maps to exactly one cmdlet call in net_apply.ps1 (named in
+``CMDLET``), whose parameters are the fields' ``PARAMETER`` names. Whether an operation is
+needed, and in which order, is decided by the planner in Python; PowerShell only checks the
+operation's precondition (``PRECONDITION``) and executes it.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError
+
+# kind -> ((field, type, required), ...)
+OPERATIONS = {
+    'add_route': (('family', str, True), ('destination', str, True), ('next_hop', str, True), ('interface', int, True),
+                  ('route_metric', int, True), ('store', str, True)),
+    'remove_route': (('family', str, True), ('destination', str, True), ('next_hop', str, True), ('interface', int, True),
+                     ('store', str, True)),
+    'set_route_metric': (('family', str, True), ('destination', str, True), ('next_hop', str, True), ('interface', int, True),
+                         ('store', str, True), ('route_metric', int, True)),
+    'set_interface': (('interface', int, True), ('family', str, True), ('metric', int, False), ('automatic_metric', bool, False),
+                      ('weak_host_send', bool, False), ('weak_host_receive', bool, False), ('forwarding', bool, False),
+                      ('ignore_default_routes', bool, False), ('dhcp', bool, False)),
+    'add_address': (('interface', int, True), ('family', str, True), ('address', str, True), ('prefix_length', int, True),
+                    ('skip_as_source', bool, True)),
+    'set_address': (('interface', int, True), ('family', str, True), ('address', str, True), ('skip_as_source', bool, True)),
+    'remove_address': (('interface', int, True), ('family', str, True), ('address', str, True)),
+    'set_dns_registration': (('interface', int, True), ('register_dns', bool, True)),
+    'create_loopback': (('name', str, True),),
+    'rename_adapter': (('interface', int, True), ('name', str, True)),
+    'remove_loopback': (('interface', int, True),),
+    'add_firewall_rule': (('name', str, True), ('local_address', str, True), ('protocol', str, True), ('local_port', str, True)),
+    'remove_firewall_rule': (('name', str, True),),
+}
+
+# The one cmdlet (or C# util call) each kind runs in net_apply.ps1.
+CMDLET = {
+    'add_route': 'New-NetRoute',
+    'remove_route': 'Remove-NetRoute',
+    'set_route_metric': 'Set-NetRoute',
+    'set_interface': 'Set-NetIPInterface',
+    'add_address': 'New-NetIPAddress',
+    'set_address': 'Set-NetIPAddress',
+    'remove_address': 'Remove-NetIPAddress',
+    'set_dns_registration': 'Set-DnsClient',
+    'create_loopback': 'LoopbackAdapter.Create',
+    'rename_adapter': 'Rename-NetAdapter',
+    'remove_loopback': 'LoopbackAdapter.Remove',
+    'add_firewall_rule': 'New-NetFirewallRule',
+    'remove_firewall_rule': 'Remove-NetFirewallRule',
+}
+
+# Field -> cmdlet parameter (fields not listed here select the object and are passed as shown).
+PARAMETER = {
+    'family': 'AddressFamily',
+    'destination': 'DestinationPrefix',
+    'next_hop': 'NextHop',
+    'interface': 'InterfaceIndex',
+    'route_metric': 'RouteMetric',
+    'store': 'PolicyStore',
+    'metric': 'InterfaceMetric',
+    'automatic_metric': 'AutomaticMetric',
+    'weak_host_send': 'WeakHostSend',
+    'weak_host_receive': 'WeakHostReceive',
+    'forwarding': 'Forwarding',
+    'ignore_default_routes': 'IgnoreDefaultRoutes',
+    'dhcp': 'Dhcp',
+    'address': 'IPAddress',
+    'prefix_length': 'PrefixLength',
+    'skip_as_source': 'SkipAsSource',
+    'register_dns': 'RegisterThisConnectionsAddress',
+    'name': 'Name',
+    'local_address': 'LocalAddress',
+    'protocol': 'Protocol',
+    'local_port': 'LocalPort',
+}
+
+# What must hold on the host just before the operation runs (checked by net_apply.ps1, which
+# stops at the first operation whose precondition fails).
+PRECONDITION = {
+    'add_route': 'route_absent',
+    'remove_route': 'route_present',
+    'set_route_metric': 'route_present',
+    'set_interface': 'interface_family_present',
+    'add_address': 'address_absent',
+    'set_address': 'address_present',
+    'remove_address': 'address_present',
+    'set_dns_registration': 'interface_present',
+    'create_loopback': 'adapter_name_free',
+    'rename_adapter': 'interface_present',
+    'remove_loopback': 'loopback_adapter',
+    'add_firewall_rule': 'firewall_rule_absent',
+    'remove_firewall_rule': 'firewall_rule_present',
+}
+
+FAMILIES = ('ipv4', 'ipv6')
+STORES = ('active', 'persistent')
+PROTOCOLS = ('TCP', 'UDP')
+
+
+def validate(operation, path='operations[0]'):
+    """Check one operation's shape; returns a clean copy. Raises ArgumentError naming the path."""
+    if not isinstance(operation, dict):
+        raise ArgumentError(path, 'must be a mapping, got %s' % type(operation).__name__)
+    kind = operation.get('op')
+    if kind not in OPERATIONS:
+        raise ArgumentError(path + '.op', '%r is not one of %s' % (kind, ', '.join(sorted(OPERATIONS))))
+    fields = OPERATIONS[kind]
+    known = {name for name, _type, _required in fields}
+    extra = sorted(set(operation) - known - {'op'})
+    if extra:
+        raise ArgumentError('%s.%s' % (path, extra[0]), 'is not a field of %s' % kind)
+    clean = {'op': kind}
+    for name, kind_type, required in fields:
+        value = operation.get(name)
+        if value is None:
+            if required:
+                raise ArgumentError('%s.%s' % (path, name), 'required field of %s is missing' % kind)
+            continue
+        if kind_type is int and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ArgumentError('%s.%s' % (path, name), 'must be an integer, got %r' % (value,))
+        if kind_type is not int and not isinstance(value, kind_type):
+            raise ArgumentError('%s.%s' % (path, name), 'must be a %s, got %r' % (kind_type.__name__, value))
+        clean[name] = value
+    if clean.get('family') is not None and clean['family'] not in FAMILIES:
+        raise ArgumentError(path + '.family', '%r is not one of ipv4, ipv6' % clean['family'])
+    if clean.get('store') is not None and clean['store'] not in STORES:
+        raise ArgumentError(path + '.store', '%r is not one of active, persistent' % clean['store'])
+    if clean.get('protocol') is not None and clean['protocol'] not in PROTOCOLS:
+        raise ArgumentError(path + '.protocol', '%r is not one of TCP, UDP' % clean['protocol'])
+    if kind == 'set_interface' and len(clean) <= 3:
+        raise ArgumentError(path, 'set_interface changes nothing: give at least one setting')
+    return clean
+
+
+def validate_all(operations, path='operations'):
+    if not isinstance(operations, list):
+        raise ArgumentError(path, 'must be a list of operations')
+    return [validate(op, '%s[%d]' % (path, i)) for i, op in enumerate(operations)]
