@@ -17,10 +17,6 @@ description:
     C(vip_skip_as_source) (advisory), C(loopback_dns_registration) (advisory)."
 positional: vip, nic, clients
 options:
-  _input:
-    description: The HostState, or a M(winnet.routing.net_info) result.
-    type: dict
-    required: true
   vip:
     description: The virtual IP address the load balancer forwards (IPv4 or IPv6).
     type: str
@@ -34,11 +30,9 @@ options:
     type: list
     elements: str
     required: true
-  weak_send_flag:
-    description: Which interface's WeakHostSend lifts the strong host send restriction.
-    type: str
-    choices: [source_interface, outgoing_interface, both]
-    default: source_interface
+extends_documentation_fragment:
+  - winnet.routing.engine
+  - winnet.routing.engine.weak_send
 seealso:
   - name: How Windows chooses a route
     description: The DSR section explains each check.

@@ -17,15 +17,13 @@ description:
     C(eligible=false) and the reason.
 positional: family
 options:
-  _input:
-    description: The HostState, or a M(winnet.routing.net_info) result.
-    type: dict
-    required: true
   family:
     description: The address family.
     type: str
     choices: [ipv4, ipv6]
     default: ipv4
+extends_documentation_fragment:
+  - winnet.routing.engine
 """
 
 EXAMPLES = r"""

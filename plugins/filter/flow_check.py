@@ -17,10 +17,6 @@ description:
     the interfaces owning it. The reply is C(asymmetric) when it leaves by another interface than the request arrived on."
 positional: client, destination, arrival_interface
 options:
-  _input:
-    description: The HostState, or a M(winnet.routing.net_info) result.
-    type: dict
-    required: true
   client:
     description: The remote address sending the request.
     type: str
@@ -33,15 +29,13 @@ options:
     description: The interface (index or alias) the request arrives on.
     type: raw
     required: true
-  weak_send_flag:
-    description: Which interface's WeakHostSend lifts the strong host send restriction (see P(winnet.routing.route_lookup#filter)).
-    type: str
-    choices: [source_interface, outgoing_interface, both]
-    default: source_interface
   forwarding_relaxes_receive:
     description: Assume that Forwarding on the arrival interface relaxes strong host receive (undocumented; off by default).
     type: bool
     default: false
+extends_documentation_fragment:
+  - winnet.routing.engine
+  - winnet.routing.engine.weak_send
 seealso:
   - name: How Windows chooses a route
     description: Strong and weak host, asymmetric replies.

@@ -16,10 +16,6 @@ description:
     IPv4 35 by default), then the longest matching prefix with the source.
 positional: destinations
 options:
-  _input:
-    description: The HostState, or a M(winnet.routing.net_info) result.
-    type: dict
-    required: true
   destinations:
     description: The addresses a name resolves to.
     type: list
@@ -29,6 +25,8 @@ options:
     description: Model C(DisabledComponents) bit C(0x20) ("prefer IPv4 over IPv6 in prefix policies").
     type: bool
     default: false
+extends_documentation_fragment:
+  - winnet.routing.engine
 """
 
 EXAMPLES = r"""

@@ -22,10 +22,6 @@ description:
   - O(destination) may be a list; the table is compiled once and the answers come back in the same order.
 positional: destination
 options:
-  _input:
-    description: The HostState (a dictionary with C(schema=winnet.routing/v1)), or a M(winnet.routing.net_info) result.
-    type: dict
-    required: true
   destination:
     description:
       - The destination address, or a list of them.
@@ -41,13 +37,9 @@ options:
       - Restrict routes and source addresses to this interface (index or alias), like C(Find-NetRoute -InterfaceIndex).
       - For an IPv6 link-local destination it is also the zone.
     type: raw
-  weak_send_flag:
-    description:
-      - Which interface's WeakHostSend lifts the strong host send restriction. Windows' behaviour is documented only
-        through the DSR procedures, which match C(source_interface).
-    type: str
-    choices: [source_interface, outgoing_interface, both]
-    default: source_interface
+extends_documentation_fragment:
+  - winnet.routing.engine
+  - winnet.routing.engine.weak_send
 seealso:
   - name: How Windows chooses a route
     description: The evaluation model with worked examples.
