@@ -26,7 +26,12 @@ from ansible_collections.winnet.routing.plugins.module_utils.hoststate import (
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = sorted(glob.glob(os.path.join(HERE, 'fixtures', 'net_info_*.json')))
-MODULE_PS1 = os.path.join(HERE, '..', '..', '..', '..', 'plugins', 'modules', 'net_info.ps1')
+COLLECTION = os.path.join(HERE, '..', '..', '..', '..')
+# net_info.ps1 and the state gathering it shares with net_apply.ps1.
+MODULE_SOURCES = (
+    os.path.join(COLLECTION, 'plugins', 'modules', 'net_info.ps1'),
+    os.path.join(COLLECTION, 'plugins', 'module_utils', 'WinnetState.psm1'),
+)
 PROBE_KEYS = {'destination', 'requested_source', 'answered', 'error', 'source', 'interface', 'interface_alias', 'route'}
 
 
@@ -116,9 +121,16 @@ def test_probes(result):
             assert probe['error'] and probe['route'] is None
 
 
+def _module_text():
+    texts = []
+    for path in MODULE_SOURCES:
+        with open(path, encoding='utf-8') as handle:
+            texts.append(handle.read())
+    return '\n'.join(texts)
+
+
 def _ps_map(name):
-    with open(MODULE_PS1, encoding='utf-8') as handle:
-        text = handle.read()
+    text = _module_text()
     match = re.search(r'^\$%s = @\{([^\n]*)\}$' % name, text, re.M) or re.search(r'^\$%s = @\{\n(.*?)^\}' % name, text, re.S | re.M)
     assert match, name
     body = match.group(1)
@@ -137,6 +149,5 @@ def test_module_maps_produce_schema_words(name, allowed):
 
 
 def test_module_kinds_are_schema_kinds():
-    with open(MODULE_PS1, encoding='utf-8') as handle:
-        kinds = set(re.findall(r"\$kind = '(\w+)'", handle.read()))
+    kinds = set(re.findall(r"\$kind = '(\w+)'", _module_text()))
     assert kinds and kinds <= set(INTERFACE_KINDS)
