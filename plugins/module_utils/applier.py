@@ -1,0 +1,555 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the winnet.routing collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The Python applier: the reference semantics of the operations in ops.py.
+
+``apply(state, operations)`` returns the HostState Windows would end up with after running the
+operations (snapshot hosts use it for what-if; net_apply.ps1 must agree with it). It never
+mutates its input. Before each operation it checks the same precondition net_apply.ps1 checks
+(``ops.PRECONDITION``) and raises ``StateError('operations[i]', ...)`` when it does not hold.
+
+Windows' side effects reproduced here:
+
+* ``add_address`` brings the routes Windows creates for an address (on-link subnet, host route,
+  IPv4 subnet broadcast; ``hoststate.system_routes_for``: active store, route metric 256,
+  protocol ``local``) unless a route with the same prefix already exists on that interface in
+  the active store (the loader's rule); ``remove_address`` takes away those that no remaining
+  address of the interface still brings. A new address is ``preferred`` and not temporary.
+* ``add_route`` writes one store (the planner emits one operation per store for ``store: both``);
+  the new route's protocol is ``netmgmt`` (what New-NetRoute records).
+* ``set_interface`` with ``metric`` turns the automatic metric off (spec R7); with
+  ``automatic_metric: true`` the metric is re-derived: from ``link_speed_bps`` and ``kind`` with
+  the R7 table when the speed is known, 25 for a loopback adapter of unknown speed (observed),
+  otherwise the metric in force is kept (it cannot be predicted).
+* ``create_loopback`` adds a KM-TEST adapter. Assumptions: it takes the index one above the
+  highest index on the host (Windows hands out fresh interface indexes), description
+  ``Microsoft KM-TEST Loopback Adapter``, connected, unknown link speed, DNS registration on, and
+  both families bound with DHCP on, no address, automatic metric 25, every other flag off; it
+  brings the per-interface routes (224.0.0.0/4, 255.255.255.255/32, ff00::/8).
+* ``remove_loopback`` removes the adapter with its addresses and its routes in both stores.
+* Firewall rules live in a top-level ``firewall_rules`` list (a key the loader keeps), so that
+  audits of snapshot hosts can see them.
+
+``inverse(state, operations)`` gives the operations that undo ``operations`` (each computed from
+the state just before it, returned in reverse order): ``apply(apply(s, ops), inverse(s, ops))``
+equals ``s`` under ``canonical`` (see ``canonical`` for what equality means and for the limits).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+
+from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError, StateError
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import (
+    SYSTEM_ROUTE_METRIC,
+    Address,
+    HostState,
+    Interface,
+    IpSettings,
+    Route,
+    derive_metric,
+    system_routes_for,
+)
+from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
+    BITS,
+    FAMILY_BY_NAME,
+    FAMILY_NAME,
+    parse_address,
+    parse_prefix,
+)
+from ansible_collections.winnet.routing.plugins.module_utils.ops import validate
+
+LOOPBACK_DESCRIPTION = 'Microsoft KM-TEST Loopback Adapter'
+LOOPBACK_METRIC = 25
+FIREWALL_KEY = 'firewall_rules'
+STORE_ORDER = {'active': 0, 'persistent': 1}
+_IPIF_FLAGS = ('weak_host_send', 'weak_host_receive', 'forwarding', 'ignore_default_routes', 'dhcp')
+_FIREWALL_FIELDS = ('name', 'local_address', 'protocol', 'local_port')
+
+
+# ---------------------------------------------------------------------------------- helpers
+def route_sort_key(route):
+    """Identity order of a Route: family, destination, next hop, interface, store."""
+    return (route.family, route.network, route.prefix_length, route.next_hop_value, route.interface, STORE_ORDER[route.store])
+
+
+def address_sort_key(addr):
+    return (addr.interface, addr.family, addr.value)
+
+
+def route_label(family, destination, next_hop, interface, store):
+    return 'route %s via %s on interface %d in the %s store' % (destination, next_hop, interface, store)
+
+
+def automatic_metric(iface):
+    """The metric Windows derives for an interface with AutomaticMetric on, or None when unknown."""
+    if iface.link_speed_bps is not None:
+        return derive_metric(iface.link_speed_bps, iface.kind)
+    if iface.kind == 'loopback_adapter':
+        return LOOPBACK_METRIC
+    return None
+
+
+def next_interface_index(state):
+    """The index the applier gives the next adapter it creates."""
+    return max([i.index for i in state.interfaces] + [0]) + 1
+
+
+def _route_identity(op):
+    """(family, network, prefix length, next hop value, interface, store) of a route operation."""
+    family, network, plen = parse_prefix(op['destination'])
+    hop_family, hop, _zone = parse_address(op['next_hop'])
+    if FAMILY_BY_NAME[op['family']] != family or hop_family != family:
+        raise ValueError('%s %s via %s mixes address families' % (op['family'], op['destination'], op['next_hop']))
+    return (family, network, plen, hop, op['interface'], op['store'])
+
+
+def _address_key(op):
+    family, value, _zone = parse_address(op['address'])
+    if FAMILY_BY_NAME[op['family']] != family:
+        raise ValueError('%s is not an %s address' % (op['address'], op['family']))
+    return family, value
+
+
+def find_route(routes, identity):
+    for route in routes:
+        if route.identity == identity:
+            return route
+    return None
+
+
+def find_address(addresses, interface, family, value):
+    for addr in addresses:
+        if addr.interface == interface and addr.family == family and addr.value == value:
+            return addr
+    return None
+
+
+def find_firewall_rule(extra, name):
+    for rule in extra.get(FIREWALL_KEY) or []:
+        if isinstance(rule, dict) and rule.get('name') == name:
+            return rule
+    return None
+
+
+class _Work:
+    """A private, mutable deep copy of a HostState that operations are applied to."""
+
+    def __init__(self, state):
+        state = copy.deepcopy(state)
+        self.hostname = state.hostname
+        self.partial = list(state.partial)
+        self.extra = state.extra
+        self.interfaces = list(state.interfaces)
+        self.addresses = list(state.addresses)
+        self.routes = list(state.routes)
+
+    def result(self):
+        return HostState(self.interfaces, self.addresses, self.routes, hostname=self.hostname, partial=self.partial, extra=self.extra)
+
+    # -- lookups ---------------------------------------------------------------------------
+    def interface(self, index):
+        for iface in self.interfaces:
+            if iface.index == index:
+                return iface
+        return None
+
+    def find_route(self, identity):
+        return find_route(self.routes, identity)
+
+    def find_address(self, interface, family, value):
+        return find_address(self.addresses, interface, family, value)
+
+    def firewall_rules(self):
+        return list(self.extra.get(FIREWALL_KEY) or [])
+
+    def firewall_rule(self, name):
+        return find_firewall_rule(self.extra, name)
+
+    # -- system routes ---------------------------------------------------------------------
+    def system_route_keys(self, iface):
+        own = [a for a in self.addresses if a.interface == iface.index]
+        return [(r.family, r.network, r.prefix_length, r.interface) for r in system_routes_for([iface], own)]
+
+    def add_new_system_routes(self, iface, before):
+        """Add the system routes of ``iface`` that were not brought before (keys in ``before``) and are missing."""
+        present = {(r.family, r.network, r.prefix_length, r.interface) for r in self.routes if r.store == 'active'}
+        present.update(before)
+        for key in self.system_route_keys(iface):
+            if key not in present:
+                present.add(key)
+                family, network, plen, index = key
+                self.routes.append(Route(family, network, plen, 0, index, SYSTEM_ROUTE_METRIC, 'active', 'local'))
+
+    def drop_stale_system_routes(self, iface, before):
+        stale = set(before) - set(self.system_route_keys(iface))
+        self.routes = [r for r in self.routes
+                       if not (r.protocol == 'local' and r.store == 'active' and r.on_link
+                               and (r.family, r.network, r.prefix_length, r.interface) in stale)]
+
+
+# ---------------------------------------------------------------------------------- apply
+class _Applier:
+    """One method per operation kind: check the precondition, then change ``work``."""
+
+    def __init__(self, work):
+        self.work = work
+
+    def fail(self, message):
+        raise StateError(self.path, message)
+
+    def iface(self, index, family=None):
+        iface = self.work.interface(index)
+        if iface is None:
+            self.fail('interface %d does not exist' % index)
+        if family is not None and iface.settings(FAMILY_BY_NAME[family]) is None:
+            self.fail('interface %d (%s) has no %s settings' % (index, iface.alias, family))
+        return iface
+
+    def run(self, index, op):
+        self.path = 'operations[%d]' % index
+        op = validate(op, self.path)
+        try:
+            getattr(self, op['op'])(op)
+        except ValueError as exc:
+            self.fail(str(exc))
+
+    # -- routes ----------------------------------------------------------------------------
+    def add_route(self, op):
+        identity = _route_identity(op)
+        self.iface(op['interface'], op['family'])
+        if self.work.find_route(identity) is not None:
+            self.fail('%s already exists' % route_label(**_label_args(op)))
+        family, network, plen, hop, index, store = identity
+        self.work.routes.append(Route(family, network, plen, hop, index, op['route_metric'], store, 'netmgmt'))
+
+    def remove_route(self, op):
+        identity = _route_identity(op)
+        route = self.work.find_route(identity)
+        if route is None:
+            self.fail('%s does not exist' % route_label(**_label_args(op)))
+        self.work.routes = [r for r in self.work.routes if r.identity != identity]
+
+    def set_route_metric(self, op):
+        identity = _route_identity(op)
+        route = self.work.find_route(identity)
+        if route is None:
+            self.fail('%s does not exist' % route_label(**_label_args(op)))
+        route.route_metric = op['route_metric']
+
+    # -- interfaces ------------------------------------------------------------------------
+    def set_interface(self, op):
+        iface = self.iface(op['interface'], op['family'])
+        settings = iface.settings(FAMILY_BY_NAME[op['family']])
+        for flag in _IPIF_FLAGS:
+            if flag in op:
+                setattr(settings, flag, op[flag])
+        if 'metric' in op:
+            settings.metric = op['metric']
+            settings.automatic_metric = False
+        elif 'automatic_metric' in op:
+            settings.automatic_metric = op['automatic_metric']
+            derived = automatic_metric(iface)
+            if op['automatic_metric'] and derived is not None:
+                settings.metric = derived
+
+    def set_dns_registration(self, op):
+        self.iface(op['interface']).register_dns = op['register_dns']
+
+    # -- addresses -------------------------------------------------------------------------
+    def add_address(self, op):
+        iface = self.iface(op['interface'], op['family'])
+        family, value = _address_key(op)
+        if not 0 <= op['prefix_length'] <= BITS[family]:
+            self.fail('prefix length %d is out of range for %s' % (op['prefix_length'], op['family']))
+        if self.work.find_address(iface.index, family, value) is not None:
+            self.fail('address %s already exists on interface %d' % (op['address'], iface.index))
+        before = self.work.system_route_keys(iface)
+        self.work.addresses.append(Address(family, value, op['prefix_length'], iface.index, op['skip_as_source']))
+        self.work.add_new_system_routes(iface, before)
+
+    def set_address(self, op):
+        family, value = _address_key(op)
+        addr = self.work.find_address(op['interface'], family, value)
+        if addr is None:
+            self.fail('address %s does not exist on interface %d' % (op['address'], op['interface']))
+        addr.skip_as_source = op['skip_as_source']
+
+    def remove_address(self, op):
+        family, value = _address_key(op)
+        addr = self.work.find_address(op['interface'], family, value)
+        if addr is None:
+            self.fail('address %s does not exist on interface %d' % (op['address'], op['interface']))
+        iface = self.work.interface(op['interface'])
+        before = self.work.system_route_keys(iface)
+        self.work.addresses = [a for a in self.work.addresses if a is not addr]
+        self.work.drop_stale_system_routes(iface, before)
+
+    # -- adapters --------------------------------------------------------------------------
+    def create_loopback(self, op):
+        name = op['name']
+        if not name.strip():
+            self.fail('an adapter name must not be empty')
+        for iface in self.work.interfaces:
+            if iface.alias == name:
+                self.fail('an adapter named %r already exists (interface %d)' % (name, iface.index))
+        index = next_interface_index(self.work)
+        iface = Interface(index, name, LOOPBACK_DESCRIPTION, 'loopback_adapter', True, None, True,
+                          IpSettings(LOOPBACK_METRIC, automatic_metric=True, dhcp=True),
+                          IpSettings(LOOPBACK_METRIC, automatic_metric=True, dhcp=True))
+        self.work.interfaces.append(iface)
+        self.work.add_new_system_routes(iface, ())
+
+    def rename_adapter(self, op):
+        iface = self.iface(op['interface'])
+        for other in self.work.interfaces:
+            if other.alias == op['name'] and other is not iface:
+                self.fail('an adapter named %r already exists (interface %d)' % (op['name'], other.index))
+        iface.alias = op['name']
+
+    def remove_loopback(self, op):
+        iface = self.iface(op['interface'])
+        if iface.kind != 'loopback_adapter':
+            self.fail('interface %d (%s) is a %s, not a loopback adapter; refusing to remove it' % (iface.index, iface.alias, iface.kind))
+        self.work.interfaces = [i for i in self.work.interfaces if i is not iface]
+        self.work.addresses = [a for a in self.work.addresses if a.interface != iface.index]
+        self.work.routes = [r for r in self.work.routes if r.interface != iface.index]
+
+    # -- firewall --------------------------------------------------------------------------
+    def add_firewall_rule(self, op):
+        if self.work.firewall_rule(op['name']) is not None:
+            self.fail('firewall rule %r already exists' % op['name'])
+        rules = self.work.firewall_rules()
+        rules.append({key: op[key] for key in _FIREWALL_FIELDS})
+        self.work.extra[FIREWALL_KEY] = rules
+
+    def remove_firewall_rule(self, op):
+        if self.work.firewall_rule(op['name']) is None:
+            self.fail('firewall rule %r does not exist' % op['name'])
+        rules = [r for r in self.work.firewall_rules() if not (isinstance(r, dict) and r.get('name') == op['name'])]
+        if rules:
+            self.work.extra[FIREWALL_KEY] = rules
+        else:
+            self.work.extra.pop(FIREWALL_KEY, None)
+
+
+def _label_args(op):
+    return {k: op[k] for k in ('family', 'destination', 'next_hop', 'interface', 'store')}
+
+
+def apply(state, operations):
+    """The HostState after ``operations`` (a list of ops.py operations); ``state`` is unchanged."""
+    if not isinstance(operations, list):
+        raise StateError('operations', 'must be a list of operations')
+    work = _Work(state)
+    applier = _Applier(work)
+    for index, op in enumerate(operations):
+        applier.run(index, op)
+    return work.result()
+
+
+# -------------------------------------------------------------------------------- inverse
+def _route_ops(route, kind):
+    op = {'op': kind, 'family': FAMILY_NAME[route.family], 'destination': route.destination, 'next_hop': route.next_hop,
+          'interface': route.interface, 'store': route.store}
+    if kind != 'remove_route':
+        op['route_metric'] = route.route_metric
+    return op
+
+
+def _address_op(addr, kind):
+    op = {'op': kind, 'interface': addr.interface, 'family': FAMILY_NAME[addr.family], 'address': addr.address}
+    if kind == 'add_address':
+        op['prefix_length'] = addr.prefix_length
+    if kind in ('add_address', 'set_address'):
+        op['skip_as_source'] = addr.skip_as_source
+    return op
+
+
+def _restore_settings(iface, fam_name, before, after):
+    """set_interface that takes ``after`` (settings now) back to ``before``; None when equal."""
+    op = {'op': 'set_interface', 'interface': iface.index, 'family': fam_name}
+    for flag in _IPIF_FLAGS:
+        if getattr(before, flag) != getattr(after, flag):
+            op[flag] = getattr(before, flag)
+    if before.automatic_metric:
+        if not after.automatic_metric or after.metric != before.metric:
+            op['automatic_metric'] = True
+    elif after.automatic_metric or after.metric != before.metric:
+        op['metric'] = before.metric
+    return op if len(op) > 3 else None
+
+
+def _inverse_one(before, op):
+    """The operations that undo ``op`` on the state ``before`` (in the order they must run).
+
+    remove_loopback is left to ``inverse``, which knows the state the undo runs on.
+    """
+    kind = op['op']
+    if kind == 'add_route':
+        return [_route_ops(Route(*_route_identity(op)[:5], route_metric=0, store=op['store']), 'remove_route')]
+    if kind in ('remove_route', 'set_route_metric'):
+        route = find_route(before.routes, _route_identity(op))
+        return [_route_ops(route, 'add_route' if kind == 'remove_route' else 'set_route_metric')]
+    if kind == 'set_interface':
+        iface = before.interface(op['interface'])
+        old = iface.settings(FAMILY_BY_NAME[op['family']])
+        new = apply(before, [op]).interface(op['interface']).settings(FAMILY_BY_NAME[op['family']])
+        restore = _restore_settings(iface, op['family'], old, new)
+        return [restore] if restore else []
+    if kind == 'set_dns_registration':
+        return [{'op': kind, 'interface': op['interface'], 'register_dns': before.interface(op['interface']).register_dns}]
+    if kind == 'add_address':
+        return [{'op': 'remove_address', 'interface': op['interface'], 'family': op['family'], 'address': op['address']}]
+    if kind in ('remove_address', 'set_address'):
+        family, value = _address_key(op)
+        addr = find_address(before.addresses, op['interface'], family, value)
+        return [_address_op(addr, 'add_address' if kind == 'remove_address' else 'set_address')]
+    if kind == 'create_loopback':
+        return [{'op': 'remove_loopback', 'interface': next_interface_index(before)}]
+    if kind == 'rename_adapter':
+        return [{'op': kind, 'interface': op['interface'], 'name': before.interface(op['interface']).alias}]
+    if kind == 'add_firewall_rule':
+        return [{'op': 'remove_firewall_rule', 'name': op['name']}]
+    rule = find_firewall_rule(before.extra, op['name'])
+    return [dict({'op': 'add_firewall_rule'}, **{key: rule[key] for key in _FIREWALL_FIELDS})]
+
+
+def _recreate_loopback(before, iface, undo_state):
+    """Re-create a removed loopback adapter with its settings, addresses and routes.
+
+    The new adapter gets the index the applier gives it on ``undo_state`` (Windows hands out a
+    new index; see ``inverse``). Its addresses bring their own system routes back; the other
+    routes are re-added with their metrics and stores.
+    """
+    create = {'op': 'create_loopback', 'name': iface.alias}
+    index = next_interface_index(undo_state)
+    created = apply(undo_state, [create]).interface(index)
+    ops = [create]
+    for fam_name in ('ipv4', 'ipv6'):
+        old, new = getattr(iface, fam_name), getattr(created, fam_name)
+        if old is not None and new is not None:
+            restore = _restore_settings(created, fam_name, old, new)
+            if restore:
+                ops.append(restore)
+    if iface.register_dns != created.register_dns:
+        ops.append({'op': 'set_dns_registration', 'interface': index, 'register_dns': iface.register_dns})
+    for addr in sorted((a for a in before.addresses if a.interface == iface.index), key=address_sort_key):
+        ops.append(dict(_address_op(addr, 'add_address'), interface=index))
+    for route in sorted((r for r in before.routes if r.interface == iface.index and r.protocol != 'local'), key=route_sort_key):
+        ops.append(dict(_route_ops(route, 'add_route'), interface=index))
+    return ops
+
+
+def inverse(state, operations):
+    """Operations undoing ``operations`` on ``state``: each operation's undo is computed from the
+    state just before it, and the undos run in reverse order.
+
+    Re-adding an address brings its system routes back; a route undo that meets one becomes a metric
+    change or nothing. Undoing remove_loopback re-creates the adapter, which gets a new index (on Windows as in the
+    applier); the undos that run after it (of earlier operations) are renumbered to that index.
+    The undo is simulated with the applier as it is built, so the indexes are the ones the applier
+    gives. On a live host the index Windows hands out may differ: net_apply must not run undo
+    operations addressed to a re-created adapter by a predicted index (see the module docs).
+    """
+    if not isinstance(operations, list):
+        raise StateError('operations', 'must be a list of operations')
+    states = [state]
+    clean = []
+    for index, op in enumerate(operations):
+        clean.append(validate(op, 'operations[%d]' % index))
+        states.append(apply(states[-1], [clean[-1]]))
+    undo_state = states[-1]
+    renumbered = {}
+    result = []
+    for index in reversed(range(len(clean))):
+        op, before = clean[index], states[index]
+        if op['op'] == 'remove_loopback':
+            renumbered[op['interface']] = next_interface_index(undo_state)
+            block = _recreate_loopback(before, before.interface(op['interface']), undo_state)
+        else:
+            block = [dict(o, interface=renumbered.get(o['interface'], o['interface'])) if 'interface' in o else o
+                     for o in _inverse_one(before, op)]
+        block = _reconcile(undo_state, block)
+        undo_state = apply(undo_state, block)
+        result.extend(block)
+    return result
+
+
+def _reconcile(undo_state, block):
+    """Adjust route undos to side effects of earlier undos: re-adding an address brings its system
+    routes back, so re-adding such a route becomes a metric change (or nothing)."""
+    out = []
+    current = undo_state
+    for op in block:
+        if op['op'] in ('add_route', 'remove_route'):
+            present = find_route(current.routes, _route_identity(op))
+            if op['op'] == 'remove_route' and present is None:
+                continue
+            if op['op'] == 'add_route' and present is not None:
+                if present.route_metric == op['route_metric']:
+                    continue
+                op = dict(op, op='set_route_metric')
+        current = apply(current, [op])
+        out.append(op)
+    return out
+
+
+# ------------------------------------------------------------------------- canonical form
+def canonical(state):
+    """The schema v1 dictionary with interfaces, addresses, routes and firewall rules in identity order.
+
+    Two states are equal for the planner, the applier and ``inverse`` when their canonical
+    dictionaries are equal: the order in which Windows lists routes (RouteOrder, which an undo
+    cannot restore) is left out, everything else counts. Limits of ``inverse``: a re-added route
+    has protocol ``netmgmt`` and a re-added address is ``preferred`` and not temporary; an
+    automatic metric is re-derived (R7); a re-created loopback adapter has a new index
+    (``canonical`` does not hide that), both families bound and the created adapter's
+    description and link speed.
+    """
+    data = state.to_dict()
+    data['interfaces'] = sorted(data['interfaces'], key=lambda i: i['index'])
+    data['addresses'] = [a.to_dict() for a in sorted(state.addresses, key=address_sort_key)]
+    data['routes'] = [r.to_dict() for r in sorted(state.routes, key=route_sort_key)]
+    if isinstance(data.get(FIREWALL_KEY), list):
+        data[FIREWALL_KEY] = sorted(data[FIREWALL_KEY], key=lambda r: json.dumps(r, sort_keys=True, default=str))
+    return data
+
+
+HASH_SCOPES = ('interfaces', 'addresses', 'routes', FIREWALL_KEY)
+
+
+def state_hash(state, scope=None):
+    """sha256 (hex) of the canonical JSON of the state parts a plan depends on.
+
+    ``scope`` is a list of ``interfaces``, ``addresses``, ``routes``, ``firewall_rules`` (default:
+    all). Left out because they change without anyone changing the configuration: the hostname,
+    link speed and connection state, address state (preferred, tentative, ...), IPv6 temporary
+    addresses, and the order of routes.
+    """
+    scope = list(HASH_SCOPES) if scope is None else scope
+    if isinstance(scope, str):
+        scope = [scope]
+    for i, part in enumerate(scope):
+        if part not in HASH_SCOPES:
+            raise ArgumentError('scope[%d]' % i, '%r is not one of %s' % (part, ', '.join(HASH_SCOPES)))
+    data = canonical(state)
+    relevant = {}
+    if 'interfaces' in scope:
+        relevant['interfaces'] = [{k: v for k, v in i.items() if k not in ('link_speed_bps', 'connected', 'description')}
+                                  for i in data['interfaces']]
+    if 'addresses' in scope:
+        relevant['addresses'] = [{k: v for k, v in a.items() if k not in ('state', 'temporary')}
+                                 for a in data['addresses'] if not a.get('temporary')]
+    if 'routes' in scope:
+        relevant['routes'] = data['routes']
+    if FIREWALL_KEY in scope:
+        relevant[FIREWALL_KEY] = data.get(FIREWALL_KEY) or []
+    text = json.dumps(relevant, sort_keys=True, separators=(',', ':'), default=str)
+    return hashlib.sha256(text.encode('utf-8')).hexdigest()
+
+
+__all__ = ['apply', 'inverse', 'canonical', 'state_hash', 'automatic_metric', 'next_interface_index', 'route_sort_key',
+           'address_sort_key']

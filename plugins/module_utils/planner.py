@@ -1,0 +1,632 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the winnet.routing collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The planner: desired settings + the current HostState -> an ordered list of operations (ops.py).
+
+One function per module, taking the module's public option names:
+
+* ``plan_routes(host, routes, interface=None, purge=False)`` (module ``route``),
+* ``plan_interface(host, interface, family='ipv4', metric=None, ...)`` (``ip_interface``),
+* ``plan_addresses(host, interface, addresses, state='present', purge=False)`` (``ip_address``),
+* ``plan_loopback(host, name, state='present')`` (``loopback_adapter``),
+* ``plan_firewall(host, rules, state='present')`` (firewall rules of the DSR role),
+* ``plan(host, desired)``: several of them at once, ``desired`` keyed by module name.
+
+Every argument is validated; errors are ``ArgumentError`` naming the argument path, for example
+``routes[2].next_hop: 2001:db8::1 is IPv6 but destination 192.0.2.0/24 is IPv4``. An empty plan
+means nothing changes.
+
+Ordering rule (one rule everywhere): removals first, then everything else. Removals run in
+reverse dependency order (firewall rules, routes, addresses, loopback adapters); the rest in
+dependency order (loopback adapters, interface settings and DNS registration, addresses,
+routes, firewall rules). Within a group, operations are sorted by identity (routes by family,
+destination, next hop, interface, store; addresses by interface, family, address). A change of
+identity (another next hop, another prefix length) is therefore always a remove followed later
+by an add.
+
+``diff(before, after, scope=None)`` gives the module diff: the objects that differ between two
+states, keyed by option names and sorted by identity. Check mode and a real run compute it from
+the same two states, so they report the same diff.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.winnet.routing.plugins.module_utils.applier import (
+    FIREWALL_KEY,
+    STORE_ORDER,
+    address_sort_key,
+    apply,
+    find_address,
+    find_firewall_rule,
+    route_sort_key,
+)
+from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import INTERFACE_METRIC_MAX
+from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
+    BITS,
+    FAMILY_BY_NAME,
+    FAMILY_NAME,
+    V4,
+    V6,
+    AddressSyntaxError,
+    format_address,
+    format_prefix,
+    is_link_local,
+    is_multicast,
+    is_v4_mapped,
+    parse_address,
+    parse_prefix,
+)
+
+ROUTE_METRIC_MIN = 1
+ROUTE_METRIC_MAX = 9999
+DEFAULT_ROUTE_METRIC = 256
+STORES = {'active': ('active',), 'persistent': ('persistent',), 'both': ('active', 'persistent')}
+STATES = ('present', 'absent')
+PRETTY_FAMILY = {V4: 'IPv4', V6: 'IPv6'}
+INTERFACE_FLAGS = ('weak_host_send', 'weak_host_receive', 'forwarding', 'ignore_default_routes')
+REMOVALS = ('remove_firewall_rule', 'remove_route', 'remove_address', 'remove_loopback')
+SECTIONS = ('loopback_adapter', 'ip_interface', 'ip_address', 'route', 'firewall_rule')
+DIFF_SCOPES = ('loopback_adapters', 'interfaces', 'addresses', 'routes', FIREWALL_KEY)
+
+
+# ------------------------------------------------------------------------------ validation
+def _join(path, key):
+    return '%s.%s' % (path, key) if path else key
+
+
+def _mapping(value, path, known):
+    if not isinstance(value, dict):
+        raise ArgumentError(path, 'must be a mapping, got %s' % type(value).__name__)
+    extra = sorted(set(value) - set(known))
+    if extra:
+        raise ArgumentError(_join(path, extra[0]), 'is not an option here (expected one of %s)' % ', '.join(known))
+    return value
+
+
+def _bool(value, path):
+    if value is not None and not isinstance(value, bool):
+        raise ArgumentError(path, 'must be true or false, got %r' % (value,))
+    return value
+
+
+def _choice(value, path, choices, default):
+    if value is None:
+        return default
+    if value not in choices:
+        raise ArgumentError(path, '%r is not one of %s' % (value, ', '.join(choices)))
+    return value
+
+
+def _integer(value, path, low, high):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ArgumentError(path, 'must be an integer, got %r' % (value,))
+    if not low <= value <= high:
+        raise ArgumentError(path, '%d is out of range (%d to %d)' % (value, low, high))
+    return value
+
+
+def _list(value, path):
+    if not isinstance(value, list):
+        raise ArgumentError(path, 'must be a list, got %s' % type(value).__name__)
+    return value
+
+
+def resolve_interface(host, value, argument='interface'):
+    """The Interface for an index (int or digit string) or alias; same rule as Engine.resolve_interface."""
+    if isinstance(value, bool) or value is None:
+        raise ArgumentError(argument, 'must be an interface index or alias, got %r' % (value,))
+    if isinstance(value, int):
+        iface = host.interface(value)
+    elif isinstance(value, str):
+        iface = host.interface_by_alias(value)
+        if iface is None and value.strip().isdigit():
+            iface = host.interface(int(value.strip()))
+    else:
+        raise ArgumentError(argument, 'must be an interface index or alias, got %s' % type(value).__name__)
+    if iface is None:
+        known = ', '.join('%d (%s)' % (i.index, i.alias) for i in host.interfaces)
+        raise ArgumentError(argument, 'unknown interface %r; this host has %s' % (value, known))
+    return iface
+
+
+def _bound(iface, family, path):
+    if iface.settings(family) is None:
+        raise ArgumentError(path, 'interface %d (%s) has no %s settings' % (iface.index, iface.alias, FAMILY_NAME[family]))
+
+
+# ---------------------------------------------------------------------------------- routes
+class DesiredRoute:
+    """One validated entry of ``routes``: identity without the store, metric, stores and state."""
+
+    __slots__ = ('family', 'network', 'prefix_length', 'next_hop', 'interface', 'metric', 'stores', 'state', 'path')
+
+    def __init__(self, family, network, prefix_length, next_hop, interface, metric, stores, state, path):
+        self.family = family
+        self.network = network
+        self.prefix_length = prefix_length
+        self.next_hop = next_hop
+        self.interface = interface
+        self.metric = metric
+        self.stores = stores
+        self.state = state
+        self.path = path
+
+    def identity(self, store):
+        return (self.family, self.network, self.prefix_length, self.next_hop, self.interface, store)
+
+    @property
+    def label(self):
+        return '%s via %s on interface %d' % (format_prefix(self.family, self.network, self.prefix_length),
+                                              format_address(self.family, self.next_hop), self.interface)
+
+
+ROUTE_OPTIONS = ('destination', 'next_hop', 'interface', 'metric', 'store', 'state')
+
+
+def parse_route(host, item, path, default_interface=None):
+    """Validate one desired route (module options ``destination``, ``next_hop``, ...)."""
+    item = _mapping(item, path, ROUTE_OPTIONS)
+    dest = item.get('destination')
+    if dest is None:
+        raise ArgumentError(_join(path, 'destination'), 'required option is missing')
+    try:
+        family, network, plen = parse_prefix(dest.strip() if isinstance(dest, str) else dest)
+    except AddressSyntaxError as exc:
+        raise ArgumentError(_join(path, 'destination'), str(exc)) from None
+    value = item.get('interface', default_interface)
+    if value is None:
+        raise ArgumentError(_join(path, 'interface'), 'required option is missing (the interface index or alias of the route)')
+    iface = resolve_interface(host, value, _join(path, 'interface'))
+    hop_text = item.get('next_hop')
+    hop = 0
+    if hop_text is not None:
+        try:
+            hop_family, hop, zone = parse_address(hop_text.strip() if isinstance(hop_text, str) else hop_text)
+        except AddressSyntaxError as exc:
+            raise ArgumentError(_join(path, 'next_hop'), str(exc)) from None
+        if hop_family != family:
+            if hop == 0:
+                raise ArgumentError(_join(path, 'next_hop'), '%s is the %s on-link next hop but destination %s is %s; omit next_hop for on-link'
+                                    % (hop_text, PRETTY_FAMILY[hop_family], dest, PRETTY_FAMILY[family]))
+            raise ArgumentError(_join(path, 'next_hop'), '%s is %s but destination %s is %s'
+                                % (hop_text, PRETTY_FAMILY[hop_family], dest, PRETTY_FAMILY[family]))
+        if zone is not None and zone != str(iface.index):
+            raise ArgumentError(_join(path, 'next_hop'), 'zone %%%s does not match interface %d' % (zone, iface.index))
+        if is_multicast(family, hop) or is_v4_mapped(family, hop):
+            raise ArgumentError(_join(path, 'next_hop'), '%s cannot be a next hop' % hop_text)
+    _bound(iface, family, _join(path, 'interface'))
+    metric = item.get('metric')
+    if metric is not None:
+        metric = _integer(metric, _join(path, 'metric'), ROUTE_METRIC_MIN, ROUTE_METRIC_MAX)
+    store = _choice(item.get('store'), _join(path, 'store'), tuple(STORES), 'both')
+    state = _choice(item.get('state'), _join(path, 'state'), STATES, 'present')
+    return DesiredRoute(family, network, plen, hop, iface.index, metric, STORES[store], state, path)
+
+
+def _route_op(kind, identity, metric=None):
+    family, network, plen, hop, index, store = identity
+    op = {'op': kind, 'family': FAMILY_NAME[family], 'destination': format_prefix(family, network, plen),
+          'next_hop': format_address(family, hop), 'interface': index, 'store': store}
+    if metric is not None:
+        op['route_metric'] = metric
+    return op
+
+
+def _identity_key(identity):
+    family, network, plen, hop, index, store = identity
+    return (family, network, plen, hop, index, STORE_ORDER[store])
+
+
+def plan_routes(host, routes, interface=None, purge=False, path='routes'):
+    """Operations making ``routes`` (a list of desired routes) true.
+
+    ``interface`` is the default interface of the listed routes and, with ``purge``, the
+    interface whose other routes are removed (except the ones Windows creates itself, protocol
+    ``local``). A route without ``metric`` keeps the metric it has; a new one takes the metric of
+    its copy in the other store, else 256. ``absent`` removes the declared route in the declared
+    stores only, never the other routes of the prefix.
+    """
+    items = [(item, '%s[%d]' % (path, i)) for i, item in enumerate(_list(routes, path))]
+    return _plan_routes(host, items, interface, purge, _join(path.rpartition('.')[0], 'interface'), _join(path.rpartition('.')[0], 'purge'))
+
+
+def plan_route(host, path='', **options):
+    """The single-route form of the route module (options ``destination``, ``next_hop``, ...)."""
+    return _plan_routes(host, [(options, path)], None, False, 'interface', 'purge')
+
+
+def _plan_routes(host, items, interface, purge, interface_path, purge_path):
+    purge = _bool(purge, purge_path)
+    purged = None
+    if interface is not None:
+        purged = resolve_interface(host, interface, interface_path)
+    if purge and purged is None:
+        raise ArgumentError(purge_path, 'needs interface: the interface whose other routes are removed')
+    desired = [parse_route(host, item, ipath, interface) for item, ipath in items]
+    seen = {}
+    for route in desired:
+        for store in route.stores:
+            other = seen.get(route.identity(store))
+            if other is not None:
+                raise ArgumentError(route.path or 'destination', 'duplicates %s (%s in the %s store)' % (other.path, route.label, store))
+            seen[route.identity(store)] = route
+    existing = {r.identity: r for r in host.routes}
+    removes, changes = {}, []
+    for route in desired:
+        for store in route.stores:
+            identity = route.identity(store)
+            current = existing.get(identity)
+            if route.state == 'absent':
+                if current is not None:
+                    removes[identity] = current
+            elif current is None:
+                metric = route.metric
+                if metric is None:
+                    copies = [existing.get(route.identity(s)) for s in STORE_ORDER]
+                    metric = next((c.route_metric for c in copies if c is not None), DEFAULT_ROUTE_METRIC)
+                changes.append(_route_op('add_route', identity, metric))
+            elif route.metric is not None and current.route_metric != route.metric:
+                changes.append(_route_op('set_route_metric', identity, route.metric))
+    if purge:
+        keep = {identity for identity, route in seen.items() if route.state == 'present'}
+        for identity, current in existing.items():
+            if current.interface == purged.index and current.protocol != 'local' and identity not in keep:
+                removes[identity] = current
+    ops = [_route_op('remove_route', identity) for identity in sorted(removes, key=_identity_key)]
+    changes.sort(key=lambda op: _identity_key(_op_identity(op)))
+    return ops + changes
+
+
+def _op_identity(op):
+    family, network, plen = parse_prefix(op['destination'])
+    return (family, network, plen, parse_address(op['next_hop'])[1], op['interface'], op['store'])
+
+
+# ------------------------------------------------------------------------------ interfaces
+def plan_interface(host, interface, family='ipv4', metric=None, weak_host_send=None, weak_host_receive=None, forwarding=None,
+                   ignore_default_routes=None, register_dns=None, path=''):
+    """Operations setting one interface's per-family settings; ``None`` leaves a setting alone.
+
+    ``metric`` is a number (0 to 9999, which turns the automatic metric off) or ``automatic``.
+    """
+    iface = resolve_interface(host, interface, _join(path, 'interface'))
+    fam_name = _choice(family, _join(path, 'family'), tuple(FAMILY_BY_NAME), 'ipv4')
+    fam = FAMILY_BY_NAME[fam_name]
+    _bound(iface, fam, _join(path, 'family'))
+    settings = iface.settings(fam)
+    op = {'op': 'set_interface', 'interface': iface.index, 'family': fam_name}
+    if metric == 'automatic':
+        if not settings.automatic_metric:
+            op['automatic_metric'] = True
+    elif metric is not None:
+        metric = _integer(metric, _join(path, 'metric'), 0, INTERFACE_METRIC_MAX)
+        if settings.automatic_metric or settings.metric != metric:
+            op['metric'] = metric
+    wanted = {'weak_host_send': weak_host_send, 'weak_host_receive': weak_host_receive, 'forwarding': forwarding,
+              'ignore_default_routes': ignore_default_routes}
+    for flag in INTERFACE_FLAGS:
+        value = _bool(wanted[flag], _join(path, flag))
+        if value is not None and getattr(settings, flag) != value:
+            op[flag] = value
+    ops = [op] if len(op) > 3 else []
+    if _bool(register_dns, _join(path, 'register_dns')) is not None and iface.register_dns != register_dns:
+        ops.append({'op': 'set_dns_registration', 'interface': iface.index, 'register_dns': register_dns})
+    return ops
+
+
+# ------------------------------------------------------------------------------- addresses
+ADDRESS_OPTIONS = ('address', 'skip_as_source')
+
+
+def parse_cidr(value, path):
+    """(family, value, prefix length) of an address in CIDR form (``192.0.2.10/32``)."""
+    if not isinstance(value, str) or '/' not in value:
+        raise ArgumentError(path, '%r must be an address with its prefix length, like 192.0.2.10/32' % (value,))
+    text, _sep, length = value.strip().partition('/')
+    try:
+        family, number, zone = parse_address(text)
+    except AddressSyntaxError as exc:
+        raise ArgumentError(path, str(exc)) from None
+    if zone is not None:
+        raise ArgumentError(path, '%r: give the address without a zone' % value)
+    if not length.isdigit() or int(length) > BITS[family]:
+        raise ArgumentError(path, '%r has an invalid prefix length (0 to %d)' % (value, BITS[family]))
+    if number == 0 or is_multicast(family, number) or is_v4_mapped(family, number):
+        raise ArgumentError(path, '%r is not a unicast address' % value)
+    return family, number, int(length)
+
+
+def _address_op(kind, index, family, value, prefix_length=None, skip_as_source=None):
+    op = {'op': kind, 'interface': index, 'family': FAMILY_NAME[family], 'address': format_address(family, value)}
+    if prefix_length is not None:
+        op['prefix_length'] = prefix_length
+    if skip_as_source is not None:
+        op['skip_as_source'] = skip_as_source
+    return op
+
+
+def _purgeable(addr):
+    """Addresses ``purge`` may remove: not link-local (the stack's own) and not temporary (privacy)."""
+    return not addr.temporary and not is_link_local(addr.family, addr.value)
+
+
+def plan_addresses(host, interface, addresses, state='present', purge=False, path=''):
+    """Operations for the addresses of one interface.
+
+    ``addresses`` is a list of ``{address: CIDR, skip_as_source: bool}`` (or CIDR strings).
+    ``present`` adds missing addresses, fixes skip_as_source, and replaces an address whose
+    prefix length differs (remove + add); the first static address of a family on a DHCP
+    interface first turns DHCP off. ``absent`` removes the listed addresses (whatever their
+    prefix length). ``purge`` also removes the interface's other addresses, except link-local
+    and temporary ones.
+    """
+    iface = resolve_interface(host, interface, _join(path, 'interface'))
+    state = _choice(state, _join(path, 'state'), STATES, 'present')
+    purge = _bool(purge, _join(path, 'purge'))
+    apath = _join(path, 'addresses')
+    desired = []
+    seen = {}
+    for i, item in enumerate(_list(addresses, apath)):
+        ipath = '%s[%d]' % (apath, i)
+        if isinstance(item, str):
+            item = {'address': item}
+        item = _mapping(item, ipath, ADDRESS_OPTIONS)
+        family, value, plen = parse_cidr(item.get('address'), _join(ipath, 'address'))
+        skip = _bool(item.get('skip_as_source'), _join(ipath, 'skip_as_source'))
+        _bound(iface, family, _join(ipath, 'address'))
+        if (family, value) in seen:
+            raise ArgumentError(_join(ipath, 'address'), '%s is also listed in %s' % (format_address(family, value), seen[(family, value)]))
+        seen[(family, value)] = ipath
+        if state == 'present':
+            for other in host.addresses:
+                if other.family == family and other.value == value and other.interface != iface.index:
+                    owner = host.interface(other.interface)
+                    raise ArgumentError(_join(ipath, 'address'), '%s is already assigned to interface %d (%s); remove it there first'
+                                        % (other.address, owner.index, owner.alias))
+        desired.append((family, value, plen, bool(skip)))
+    removes, dhcp_off, sets, adds = [], [], [], []
+    for family, value, plen, skip in desired:
+        current = find_address(host.addresses, iface.index, family, value)
+        if state == 'absent':
+            if current is not None:
+                removes.append(current)
+            continue
+        if current is not None and current.prefix_length != plen:
+            removes.append(current)
+            current = None
+        if current is None:
+            adds.append(_address_op('add_address', iface.index, family, value, plen, skip))
+            if iface.settings(family).dhcp and family not in dhcp_off:
+                dhcp_off.append(family)
+        elif current.skip_as_source != skip:
+            sets.append(_address_op('set_address', iface.index, family, value, skip_as_source=skip))
+    if purge and state == 'present':
+        for addr in host.addresses:
+            if addr.interface == iface.index and (addr.family, addr.value) not in seen and _purgeable(addr):
+                removes.append(addr)
+    ops = [_address_op('remove_address', a.interface, a.family, a.value) for a in sorted(removes, key=address_sort_key)]
+    ops += [{'op': 'set_interface', 'interface': iface.index, 'family': FAMILY_NAME[f], 'dhcp': False} for f in sorted(dhcp_off)]
+    by_identity = sorted(sets + adds, key=lambda op: parse_address(op['address'])[:2])
+    return ops + by_identity
+
+
+# -------------------------------------------------------------------------------- loopback
+def plan_loopback(host, name, state='present', path=''):
+    """Create (``present``) or remove (``absent``) the loopback adapter whose alias is ``name``."""
+    npath = _join(path, 'name')
+    if not isinstance(name, str) or not name.strip():
+        raise ArgumentError(npath, 'must be a non-empty adapter name, got %r' % (name,))
+    state = _choice(state, _join(path, 'state'), STATES, 'present')
+    iface = host.interface_by_alias(name)
+    if iface is not None and iface.kind != 'loopback_adapter':
+        action = 'remove' if state == 'absent' else 'use'
+        raise ArgumentError(npath, 'refusing to %s %r: interface %d is a %s, not a loopback adapter'
+                            % (action, name, iface.index, iface.kind))
+    if state == 'present':
+        return [] if iface is not None else [{'op': 'create_loopback', 'name': name}]
+    return [{'op': 'remove_loopback', 'interface': iface.index}] if iface is not None else []
+
+
+# -------------------------------------------------------------------------------- firewall
+FIREWALL_OPTIONS = ('name', 'local_address', 'protocol', 'local_port')
+
+
+def plan_firewall(host, rules, state='present', path=''):
+    """Firewall rules by name: ``present`` adds (or replaces a differing rule), ``absent`` removes."""
+    state = _choice(state, _join(path, 'state'), STATES, 'present')
+    removes, adds, seen = [], [], {}
+    rpath = _join(path, 'rules')
+    for i, item in enumerate(_list(rules, rpath)):
+        ipath = '%s[%d]' % (rpath, i)
+        item = _mapping(item, ipath, FIREWALL_OPTIONS)
+        name = item.get('name')
+        if not isinstance(name, str) or not name.strip():
+            raise ArgumentError(_join(ipath, 'name'), 'must be a non-empty rule name, got %r' % (name,))
+        if name in seen:
+            raise ArgumentError(_join(ipath, 'name'), '%r is also listed in %s' % (name, seen[name]))
+        seen[name] = ipath
+        current = find_firewall_rule(host.extra, name)
+        if state == 'absent':
+            if current is not None:
+                removes.append(name)
+            continue
+        rule = _firewall_rule(item, ipath)
+        if current is not None and {k: current.get(k) for k in FIREWALL_OPTIONS} != rule:
+            removes.append(name)
+            current = None
+        if current is None:
+            adds.append(dict({'op': 'add_firewall_rule'}, **rule))
+    return [{'op': 'remove_firewall_rule', 'name': n} for n in sorted(removes)] + sorted(adds, key=lambda op: op['name'])
+
+
+def _firewall_rule(item, path):
+    try:
+        family, value, _zone = parse_address(item.get('local_address'))
+    except AddressSyntaxError as exc:
+        raise ArgumentError(_join(path, 'local_address'), str(exc)) from None
+    protocol = item.get('protocol')
+    protocol = _choice(protocol.upper() if isinstance(protocol, str) else protocol, _join(path, 'protocol'), ('TCP', 'UDP'), None)
+    if protocol is None:
+        raise ArgumentError(_join(path, 'protocol'), 'required option is missing (TCP or UDP)')
+    port = item.get('local_port')
+    if isinstance(port, int) and not isinstance(port, bool):
+        port = str(port)
+    if not isinstance(port, str) or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ArgumentError(_join(path, 'local_port'), 'must be a port number (1 to 65535), got %r' % (port,))
+    return {'name': item['name'], 'local_address': format_address(family, value), 'protocol': protocol, 'local_port': str(int(port))}
+
+
+# -------------------------------------------------------------------------------- dispatch
+def _plan_entry(host, section, entry, path):
+    """Plan one module invocation (``entry``: that module's options)."""
+    if section == 'loopback_adapter':
+        entry = _mapping(entry, path, ('name', 'state'))
+        return plan_loopback(host, entry.get('name'), entry.get('state'), path)
+    if section == 'ip_interface':
+        entry = _mapping(entry, path, ('interface', 'family', 'metric') + INTERFACE_FLAGS + ('register_dns',))
+        return plan_interface(host, path=path, **entry)
+    if section == 'ip_address':
+        entry = _mapping(entry, path, ('interface', 'address', 'skip_as_source', 'addresses', 'state', 'purge'))
+        addresses = entry.get('addresses')
+        if entry.get('address') is not None:
+            if addresses is not None:
+                raise ArgumentError(_join(path, 'address'), 'give address or addresses, not both')
+            addresses = [{'address': entry['address'], 'skip_as_source': entry.get('skip_as_source')}]
+        return plan_addresses(host, entry.get('interface'), addresses or [], entry.get('state'), entry.get('purge', False), path)
+    if section == 'route':
+        entry = _mapping(entry, path, ROUTE_OPTIONS + ('routes', 'purge'))
+        routes = entry.get('routes')
+        if entry.get('destination') is not None:
+            if routes is not None or entry.get('purge'):
+                raise ArgumentError(_join(path, 'destination'), 'give destination or routes (with purge), not both')
+            return plan_route(host, path, **{k: v for k, v in entry.items() if k in ROUTE_OPTIONS})
+        return plan_routes(host, routes or [], entry.get('interface'), entry.get('purge', False), _join(path, 'routes'))
+    entry = _mapping(entry, path, ('rules', 'state'))
+    return plan_firewall(host, entry.get('rules') or [], entry.get('state'), path)
+
+
+def _entries(desired, section):
+    for i, entry in enumerate(desired.get(section) or []):
+        if isinstance(entry, dict):
+            yield '%s[%d]' % (section, i), entry
+
+
+def _interface_refs(desired):
+    """(path, interface value) of every interface the ip_interface, ip_address and route entries name."""
+    for section in ('ip_interface', 'ip_address', 'route'):
+        for path, entry in _entries(desired, section):
+            if entry.get('interface') is not None:
+                yield _join(path, 'interface'), entry['interface'], path
+            if section == 'route' and isinstance(entry.get('routes'), list):
+                for j, route in enumerate(entry['routes']):
+                    if isinstance(route, dict) and route.get('interface') is not None:
+                        yield '%s.routes[%d].interface' % (path, j), route['interface'], path
+
+
+def _check_entries(host, desired):
+    """Refuse entries that contradict each other or that name an adapter this plan creates."""
+    created = {entry.get('name') for _path, entry in _entries(desired, 'loopback_adapter')
+               if entry.get('state', 'present') == 'present' and host.interface_by_alias(entry.get('name')) is None}
+    for path, value, _entry_path in _interface_refs(desired):
+        if isinstance(value, str) and value in created:
+            raise ArgumentError(path, '%r is the loopback adapter this plan creates; its index is known only once it exists, '
+                                      'so create it first and plan its settings against the new state' % value)
+    # ip_interface: one entry per (interface, family); ip_address: one entry per interface.
+    claimed = {}
+    for section in ('ip_interface', 'ip_address'):
+        for path, entry in _entries(desired, section):
+            if entry.get('interface') is None:
+                continue
+            index = resolve_interface(host, entry['interface'], _join(path, 'interface')).index
+            key = (section, index, entry.get('family') or 'ipv4') if section == 'ip_interface' else (section, index)
+            if key in claimed:
+                raise ArgumentError(_join(path, 'interface'), 'interface %d is already declared in %s; declare it once' % (index, claimed[key]))
+            claimed[key] = path
+    # route: an interface purged by one entry has all its routes declared in that entry.
+    purged = {}
+    for path, entry in _entries(desired, 'route'):
+        if entry.get('purge') and entry.get('interface') is not None:
+            purged[resolve_interface(host, entry['interface'], _join(path, 'interface')).index] = path
+    for ref_path, value, entry_path in _interface_refs(desired):
+        if not ref_path.startswith('route['):
+            continue
+        index = resolve_interface(host, value, ref_path).index
+        if index in purged and purged[index] != entry_path:
+            raise ArgumentError(ref_path, 'interface %d is purged by %s; declare its routes there' % (index, purged[index]))
+
+
+def plan(host, desired):
+    """Operations for several modules' settings at once, ordered by the module's ordering rule.
+
+    ``desired`` maps module names to lists of option dictionaries: ``loopback_adapter``,
+    ``ip_interface``, ``ip_address``, ``route`` (``routes`` + ``interface`` + ``purge``, or a single
+    route), ``firewall_rule`` (``rules`` + ``state``). Each entry is planned against the state the
+    operations before it predict (applier), so the plan is consistent: removals of every entry
+    first (sections in reverse order), then everything else (sections in order).
+    """
+    desired = _mapping(desired, '', SECTIONS) if desired is not None else {}
+    for section in SECTIONS:
+        _list(desired.get(section) or [], section)
+    _check_entries(host, desired)
+    ops = []
+    current = host
+    for section in reversed(SECTIONS):
+        for i, entry in enumerate(desired.get(section) or []):
+            removals = [op for op in _plan_entry(current, section, entry, '%s[%d]' % (section, i)) if op['op'] in REMOVALS]
+            current = apply(current, removals)
+            ops += removals
+    for section in SECTIONS:
+        for i, entry in enumerate(desired.get(section) or []):
+            more = _plan_entry(current, section, entry, '%s[%d]' % (section, i))
+            current = apply(current, more)
+            ops += more
+    return ops
+
+
+# ------------------------------------------------------------------------------------ diff
+def _diff_items(state):
+    """scope -> {identity key: item keyed by option names} for one state."""
+    items = {scope: {} for scope in DIFF_SCOPES}
+    for iface in state.interfaces:
+        if iface.kind == 'loopback_adapter':
+            items['loopback_adapters'][(iface.index,)] = {'name': iface.alias, 'interface': iface.index}
+        for fam in (V4, V6):
+            settings = iface.settings(fam)
+            if settings is None:
+                continue
+            item = {'interface': iface.index, 'family': FAMILY_NAME[fam], 'metric': 'automatic' if settings.automatic_metric else settings.metric}
+            for flag in INTERFACE_FLAGS + ('dhcp',):
+                item[flag] = getattr(settings, flag)
+            item['register_dns'] = iface.register_dns
+            items['interfaces'][(iface.index, fam)] = item
+    for addr in state.addresses:
+        items['addresses'][address_sort_key(addr)] = {'interface': addr.interface, 'address': '%s/%d' % (addr.address, addr.prefix_length),
+                                                      'skip_as_source': addr.skip_as_source}
+    for route in state.routes:
+        items['routes'][route_sort_key(route)] = {'destination': route.destination, 'next_hop': route.next_hop, 'interface': route.interface,
+                                                  'metric': route.route_metric, 'store': route.store}
+    for rule in state.extra.get(FIREWALL_KEY) or []:
+        if isinstance(rule, dict) and isinstance(rule.get('name'), str):
+            items[FIREWALL_KEY][(rule['name'],)] = {k: rule.get(k) for k in FIREWALL_OPTIONS}
+    return items
+
+
+def diff(before, after, scope=None):
+    """``{'before': {...}, 'after': {...}}``: per scope, the objects that differ, sorted by identity.
+
+    ``scope`` is a list of ``loopback_adapters``, ``interfaces``, ``addresses``, ``routes``,
+    ``firewall_rules`` (default: all). Objects are keyed by the modules' option names; an
+    interface's ``metric`` is ``automatic`` while the automatic metric is on.
+    """
+    scope = list(DIFF_SCOPES) if scope is None else ([scope] if isinstance(scope, str) else scope)
+    for i, part in enumerate(scope):
+        if part not in DIFF_SCOPES:
+            raise ArgumentError('scope[%d]' % i, '%r is not one of %s' % (part, ', '.join(DIFF_SCOPES)))
+    old, new = _diff_items(before), _diff_items(after)
+    result = {'before': {}, 'after': {}}
+    for part in scope:
+        keys = sorted(k for k in set(old[part]) | set(new[part]) if old[part].get(k) != new[part].get(k))
+        result['before'][part] = [old[part][k] for k in keys if k in old[part]]
+        result['after'][part] = [new[part][k] for k in keys if k in new[part]]
+    return result
