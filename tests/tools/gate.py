@@ -348,6 +348,21 @@ class Gate:
                               detail='%d problem(s)' % len(problems) if code else '', seconds=time.monotonic() - started))
         return steps
 
+    def cscheck(self):
+        """Static checks of every C# module util (syntax, C# 5 subset, namespace), one count per file."""
+        files = discover_csharp(ROOT)
+        if not files:
+            return Step('cscheck', skipped=True, detail='no C# files under plugins/')
+        steps = []
+        for relpath in files:
+            started = time.monotonic()
+            code, out = self.run('cscheck ' + relpath, [sys.executable, os.path.join(ROOT, 'tests', 'tools', 'cscheck.py'), 'check', '--root', ROOT,
+                                                        relpath])
+            problems = [line for line in out.splitlines() if line.startswith(relpath + ':')]
+            steps.append(Step('cscheck ' + relpath, passed=int(code == 0), failed=int(code != 0),
+                              detail='%d problem(s)' % len(problems) if code else '', seconds=time.monotonic() - started))
+        return steps
+
     # -- docs and lint ----------------------------------------------------------------------------
 
     def ansible_doc(self):
@@ -532,6 +547,11 @@ def discover_powershell(root):
     return sorted(set(found))
 
 
+def discover_csharp(root):
+    """C# files the static checks cover."""
+    return sorted(os.path.relpath(path, root) for path in glob.glob(os.path.join(root, 'plugins', '**', '*.cs'), recursive=True))
+
+
 def filter_names(path):
     """Names a filter (or test) plugin file registers, read from its filters()/tests() dict literal."""
     with open(path, encoding='utf-8') as handle:
@@ -600,7 +620,7 @@ def target_steps(gate, target):
               ('ansible-test sanity (all but validate-modules)', gate.sanity),
               ('ansible-test sanity validate-modules (pwsh stand-in)', gate.validate_modules)]
     units = [('units', gate.units), ('checker self-tests', gate.selftests)]
-    lint = [('pscheck', gate.pscheck), ('ansible-lint', gate.ansible_lint),
+    lint = [('pscheck', gate.pscheck), ('cscheck', gate.cscheck), ('ansible-lint', gate.ansible_lint),
             ('antsibull-docs lint-collection-docs', gate.docs_lint), ('antsibull-changelog lint', gate.changelog_lint)]
     targets = {
         'install': prepare,
@@ -608,7 +628,7 @@ def target_steps(gate, target):
         'units': prepare[:1] + units,
         'lint': prepare + lint,
         'demo': prepare + [('demo', gate.demo)],
-        'test': prepare + [('ansible-doc', gate.ansible_doc)] + sanity + [lint[0]] + units + lint[1:]
+        'test': prepare + [('ansible-doc', gate.ansible_doc)] + sanity + lint[:2] + units + lint[2:]
         + [('playbook tests', gate.playbook_tests), ('molecule', gate.molecule), ('demo', gate.demo)],
     }
     return targets[target]

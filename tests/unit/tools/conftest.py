@@ -25,6 +25,12 @@ def pscheck():
 
 
 @pytest.fixture(scope='session')
+def cscheck():
+    """The C# checker module."""
+    return load_tool('cscheck')
+
+
+@pytest.fixture(scope='session')
 def gate():
     """The gate module."""
     return load_tool('gate')

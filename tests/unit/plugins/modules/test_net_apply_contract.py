@@ -1,0 +1,240 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the winnet.routing collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""net_apply.ps1 implements exactly the operation contract of plugins/module_utils/ops.py.
+
+PowerShell cannot run here, so the module is read with the gate's tree-sitter helpers
+(tests/tools/pscheck.py): every kind of ``ops.OPERATIONS`` has one handler in
+``Invoke-WinnetOperation`` that calls ``ops.CMDLET[kind]`` and passes each field, read from
+``$Operation.<field>``, as the parameter ``ops.PARAMETER[field]``; there is no handler for a kind
+the contract does not know; the preconditions are ``ops.PRECONDITION``; and the static ``$spec``
+declares exactly the contract's fields.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+
+import pytest
+
+from ansible_collections.winnet.routing.plugins.module_utils import ops
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+COLLECTION = os.path.normpath(os.path.join(HERE, '..', '..', '..', '..'))
+MODULE_PS1 = os.path.join(COLLECTION, 'plugins', 'modules', 'net_apply.ps1')
+PSCHECK_PY = os.path.join(COLLECTION, 'tests', 'tools', 'pscheck.py')
+LOOPBACK_TYPE = 'ansible_collections.winnet.routing.plugins.module_utils.LoopbackAdapter.LoopbackAdapter'
+
+# Where the cmdlet's parameters differ from ops.PARAMETER, the field reaches the host another way:
+# Rename-NetAdapter has no -InterfaceIndex (the adapter is read with Get-NetAdapter -InterfaceIndex
+# and passed as -InputObject) and takes the new name as -NewName; the loopback calls of the C#
+# util take the PnP instance id of the adapter read by index, and the new adapter gets its name
+# from Rename-NetAdapter.
+ROUTED = {
+    ('rename_adapter', 'interface'): ('Get-NetAdapter', 'InterfaceIndex'),
+    ('rename_adapter', 'name'): ('Rename-NetAdapter', 'NewName'),
+    ('create_loopback', 'name'): ('Rename-NetAdapter', 'NewName'),
+    ('remove_loopback', 'interface'): ('Get-NetAdapter', 'InterfaceIndex'),
+}
+SPEC_TYPES = {str: 'str', int: 'int', bool: 'bool'}
+
+
+def _load_pscheck():
+    spec = importlib.util.spec_from_file_location('winnet_routing_pscheck_for_net_apply', PSCHECK_PY)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+PSCHECK = _load_pscheck()
+
+
+@pytest.fixture(scope='module')
+def tree():
+    with open(MODULE_PS1, 'rb') as handle:
+        parsed = PSCHECK.parse(handle.read())
+    assert not PSCHECK.syntax_errors(parsed, MODULE_PS1)
+    return parsed
+
+
+def _function(tree, name):
+    for node in PSCHECK.walk(tree.root_node):
+        if node.type == 'function_statement' and PSCHECK.text(node.children[1]).lower() == name.lower():
+            return node
+    raise AssertionError('net_apply.ps1 defines no function %s' % name)
+
+
+def _switch_clauses(function_node):
+    """(labels, body) of each clause of the first switch in a function; labels are the string literals of the condition."""
+    switches = [node for node in PSCHECK.walk(function_node) if node.type == 'switch_statement']
+    assert switches, 'no switch in %s' % PSCHECK.text(function_node.children[1])
+    clauses = []
+    for node in PSCHECK.walk(switches[0]):
+        if node.type != 'switch_clause':
+            continue
+        condition = [child for child in node.children if child.type == 'switch_clause_condition'][0]
+        body = [child for child in node.children if child.type == 'statement_block'][0]
+        condition_text = PSCHECK.text(condition)
+        if condition_text == 'default':
+            labels = ['default']
+        else:
+            labels = [PSCHECK.static_value(literal) for literal in PSCHECK.walk(condition) if literal.type == 'verbatim_string_characters']
+        clauses.append((labels, body))
+    return clauses
+
+
+def _handlers(tree):
+    handlers = {}
+    for labels, body in _switch_clauses(_function(tree, 'Invoke-WinnetOperation')):
+        for label in labels:
+            assert label not in handlers, 'two handlers for %s' % label
+            handlers[label] = body
+    return handlers
+
+
+def _local_splats(body):
+    """{variable: {key: value text}} for the hashtables built inside a handler."""
+    splats = {}
+    for node in PSCHECK.walk(body):
+        if node.type != 'assignment_expression':
+            continue
+        target = PSCHECK.unwrap(node.children[0])
+        value = PSCHECK.unwrap(node.children[-1])
+        if target.type == 'variable' and value.type == 'hash_literal_expression':
+            splats[PSCHECK.text(target)[1:].lower()] = {key: PSCHECK.text(value_node) for key, _key_node, value_node in PSCHECK.hash_entries(value)}
+        elif target.type == 'member_access' and target.children[0].type == 'variable':
+            name = PSCHECK.text(target.children[0])[1:].lower()
+            member = [child for child in target.children if child.type == 'member_name']
+            assert name in splats and member, 'addition to a hashtable not built in the handler: %s' % PSCHECK.text(node)
+            splats[name][PSCHECK.text(member[0])] = PSCHECK.text(node.children[-1])
+    return splats
+
+
+def _calls(body):
+    """[(command, {parameter: value text})] for every cmdlet and LoopbackAdapter call in a handler."""
+    splats = _local_splats(body)
+    calls = []
+    for node in PSCHECK.walk(body):
+        if node.type == 'command':
+            uses = PSCHECK.command_uses(node)
+            assert uses is not None, 'dynamic command in a handler: %s' % PSCHECK.text(node)
+            name_node, parameters, used_splats = uses
+            arguments = {}
+            for parameter, parameter_node in parameters:
+                following = parameter_node.next_sibling
+                while following is not None and following.type == 'command_argument_sep':
+                    following = following.next_sibling
+                arguments[parameter] = PSCHECK.text(following) if following is not None and following.type != 'command_parameter' else ''
+            for variable, _splat_node in used_splats:
+                assert variable.lower() in splats, 'splat @%s is not built in its handler' % variable
+                arguments.update(splats[variable.lower()])
+            calls.append((PSCHECK.text(name_node), arguments))
+        elif node.type == 'invokation_expression' and node.children[0].type == 'type_literal':
+            type_name = PSCHECK.text(node.children[0])[1:-1]
+            member = [child for child in node.children if child.type == 'member_name']
+            if type_name == LOOPBACK_TYPE and member:
+                calls.append(('LoopbackAdapter.%s' % PSCHECK.text(member[0]), {}))
+    return calls
+
+
+def test_every_kind_has_exactly_one_handler_and_no_other(tree):  # pylint: disable=redefined-outer-name
+    handlers = _handlers(tree)
+    assert set(handlers) - {'default'} == set(ops.OPERATIONS)
+    assert 'default' in handlers, 'an unknown kind must fail, not pass silently'
+
+
+@pytest.mark.parametrize('kind', sorted(ops.OPERATIONS))
+def test_handler_calls_the_contract_cmdlet(tree, kind):
+    calls = _calls(_handlers(tree)[kind])
+    assert ops.CMDLET[kind] in [name for name, _arguments in calls], calls
+
+
+@pytest.mark.parametrize('kind', sorted(ops.OPERATIONS))
+def test_handler_passes_every_field_as_its_parameter(tree, kind):
+    calls = _calls(_handlers(tree)[kind])
+    for field, _type, _required in ops.OPERATIONS[kind]:
+        command, parameter = ROUTED.get((kind, field), (ops.CMDLET[kind], ops.PARAMETER[field]))
+        passed = [arguments[parameter] for name, arguments in calls if name.lower() == command.lower() and parameter in arguments]
+        assert passed, '%s.%s: %s is not called with -%s' % (kind, field, command, parameter)
+        assert any(re.search(r'\$Operation\.%s\b' % field, value) for value in passed), \
+            '%s.%s: -%s of %s is not read from $Operation.%s (%s)' % (kind, field, parameter, command, field, passed)
+
+
+@pytest.mark.parametrize('kind', sorted(ops.OPERATIONS))
+def test_handler_reads_only_its_own_fields(tree, kind):
+    body = PSCHECK.text(_handlers(tree)[kind])
+    used = set(re.findall(r'\$Operation\.(\w+)', body))
+    fields = {field for field, _type, _required in ops.OPERATIONS[kind]}
+    assert used <= fields, '%s reads fields it does not have: %s' % (kind, sorted(used - fields))
+
+
+@pytest.fixture(scope='module')
+def table():
+    return PSCHECK.CmdletTable.load()
+
+
+@pytest.mark.parametrize('kind', sorted(ops.OPERATIONS))
+def test_handler_calls_fit_a_parameter_set(tree, table, kind):  # pylint: disable=redefined-outer-name
+    for name, arguments in _calls(_handlers(tree)[kind]):
+        command = table.cmdlets.get(name.lower())
+        if command is None:
+            # LoopbackAdapter calls and the module's own helper functions (pscheck checks those).
+            continue
+        for parameter in arguments:
+            assert command.problem(parameter, table.common_aliases) is None, (name, parameter)
+        assert command.set_problem(list(arguments)) is None, (name, sorted(arguments))
+
+
+def test_no_command_strings_are_evaluated(tree):
+    for node in PSCHECK.walk(tree.root_node):
+        if node.type == 'command':
+            uses = PSCHECK.command_uses(node)
+            assert uses is not None, 'dynamic command: %s' % PSCHECK.text(node)
+            name = PSCHECK.text(uses[0]).lower()
+            assert name not in ('invoke-expression', 'iex', 'invoke-command'), PSCHECK.text(node)
+
+
+def test_preconditions_are_the_contract(tree):
+    assignment = None
+    for node in PSCHECK.walk(tree.root_node):
+        if node.type == 'assignment_expression' and PSCHECK.text(PSCHECK.unwrap(node.children[0])).lower() == '$preconditionof':
+            assignment = node
+    assert assignment is not None, 'net_apply.ps1 has no $preconditionOf table'
+    assert PSCHECK.static_value(assignment.children[-1]) == ops.PRECONDITION
+    checked = set()
+    for labels, _body in _switch_clauses(_function(tree, 'Test-WinnetPrecondition')):
+        checked.update(labels)
+    assert checked - {'default'} == set(ops.PRECONDITION.values())
+
+
+def test_spec_element_options_are_the_contract_fields():
+    spec = PSCHECK.extract_spec(MODULE_PS1)
+    operations = spec['options']['operations']
+    assert operations['type'] == 'list' and operations['elements'] == 'dict'
+    options = operations['options']
+    fields = {}
+    for kind, kind_fields in ops.OPERATIONS.items():
+        for field, field_type, _required in kind_fields:
+            assert fields.setdefault(field, field_type) is field_type, '%s has two types in ops.OPERATIONS' % field
+    assert set(options) == set(fields) | {'op'}
+    for field, field_type in fields.items():
+        assert options[field]['type'] == SPEC_TYPES[field_type], field
+        assert not options[field].get('required'), '%s must not be required for every kind' % field
+    assert options['op'] == {'type': 'str', 'required': True, 'choices': sorted(ops.OPERATIONS, key=list(options['op']['choices']).index)}
+    assert set(options['op']['choices']) == set(ops.OPERATIONS)
+    assert set(options['family']['choices']) == set(ops.FAMILIES)
+    assert set(options['store']['choices']) == set(ops.STORES)
+    assert set(options['protocol']['choices']) == set(ops.PROTOCOLS)
+    for option in options.values():
+        assert 'default' not in option, 'net_apply invents no defaults: the planner fills every field'
+
+
+def test_spec_requires_each_kinds_required_fields():
+    spec = PSCHECK.extract_spec(MODULE_PS1)
+    required_if = {entry[1]: entry[2] for entry in spec['options']['operations']['required_if']}
+    for entry in spec['options']['operations']['required_if']:
+        assert entry[0] == 'op' and len(entry) == 3
+    expected = {kind: [field for field, _type, required in fields if required] for kind, fields in ops.OPERATIONS.items()}
+    assert required_if == expected
