@@ -25,6 +25,9 @@ import tree_sitter
 import tree_sitter_c_sharp
 import yaml
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pscheck import Finding  # noqa: E402  pylint: disable=wrong-import-position
+
 _PARSER = None
 
 # tree-sitter-c-sharp node types of constructs newer than C# 5.
@@ -44,20 +47,6 @@ NEWER_THAN_CSHARP5 = {
     'file_scoped_namespace_declaration': 'file-scoped namespace (C# 10)',
     'record_declaration': 'record (C# 9)',
 }
-
-
-class Finding:
-    """One problem found in a file."""
-
-    def __init__(self, path, line, column, code, message):
-        self.path = path
-        self.line = line
-        self.column = column
-        self.code = code
-        self.message = message
-
-    def __str__(self):
-        return '%s:%d:%d: %s: %s' % (self.path, self.line, self.column, self.code, self.message)
 
 
 def parser():

@@ -335,31 +335,23 @@ class Gate:
 
     def pscheck(self):
         """Static checks of every PowerShell file, one count per file."""
-        files = discover_powershell(ROOT)
-        if not files:
-            return Step('pscheck', skipped=True, detail='no PowerShell files under plugins/ or tests/integration/')
-        steps = []
-        for relpath in files:
-            started = time.monotonic()
-            code, out = self.run('pscheck ' + relpath, [sys.executable, os.path.join(ROOT, 'tests', 'tools', 'pscheck.py'), 'check', '--root', ROOT,
-                                                        relpath])
-            problems = [line for line in out.splitlines() if line.startswith(relpath + ':')]
-            steps.append(Step('pscheck ' + relpath, passed=int(code == 0), failed=int(code != 0),
-                              detail='%d problem(s)' % len(problems) if code else '', seconds=time.monotonic() - started))
-        return steps
+        return self._static_check('pscheck', discover_powershell(ROOT), 'no PowerShell files under plugins/ or tests/integration/')
 
     def cscheck(self):
         """Static checks of every C# module util (syntax, C# 5 subset, namespace), one count per file."""
-        files = discover_csharp(ROOT)
+        return self._static_check('cscheck', discover_csharp(ROOT), 'no C# files under plugins/')
+
+    def _static_check(self, tool, files, none_detail):
+        """Run tests/tools/<tool>.py on each file: one step per file."""
         if not files:
-            return Step('cscheck', skipped=True, detail='no C# files under plugins/')
+            return Step(tool, skipped=True, detail=none_detail)
         steps = []
         for relpath in files:
             started = time.monotonic()
-            code, out = self.run('cscheck ' + relpath, [sys.executable, os.path.join(ROOT, 'tests', 'tools', 'cscheck.py'), 'check', '--root', ROOT,
-                                                        relpath])
+            code, out = self.run('%s %s' % (tool, relpath),
+                                 [sys.executable, os.path.join(ROOT, 'tests', 'tools', tool + '.py'), 'check', '--root', ROOT, relpath])
             problems = [line for line in out.splitlines() if line.startswith(relpath + ':')]
-            steps.append(Step('cscheck ' + relpath, passed=int(code == 0), failed=int(code != 0),
+            steps.append(Step('%s %s' % (tool, relpath), passed=int(code == 0), failed=int(code != 0),
                               detail='%d problem(s)' % len(problems) if code else '', seconds=time.monotonic() - started))
         return steps
 
