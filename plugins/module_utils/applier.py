@@ -56,6 +56,8 @@ from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     BITS,
     FAMILY_BY_NAME,
     FAMILY_NAME,
+    format_address,
+    format_prefix,
     parse_address,
     parse_prefix,
 )
@@ -132,6 +134,59 @@ def find_firewall_rule(extra, name):
         if isinstance(rule, dict) and rule.get('name') == name:
             return rule
     return None
+
+
+ROUTE_STORES = ('active', 'persistent')
+ROUTE_KINDS = ('add_route', 'remove_route', 'set_route_metric')
+
+
+def route_key(route):
+    """(family, network, prefix length, next hop value, interface): a route's identity without the store."""
+    return route.identity[:5]
+
+
+def route_copies(routes, key):
+    """{store: route metric} of the copies of the route ``key`` (route_key) in ``routes``."""
+    return {r.store: r.route_metric for r in routes if r.identity[:5] == key}
+
+
+def route_op(kind, key, store, metric=None):
+    """One route operation (ops.py) for the route ``key`` (route_key)."""
+    family, network, plen, hop, index = key
+    op = {'op': kind, 'family': FAMILY_NAME[family], 'destination': format_prefix(family, network, plen),
+          'next_hop': format_address(family, hop), 'interface': index, 'store': store}
+    if metric is not None:
+        op['route_metric'] = metric
+    return op
+
+
+def route_store_ops(key, current, target):
+    """The route operations taking the copies ``current`` to ``target`` ({store: metric}; a store
+    left out has no copy), with the cmdlets Windows offers (see ops.STORES).
+
+    Only the ActiveStore can be written alone, so a PersistentStore copy that must appear or change
+    is (re)written with New-NetRoute for both stores after removing the copies in its way, and the
+    active copy is then removed or set to its own metric.
+    """
+    ops = []
+    cur_a, cur_p = current.get('active'), current.get('persistent')
+    tgt_a, tgt_p = target.get('active'), target.get('persistent')
+    if tgt_p != cur_p:
+        if cur_p is not None:
+            ops.append(route_op('remove_route', key, 'persistent'))
+        if tgt_p is not None:
+            if cur_a is not None:
+                ops.append(route_op('remove_route', key, 'active'))
+            ops.append(route_op('add_route', key, 'both', tgt_p))
+            cur_a = tgt_p
+    if tgt_a != cur_a:
+        if tgt_a is None:
+            ops.append(route_op('remove_route', key, 'active'))
+        elif cur_a is None:
+            ops.append(route_op('add_route', key, 'active', tgt_a))
+        else:
+            ops.append(route_op('set_route_metric', key, 'active', tgt_a))
+    return ops
 
 
 class _Work:
@@ -220,10 +275,13 @@ class _Applier:
     def add_route(self, op):
         identity = _route_identity(op)
         self.iface(op['interface'], op['family'])
-        if self.work.find_route(identity) is not None:
-            self.fail('%s already exists' % route_label(**_label_args(op)))
         family, network, plen, hop, index, store = identity
-        self.work.routes.append(Route(family, network, plen, hop, index, op['route_metric'], store, 'netmgmt'))
+        stores = ROUTE_STORES if store == 'both' else (store,)
+        for one in stores:
+            if self.work.find_route(identity[:5] + (one,)) is not None:
+                self.fail('%s already exists' % route_label(**dict(_label_args(op), store=one)))
+        for one in stores:
+            self.work.routes.append(Route(family, network, plen, hop, index, op['route_metric'], one, 'netmgmt'))
 
     def remove_route(self, op):
         identity = _route_identity(op)
@@ -351,14 +409,6 @@ def apply(state, operations):
 
 
 # -------------------------------------------------------------------------------- inverse
-def _route_ops(route, kind):
-    op = {'op': kind, 'family': FAMILY_NAME[route.family], 'destination': route.destination, 'next_hop': route.next_hop,
-          'interface': route.interface, 'store': route.store}
-    if kind != 'remove_route':
-        op['route_metric'] = route.route_metric
-    return op
-
-
 def _address_op(addr, kind):
     op = {'op': kind, 'interface': addr.interface, 'family': FAMILY_NAME[addr.family], 'address': addr.address}
     if kind == 'add_address':
@@ -388,11 +438,9 @@ def _inverse_one(before, op):
     remove_loopback is left to ``inverse``, which knows the state the undo runs on.
     """
     kind = op['op']
-    if kind == 'add_route':
-        return [_route_ops(Route(*_route_identity(op)[:5], route_metric=0, store=op['store']), 'remove_route')]
-    if kind in ('remove_route', 'set_route_metric'):
-        route = find_route(before.routes, _route_identity(op))
-        return [_route_ops(route, 'add_route' if kind == 'remove_route' else 'set_route_metric')]
+    if kind in ROUTE_KINDS:
+        key = _route_identity(op)[:5]
+        return route_store_ops(key, route_copies(apply(before, [op]).routes, key), route_copies(before.routes, key))
     if kind == 'set_interface':
         iface = before.interface(op['interface'])
         old = iface.settings(FAMILY_BY_NAME[op['family']])
@@ -438,8 +486,11 @@ def _recreate_loopback(before, iface, undo_state):
         ops.append({'op': 'set_dns_registration', 'interface': index, 'register_dns': iface.register_dns})
     for addr in sorted((a for a in before.addresses if a.interface == iface.index), key=address_sort_key):
         ops.append(dict(_address_op(addr, 'add_address'), interface=index))
-    for route in sorted((r for r in before.routes if r.interface == iface.index and r.protocol != 'local'), key=route_sort_key):
-        ops.append(dict(_route_ops(route, 'add_route'), interface=index))
+    current = apply(undo_state, ops)
+    keys = sorted({route_key(r) for r in before.routes if r.interface == iface.index and r.protocol != 'local'})
+    for key in keys:
+        new_key = key[:4] + (index,)
+        ops += route_store_ops(new_key, route_copies(current.routes, new_key), route_copies(before.routes, key))
     return ops
 
 
@@ -447,8 +498,9 @@ def inverse(state, operations):
     """Operations undoing ``operations`` on ``state``: each operation's undo is computed from the
     state just before it, and the undos run in reverse order.
 
-    Re-adding an address brings its system routes back; a route undo that meets one becomes a metric
-    change or nothing. Undoing remove_loopback re-creates the adapter, which gets a new index (on Windows as in the
+    A route undo is planned from the copies present in the undo state to the copies before the
+    operation (``route_store_ops``), so a system route brought back by re-adding an address becomes a
+    metric change or nothing. Undoing remove_loopback re-creates the adapter, which gets a new index (on Windows as in the
     applier); the undos that run after it (of earlier operations) are renumbered to that index.
     The undo is simulated with the applier as it is built, so the indexes are the ones the applier
     gives. On a live host the index Windows hands out may differ: net_apply must not run undo
@@ -469,32 +521,18 @@ def inverse(state, operations):
         if op['op'] == 'remove_loopback':
             renumbered[op['interface']] = next_interface_index(undo_state)
             block = _recreate_loopback(before, before.interface(op['interface']), undo_state)
+        elif op['op'] in ROUTE_KINDS:
+            # The copies to reach are the ones before the operation; the copies present are read
+            # from the undo state, which already has the side effects of the undos run so far.
+            key = _route_identity(op)[:5]
+            now = key[:4] + (renumbered.get(key[4], key[4]),)
+            block = route_store_ops(now, route_copies(undo_state.routes, now), route_copies(before.routes, key))
         else:
             block = [dict(o, interface=renumbered.get(o['interface'], o['interface'])) if 'interface' in o else o
                      for o in _inverse_one(before, op)]
-        block = _reconcile(undo_state, block)
         undo_state = apply(undo_state, block)
         result.extend(block)
     return result
-
-
-def _reconcile(undo_state, block):
-    """Adjust route undos to side effects of earlier undos: re-adding an address brings its system
-    routes back, so re-adding such a route becomes a metric change (or nothing)."""
-    out = []
-    current = undo_state
-    for op in block:
-        if op['op'] in ('add_route', 'remove_route'):
-            present = find_route(current.routes, _route_identity(op))
-            if op['op'] == 'remove_route' and present is None:
-                continue
-            if op['op'] == 'add_route' and present is not None:
-                if present.route_metric == op['route_metric']:
-                    continue
-                op = dict(op, op='set_route_metric')
-        current = apply(current, [op])
-        out.append(op)
-    return out
 
 
 # ------------------------------------------------------------------------- canonical form

@@ -99,7 +99,12 @@ PRECONDITION = {
 }
 
 FAMILIES = ('ipv4', 'ipv6')
-STORES = ('active', 'persistent')
+# The stores each route operation can address, as Windows allows them: New-NetRoute writes both
+# stores when -PolicyStore is left out and only the ActiveStore with -PolicyStore ActiveStore (it
+# cannot write the PersistentStore alone); Set-NetRoute changes the ActiveStore only;
+# Remove-NetRoute removes from either store. A persistent-only route or a persistent metric
+# change is therefore planned as remove + add (both) + remove or change of the active copy.
+STORES = {'add_route': ('active', 'both'), 'remove_route': ('active', 'persistent'), 'set_route_metric': ('active',)}
 PROTOCOLS = ('TCP', 'UDP')
 
 
@@ -129,8 +134,8 @@ def validate(operation, path='operations[0]'):
         clean[name] = value
     if clean.get('family') is not None and clean['family'] not in FAMILIES:
         raise ArgumentError(path + '.family', '%r is not one of ipv4, ipv6' % clean['family'])
-    if clean.get('store') is not None and clean['store'] not in STORES:
-        raise ArgumentError(path + '.store', '%r is not one of active, persistent' % clean['store'])
+    if clean.get('store') is not None and clean['store'] not in STORES[kind]:
+        raise ArgumentError(path + '.store', '%r is not one of %s for %s' % (clean['store'], ', '.join(STORES[kind]), kind))
     if clean.get('protocol') is not None and clean['protocol'] not in PROTOCOLS:
         raise ArgumentError(path + '.protocol', '%r is not one of TCP, UDP' % clean['protocol'])
     if kind == 'set_interface' and len(clean) <= 3:

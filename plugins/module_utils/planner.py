@@ -33,12 +33,15 @@ from __future__ import annotations
 
 from ansible_collections.winnet.routing.plugins.module_utils.applier import (
     FIREWALL_KEY,
-    STORE_ORDER,
     address_sort_key,
+    ROUTE_STORES,
     apply,
     find_address,
     find_firewall_rule,
+    route_copies,
+    route_key,
     route_sort_key,
+    route_store_ops,
 )
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import INTERFACE_METRIC_MAX
@@ -204,20 +207,6 @@ def parse_route(host, item, path, default_interface=None):
     return DesiredRoute(family, network, plen, hop, iface.index, metric, STORES[store], state, path)
 
 
-def _route_op(kind, identity, metric=None):
-    family, network, plen, hop, index, store = identity
-    op = {'op': kind, 'family': FAMILY_NAME[family], 'destination': format_prefix(family, network, plen),
-          'next_hop': format_address(family, hop), 'interface': index, 'store': store}
-    if metric is not None:
-        op['route_metric'] = metric
-    return op
-
-
-def _identity_key(identity):
-    family, network, plen, hop, index, store = identity
-    return (family, network, plen, hop, index, STORE_ORDER[store])
-
-
 def plan_routes(host, routes, interface=None, purge=False, path='routes'):
     """Operations making ``routes`` (a list of desired routes) true.
 
@@ -251,36 +240,35 @@ def _plan_routes(host, items, interface, purge, interface_path, purge_path):
             if other is not None:
                 raise ArgumentError(route.path or 'destination', 'duplicates %s (%s in the %s store)' % (other.path, route.label, store))
             seen[route.identity(store)] = route
-    existing = {r.identity: r for r in host.routes}
-    removes, changes = {}, []
+    keys = {}
     for route in desired:
+        key = route.identity(None)[:5]
+        target = keys.setdefault(key, None)
+        if target is None:
+            target = keys[key] = dict(route_copies(host.routes, key))
         for store in route.stores:
-            identity = route.identity(store)
-            current = existing.get(identity)
             if route.state == 'absent':
-                if current is not None:
-                    removes[identity] = current
-            elif current is None:
-                metric = route.metric
-                if metric is None:
-                    copies = [existing.get(route.identity(s)) for s in STORE_ORDER]
-                    metric = next((c.route_metric for c in copies if c is not None), DEFAULT_ROUTE_METRIC)
-                changes.append(_route_op('add_route', identity, metric))
-            elif route.metric is not None and current.route_metric != route.metric:
-                changes.append(_route_op('set_route_metric', identity, route.metric))
+                target.pop(store, None)
+            elif route.metric is not None:
+                target[store] = route.metric
+            elif store not in target:
+                current = route_copies(host.routes, key)
+                target[store] = next((current[s] for s in ROUTE_STORES if s in current), DEFAULT_ROUTE_METRIC)
     if purge:
         keep = {identity for identity, route in seen.items() if route.state == 'present'}
-        for identity, current in existing.items():
-            if current.interface == purged.index and current.protocol != 'local' and identity not in keep:
-                removes[identity] = current
-    ops = [_route_op('remove_route', identity) for identity in sorted(removes, key=_identity_key)]
-    changes.sort(key=lambda op: _identity_key(_op_identity(op)))
-    return ops + changes
-
-
-def _op_identity(op):
-    family, network, plen = parse_prefix(op['destination'])
-    return (family, network, plen, parse_address(op['next_hop'])[1], op['interface'], op['store'])
+        for current in host.routes:
+            if current.interface == purged.index and current.protocol != 'local' and current.identity not in keep:
+                key = route_key(current)
+                if key not in keys:
+                    keys[key] = dict(route_copies(host.routes, key))
+                keys[key].pop(current.store, None)
+    removes, changes = [], []
+    for key in sorted(keys):
+        ops = route_store_ops(key, route_copies(host.routes, key), keys[key])
+        lead = len(_leading_removals(ops))
+        removes += ops[:lead]
+        changes += ops[lead:]
+    return removes + changes
 
 
 # ------------------------------------------------------------------------------ interfaces
@@ -412,13 +400,36 @@ def plan_addresses(host, interface, addresses, state='present', purge=False, pat
 
 
 # -------------------------------------------------------------------------------- loopback
-def plan_loopback(host, name, state='present', path=''):
-    """Create (``present``) or remove (``absent``) the loopback adapter whose alias is ``name``."""
+def plan_loopback(host, name, state='present', path='', interface=None):
+    """Create (``present``) or remove (``absent``) the loopback adapter whose alias is ``name``.
+
+    With ``interface`` (``present`` only), that existing loopback adapter is renamed to ``name``;
+    when no interface answers to ``interface`` any more but a loopback adapter is named ``name``,
+    the rename has happened and nothing is planned.
+    Only KM-TEST loopback adapters (kind ``loopback_adapter``, found by ``*MSLOOP``) are ever
+    created, renamed or removed.
+    """
     npath = _join(path, 'name')
     if not isinstance(name, str) or not name.strip():
         raise ArgumentError(npath, 'must be a non-empty adapter name, got %r' % (name,))
     state = _choice(state, _join(path, 'state'), STATES, 'present')
     iface = host.interface_by_alias(name)
+    if interface is not None:
+        ipath = _join(path, 'interface')
+        if state == 'absent':
+            raise ArgumentError(ipath, 'names the adapter to rename; it goes with state=present only')
+        try:
+            target = resolve_interface(host, interface, ipath)
+        except ArgumentError:
+            if iface is not None and iface.kind == 'loopback_adapter':
+                return []       # renamed already: the old name is gone and the adapter has the new one
+            raise
+        if target.kind != 'loopback_adapter':
+            raise ArgumentError(ipath, 'refusing to rename interface %d (%s): it is a %s, not a loopback adapter'
+                                % (target.index, target.alias, target.kind))
+        if iface is not None and iface.index != target.index:
+            raise ArgumentError(npath, '%r is already the name of interface %d' % (name, iface.index))
+        return [] if target.alias == name else [{'op': 'rename_adapter', 'interface': target.index, 'name': name}]
     if iface is not None and iface.kind != 'loopback_adapter':
         action = 'remove' if state == 'absent' else 'use'
         raise ArgumentError(npath, 'refusing to %s %r: interface %d is a %s, not a loopback adapter'
@@ -481,8 +492,8 @@ def _firewall_rule(item, path):
 def _plan_entry(host, section, entry, path):
     """Plan one module invocation (``entry``: that module's options)."""
     if section == 'loopback_adapter':
-        entry = _mapping(entry, path, ('name', 'state'))
-        return plan_loopback(host, entry.get('name'), entry.get('state'), path)
+        entry = _mapping(entry, path, ('name', 'state', 'interface'))
+        return plan_loopback(host, entry.get('name'), entry.get('state'), path, entry.get('interface'))
     if section == 'ip_interface':
         entry = _mapping(entry, path, ('interface', 'family', 'metric') + INTERFACE_FLAGS + ('register_dns',))
         return plan_interface(host, path=path, **entry)
@@ -556,6 +567,15 @@ def _check_entries(host, desired):
             raise ArgumentError(ref_path, 'interface %d is purged by %s; declare its routes there' % (index, purged[index]))
 
 
+def _leading_removals(ops):
+    """The removals an entry's plan starts with (a route rewritten for the PersistentStore may end
+    with the removal of its active copy, which must stay after the add)."""
+    lead = 0
+    while lead < len(ops) and ops[lead]['op'] in REMOVALS:
+        lead += 1
+    return ops[:lead]
+
+
 def plan(host, desired):
     """Operations for several modules' settings at once, ordered by the module's ordering rule.
 
@@ -573,7 +593,7 @@ def plan(host, desired):
     current = host
     for section in reversed(SECTIONS):
         for i, entry in enumerate(desired.get(section) or []):
-            removals = [op for op in _plan_entry(current, section, entry, '%s[%d]' % (section, i)) if op['op'] in REMOVALS]
+            removals = _leading_removals(_plan_entry(current, section, entry, '%s[%d]' % (section, i)))
             current = apply(current, removals)
             ops += removals
     for section in SECTIONS:

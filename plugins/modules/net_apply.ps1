@@ -16,58 +16,68 @@
 
 $spec = @{
     options = @{
-        operations = @{
-            type = 'list'
-            elements = 'dict'
+        plan = @{
+            type = 'dict'
             required = $true
             options = @{
-                op = @{
-                    type = 'str'
+                base = @{ type = 'str' }
+                operations = @{
+                    type = 'list'
+                    elements = 'dict'
                     required = $true
-                    choices = @(
-                        'add_route', 'remove_route', 'set_route_metric', 'set_interface', 'add_address', 'set_address',
-                        'remove_address', 'set_dns_registration', 'create_loopback', 'rename_adapter', 'remove_loopback',
-                        'add_firewall_rule', 'remove_firewall_rule'
+                    options = @{
+                        op = @{
+                            type = 'str'
+                            required = $true
+                            choices = @(
+                                'add_route', 'remove_route', 'set_route_metric', 'set_interface', 'add_address', 'set_address',
+                                'remove_address', 'set_dns_registration', 'create_loopback', 'rename_adapter', 'remove_loopback',
+                                'add_firewall_rule', 'remove_firewall_rule'
+                            )
+                        }
+                        family = @{ type = 'str'; choices = @('ipv4', 'ipv6') }
+                        destination = @{ type = 'str' }
+                        next_hop = @{ type = 'str' }
+                        interface = @{ type = 'int' }
+                        route_metric = @{ type = 'int' }
+                        store = @{ type = 'str'; choices = @('active', 'persistent', 'both') }
+                        metric = @{ type = 'int' }
+                        automatic_metric = @{ type = 'bool' }
+                        weak_host_send = @{ type = 'bool' }
+                        weak_host_receive = @{ type = 'bool' }
+                        forwarding = @{ type = 'bool' }
+                        ignore_default_routes = @{ type = 'bool' }
+                        dhcp = @{ type = 'bool' }
+                        address = @{ type = 'str' }
+                        prefix_length = @{ type = 'int' }
+                        skip_as_source = @{ type = 'bool' }
+                        register_dns = @{ type = 'bool' }
+                        name = @{ type = 'str' }
+                        local_address = @{ type = 'str' }
+                        protocol = @{ type = 'str'; choices = @('TCP', 'UDP') }
+                        local_port = @{ type = 'str' }
+                    }
+                    required_if = @(
+                        @('op', 'add_route', @('family', 'destination', 'next_hop', 'interface', 'route_metric', 'store')),
+                        @('op', 'remove_route', @('family', 'destination', 'next_hop', 'interface', 'store')),
+                        @('op', 'set_route_metric', @('family', 'destination', 'next_hop', 'interface', 'store', 'route_metric')),
+                        @('op', 'set_interface', @('interface', 'family')),
+                        @('op', 'add_address', @('interface', 'family', 'address', 'prefix_length', 'skip_as_source')),
+                        @('op', 'set_address', @('interface', 'family', 'address', 'skip_as_source')),
+                        @('op', 'remove_address', @('interface', 'family', 'address')),
+                        @('op', 'set_dns_registration', @('interface', 'register_dns')),
+                        @('op', 'create_loopback', @('name')),
+                        @('op', 'rename_adapter', @('interface', 'name')),
+                        @('op', 'remove_loopback', @('interface')),
+                        @('op', 'add_firewall_rule', @('name', 'local_address', 'protocol', 'local_port')),
+                        @('op', 'remove_firewall_rule', @('name'))
                     )
                 }
-                family = @{ type = 'str'; choices = @('ipv4', 'ipv6') }
-                destination = @{ type = 'str' }
-                next_hop = @{ type = 'str' }
-                interface = @{ type = 'int' }
-                route_metric = @{ type = 'int' }
-                store = @{ type = 'str'; choices = @('active', 'persistent') }
-                metric = @{ type = 'int' }
-                automatic_metric = @{ type = 'bool' }
-                weak_host_send = @{ type = 'bool' }
-                weak_host_receive = @{ type = 'bool' }
-                forwarding = @{ type = 'bool' }
-                ignore_default_routes = @{ type = 'bool' }
-                dhcp = @{ type = 'bool' }
-                address = @{ type = 'str' }
-                prefix_length = @{ type = 'int' }
-                skip_as_source = @{ type = 'bool' }
-                register_dns = @{ type = 'bool' }
-                name = @{ type = 'str' }
-                local_address = @{ type = 'str' }
-                protocol = @{ type = 'str'; choices = @('TCP', 'UDP') }
-                local_port = @{ type = 'str' }
             }
-            required_if = @(
-                @('op', 'add_route', @('family', 'destination', 'next_hop', 'interface', 'route_metric', 'store')),
-                @('op', 'remove_route', @('family', 'destination', 'next_hop', 'interface', 'store')),
-                @('op', 'set_route_metric', @('family', 'destination', 'next_hop', 'interface', 'store', 'route_metric')),
-                @('op', 'set_interface', @('interface', 'family')),
-                @('op', 'add_address', @('interface', 'family', 'address', 'prefix_length', 'skip_as_source')),
-                @('op', 'set_address', @('interface', 'family', 'address', 'skip_as_source')),
-                @('op', 'remove_address', @('interface', 'family', 'address')),
-                @('op', 'set_dns_registration', @('interface', 'register_dns')),
-                @('op', 'create_loopback', @('name')),
-                @('op', 'rename_adapter', @('interface', 'name')),
-                @('op', 'remove_loopback', @('interface')),
-                @('op', 'add_firewall_rule', @('name', 'local_address', 'protocol', 'local_port')),
-                @('op', 'remove_firewall_rule', @('name'))
-            )
         }
+        # Evaluated on the controller by the action plugin (the connection guard), before this
+        # module is called; accepted here so that the module's spec matches its documentation.
+        allow_connection_loss = @{ type = 'bool'; default = $false }
     }
     supports_check_mode = $true
 }
@@ -77,6 +87,8 @@ $module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
 # Schema words -> cmdlet values.
 $familyParameter = @{ ipv4 = 'IPv4'; ipv6 = 'IPv6' }
 $storeParameter = @{ active = 'ActiveStore'; persistent = 'PersistentStore' }
+# The stores an operation's store value names: 'both' is New-NetRoute without -PolicyStore.
+$storesOf = @{ active = @('active'); persistent = @('persistent'); both = @('active', 'persistent') }
 # The precondition of each kind (ops.PRECONDITION).
 $preconditionOf = @{
     add_route = 'route_absent'
@@ -160,20 +172,22 @@ Function Test-WinnetPrecondition {
     $readErrors = @()
     switch ($precondition) {
         { $_ -in @('route_absent', 'route_present') } {
-            $routeQuery = @{
-                AddressFamily = $familyParameter[$Operation.family]
-                DestinationPrefix = $Operation.destination
-                NextHop = $Operation.next_hop
-                InterfaceIndex = $Operation.interface
-                PolicyStore = $storeParameter[$Operation.store]
-            }
-            $found = @(Get-NetRoute @routeQuery -ErrorAction SilentlyContinue -ErrorVariable readErrors)
-            Assert-WinnetNotFoundOnly -Errors $readErrors -What $what
-            if ($precondition -eq 'route_absent' -and $found.Count -gt 0) {
-                return "$what already exists"
-            }
-            if ($precondition -eq 'route_present' -and $found.Count -eq 0) {
-                return "$what does not exist"
+            foreach ($store in $storesOf[$Operation.store]) {
+                $routeQuery = @{
+                    AddressFamily = $familyParameter[$Operation.family]
+                    DestinationPrefix = $Operation.destination
+                    NextHop = $Operation.next_hop
+                    InterfaceIndex = $Operation.interface
+                    PolicyStore = $storeParameter[$store]
+                }
+                $found = @(Get-NetRoute @routeQuery -ErrorAction SilentlyContinue -ErrorVariable readErrors)
+                Assert-WinnetNotFoundOnly -Errors $readErrors -What $what
+                if ($precondition -eq 'route_absent' -and $found.Count -gt 0) {
+                    return "$what already exists in the $store store"
+                }
+                if ($precondition -eq 'route_present' -and $found.Count -eq 0) {
+                    return "$what does not exist"
+                }
             }
         }
         { $_ -in @('interface_family_present') } {
@@ -278,7 +292,11 @@ Function Invoke-WinnetOperation {
                 NextHop = $Operation.next_hop
                 InterfaceIndex = $Operation.interface
                 RouteMetric = $Operation.route_metric
-                PolicyStore = $storeParameter[$Operation.store]
+            }
+            # Without -PolicyStore, New-NetRoute writes both stores; it cannot write the
+            # PersistentStore alone (the planner never asks it to).
+            if ($Operation.store -eq 'active') {
+                $newRoute.PolicyStore = $storeParameter[$Operation.store]
             }
             $null = New-NetRoute @newRoute -ErrorAction Stop
         }
@@ -445,7 +463,7 @@ Function Get-WinnetCleanOperation {
 }
 
 # ----------------------------------------------------------------------------- run
-$operations = @($module.Params.operations)
+$operations = @($module.Params.plan.operations)
 $applied = [System.Collections.Generic.List[Object]]::new()
 $diffLines = [System.Collections.Generic.List[String]]::new()
 $failure = $null

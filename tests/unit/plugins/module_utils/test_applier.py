@@ -101,14 +101,26 @@ def test_automatic_metric_without_link_speed(index, expected):
     assert (after.interface(index).ipv4.metric, after.interface(index).ipv4.automatic_metric) == (expected, True)
 
 
-def test_add_route_writes_one_store_and_metrics_change_per_store():
-    ops = [route_op('add_route', '10.40.0.0/16', '192.0.2.254', 3, 'active', 7), route_op('add_route', '10.40.0.0/16', '192.0.2.254', 3, 'persistent', 7),
-           route_op('set_route_metric', '0.0.0.0/0', '192.0.2.1', 3, 'persistent', 50)]
+def test_add_route_writes_the_active_store_or_both():
+    ops = [route_op('add_route', '10.40.0.0/16', '192.0.2.254', 3, 'active', 7), route_op('add_route', '10.41.0.0/16', '192.0.2.254', 3, 'both', 8),
+           route_op('set_route_metric', '0.0.0.0/0', '192.0.2.1', 3, 'active', 50)]
     after = apply(base(), ops)
     assert set(routes_of(after)) - set(routes_of(base())) == {
-        ('10.40.0.0/16', '192.0.2.254', 3, 7, 'active', 'netmgmt'), ('10.40.0.0/16', '192.0.2.254', 3, 7, 'persistent', 'netmgmt'),
-        ('0.0.0.0/0', '192.0.2.1', 3, 50, 'persistent', 'netmgmt')}
-    assert ('0.0.0.0/0', '192.0.2.1', 3, 0, 'active', 'netmgmt') in routes_of(after)
+        ('10.40.0.0/16', '192.0.2.254', 3, 7, 'active', 'netmgmt'), ('10.41.0.0/16', '192.0.2.254', 3, 8, 'active', 'netmgmt'),
+        ('10.41.0.0/16', '192.0.2.254', 3, 8, 'persistent', 'netmgmt'), ('0.0.0.0/0', '192.0.2.1', 3, 50, 'active', 'netmgmt')}
+    assert ('0.0.0.0/0', '192.0.2.1', 3, 0, 'persistent', 'netmgmt') in routes_of(after)   # Set-NetRoute changes the active copy only
+
+
+@pytest.mark.parametrize('op, message', [
+    (route_op('add_route', '10.40.0.0/16', '192.0.2.254', 3, 'persistent', 7), "operations[0].store: 'persistent' is not one of active, both for add_route"),
+    (route_op('set_route_metric', '0.0.0.0/0', '192.0.2.1', 3, 'persistent', 7), "operations[0].store: 'persistent' is not one of active for set_route_metric"),
+    (route_op('remove_route', '0.0.0.0/0', '192.0.2.1', 3, 'both'), "operations[0].store: 'both' is not one of active, persistent for remove_route"),
+    (route_op('add_route', '0.0.0.0/0', '192.0.2.1', 3, 'both', 7), 'operations[0]: route 0.0.0.0/0 via 192.0.2.1 on interface 3 in the active store already exists'),
+])
+def test_route_stores_are_the_ones_windows_can_write(op, message):
+    with pytest.raises((StateError, ArgumentError)) as err:
+        apply(base(), [op])
+    assert str(err.value) == message
 
 
 def test_create_loopback_defaults():
@@ -126,7 +138,7 @@ def test_create_loopback_defaults():
 
 
 def test_remove_loopback_takes_its_addresses_and_routes():
-    before = apply(base(), [route_op('add_route', '10.50.0.0/16', '0.0.0.0', 7, 'persistent', 5)])
+    before = apply(base(), [route_op('add_route', '10.50.0.0/16', '0.0.0.0', 7, 'both', 5)])
     after = apply(before, [{'op': 'remove_loopback', 'interface': 7}])
     assert after.interface(7) is None
     assert [a for a in after.addresses if a.interface == 7] == [] and routes_of(after, 7) == []
@@ -155,7 +167,7 @@ def test_apply_never_mutates_its_input():
 @pytest.mark.parametrize('ops, message', [
     ([route_op('add_route', '0.0.0.0/0', '192.0.2.1', 3, 'active', 1)],
      'operations[0]: route 0.0.0.0/0 via 192.0.2.1 on interface 3 in the active store already exists'),
-    ([route_op('set_route_metric', '10.20.0.0/16', '198.51.100.1', 4, 'persistent', 1)],
+    ([route_op('remove_route', '10.20.0.0/16', '198.51.100.1', 4, 'persistent')],
      'operations[0]: route 10.20.0.0/16 via 198.51.100.1 on interface 4 in the persistent store does not exist'),
     ([{'op': 'rename_adapter', 'interface': 4, 'name': 'x'}, route_op('remove_route', '10.30.0.0/16', '198.51.100.1', 4, 'active')],
      'operations[1]: route 10.30.0.0/16 via 198.51.100.1 on interface 4 in the active store does not exist'),
@@ -178,7 +190,8 @@ def test_preconditions_name_the_operation(ops, message):
 
 # ---------------------------------------------------------------------------------- inverse
 INVERSE_CASES = [
-    [route_op('remove_route', '0.0.0.0/0', '192.0.2.1', 3, 'persistent'), route_op('add_route', '0.0.0.0/0', '192.0.2.254', 3, 'persistent', 3)],
+    [route_op('remove_route', '0.0.0.0/0', '192.0.2.1', 3, 'persistent'), route_op('add_route', '0.0.0.0/0', '192.0.2.254', 3, 'both', 3)],
+    [route_op('remove_route', '0.0.0.0/0', '192.0.2.1', 3, 'active')],
     [route_op('set_route_metric', '10.20.0.0/16', '198.51.100.1', 4, 'active', 99)],
     [{'op': 'set_interface', 'interface': 3, 'family': 'ipv4', 'metric': 5, 'forwarding': True}],
     [{'op': 'set_interface', 'interface': 7, 'family': 'ipv4', 'automatic_metric': True, 'weak_host_send': False}],
@@ -203,12 +216,16 @@ def test_inverse_restores_the_state(ops):
 
 def test_inverse_is_in_reverse_order_and_uses_the_state_before():
     ops = INVERSE_CASES[0]
+    # The persistent copy can only come back with New-NetRoute for both stores, so the active copy
+    # in its way is removed first and comes back with it.
     assert inverse(base(), ops) == [route_op('remove_route', '0.0.0.0/0', '192.0.2.254', 3, 'persistent'),
-                                    route_op('add_route', '0.0.0.0/0', '192.0.2.1', 3, 'persistent', 0)]
+                                    route_op('remove_route', '0.0.0.0/0', '192.0.2.254', 3, 'active'),
+                                    route_op('remove_route', '0.0.0.0/0', '192.0.2.1', 3, 'active'),
+                                    route_op('add_route', '0.0.0.0/0', '192.0.2.1', 3, 'both', 0)]
 
 
 def test_inverse_of_remove_loopback_recreates_it_under_a_new_index():
-    before = apply(base(), [route_op('add_route', '10.50.0.0/16', '0.0.0.0', 7, 'persistent', 5)])
+    before = apply(base(), [route_op('add_route', '10.50.0.0/16', '0.0.0.0', 7, 'both', 5)])
     ops = [route_op('remove_route', '10.50.0.0/16', '0.0.0.0', 7, 'persistent'), {'op': 'remove_loopback', 'interface': 7}]
     undo = inverse(before, ops)
     assert undo[0] == {'op': 'create_loopback', 'name': 'loopback'}

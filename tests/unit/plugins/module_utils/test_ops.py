@@ -31,7 +31,7 @@ def test_valid_operation_is_returned_clean():
     ({'interface': True}, 'operations[0].interface: must be an integer, got True'),
     ({'route_metric': None}, 'operations[0].route_metric: required field of add_route is missing'),
     ({'family': 'ipx'}, "operations[0].family: 'ipx' is not one of ipv4, ipv6"),
-    ({'store': 'both'}, "operations[0].store: 'both' is not one of active, persistent"),
+    ({'store': 'persistent'}, "operations[0].store: 'persistent' is not one of active, both for add_route"),
     ({'command': 'Remove-Item C:\\'}, 'operations[0].command: is not a field of add_route'),
 ])
 def test_invalid_operation_names_the_path(change, message):

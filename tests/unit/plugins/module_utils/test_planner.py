@@ -46,24 +46,28 @@ def route(kind, destination, next_hop, interface, store, metric=None, family='ip
 # ----------------------------------------------------------------------------------- routes
 @pytest.mark.parametrize('desired, options, expected', [
     # new route, default store both, default metric 256, alias resolved, on-link spelled three ways
-    ([{'destination': '10.40.0.0/16', 'interface': 'NIC1'}], {},
-     [route('add_route', '10.40.0.0/16', '0.0.0.0', 3, 'active', 256), route('add_route', '10.40.0.0/16', '0.0.0.0', 3, 'persistent', 256)]),
+    ([{'destination': '10.40.0.0/16', 'interface': 'NIC1'}], {}, [route('add_route', '10.40.0.0/16', '0.0.0.0', 3, 'both', 256)]),
     ([{'destination': '10.40.0.0/16', 'next_hop': '0.0.0.0', 'interface': 3, 'store': 'active'}], {},
      [route('add_route', '10.40.0.0/16', '0.0.0.0', 3, 'active', 256)]),
+    # persistent only: Windows writes the PersistentStore only together with the ActiveStore
     ([{'destination': '2001:db8:40::/48', 'next_hop': '::', 'interface': '3', 'store': 'persistent', 'metric': 9}], {},
-     [route('add_route', '2001:db8:40::/48', '::', 3, 'persistent', 9, 'ipv6')]),
-    # already there: nothing; metric given and different: set_route_metric per store
+     [route('add_route', '2001:db8:40::/48', '::', 3, 'both', 9, 'ipv6'), route('remove_route', '2001:db8:40::/48', '::', 3, 'active', family='ipv6')]),
+    # already there: nothing; metric given and different: the persistent copy is rewritten (remove
+    # both copies, add both), an active copy alone is changed in place
     ([{'destination': '0.0.0.0/0', 'next_hop': '192.0.2.1', 'interface': 3}], {}, []),
     ([{'destination': '0.0.0.0/0', 'next_hop': '192.0.2.1', 'interface': 3, 'metric': 10}], {},
-     [route('set_route_metric', '0.0.0.0/0', '192.0.2.1', 3, 'active', 10), route('set_route_metric', '0.0.0.0/0', '192.0.2.1', 3, 'persistent', 10)]),
+     [route('remove_route', '0.0.0.0/0', '192.0.2.1', 3, 'persistent'), route('remove_route', '0.0.0.0/0', '192.0.2.1', 3, 'active'),
+      route('add_route', '0.0.0.0/0', '192.0.2.1', 3, 'both', 10)]),
+    ([{'destination': '10.20.0.0/16', 'next_hop': '198.51.100.1', 'interface': 4, 'metric': 10, 'store': 'active'}], {},
+     [route('set_route_metric', '10.20.0.0/16', '198.51.100.1', 4, 'active', 10)]),
     # the missing copy of a route takes the metric of the copy in the other store
     ([{'destination': '10.20.0.0/16', 'next_hop': '198.51.100.1', 'interface': 4}], {},
-     [route('add_route', '10.20.0.0/16', '198.51.100.1', 4, 'persistent', 5)]),
+     [route('remove_route', '10.20.0.0/16', '198.51.100.1', 4, 'active'), route('add_route', '10.20.0.0/16', '198.51.100.1', 4, 'both', 5)]),
     # another next hop is another route: remove + add (removes first)
     ([{'destination': '0.0.0.0/0', 'next_hop': '192.0.2.1', 'interface': 3, 'state': 'absent'},
       {'destination': '0.0.0.0/0', 'next_hop': '192.0.2.254', 'interface': 3}], {},
-     [route('remove_route', '0.0.0.0/0', '192.0.2.1', 3, 'active'), route('remove_route', '0.0.0.0/0', '192.0.2.1', 3, 'persistent'),
-      route('add_route', '0.0.0.0/0', '192.0.2.254', 3, 'active', 256), route('add_route', '0.0.0.0/0', '192.0.2.254', 3, 'persistent', 256)]),
+     [route('remove_route', '0.0.0.0/0', '192.0.2.1', 3, 'persistent'), route('remove_route', '0.0.0.0/0', '192.0.2.1', 3, 'active'),
+      route('add_route', '0.0.0.0/0', '192.0.2.254', 3, 'both', 256)]),
     # absent removes only the declared route in the declared store, never the rest of the prefix
     ([{'destination': '0.0.0.0/0', 'next_hop': '192.0.2.1', 'interface': 3, 'store': 'persistent', 'state': 'absent'}], {},
      [route('remove_route', '0.0.0.0/0', '192.0.2.1', 3, 'persistent')]),

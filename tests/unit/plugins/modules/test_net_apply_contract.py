@@ -211,7 +211,9 @@ def test_preconditions_are_the_contract(tree):
 
 def test_spec_element_options_are_the_contract_fields():
     spec = PSCHECK.extract_spec(MODULE_PS1)
-    operations = spec['options']['operations']
+    plan = spec['options']['plan']
+    assert plan['type'] == 'dict' and plan['required'] and set(plan['options']) == {'base', 'operations'}
+    operations = plan['options']['operations']
     assert operations['type'] == 'list' and operations['elements'] == 'dict'
     options = operations['options']
     fields = {}
@@ -225,7 +227,7 @@ def test_spec_element_options_are_the_contract_fields():
     assert options['op'] == {'type': 'str', 'required': True, 'choices': sorted(ops.OPERATIONS, key=list(options['op']['choices']).index)}
     assert set(options['op']['choices']) == set(ops.OPERATIONS)
     assert set(options['family']['choices']) == set(ops.FAMILIES)
-    assert set(options['store']['choices']) == set(ops.STORES)
+    assert set(options['store']['choices']) == {store for stores in ops.STORES.values() for store in stores}
     assert set(options['protocol']['choices']) == set(ops.PROTOCOLS)
     for option in options.values():
         assert 'default' not in option, 'net_apply invents no defaults: the planner fills every field'
@@ -233,8 +235,9 @@ def test_spec_element_options_are_the_contract_fields():
 
 def test_spec_requires_each_kinds_required_fields():
     spec = PSCHECK.extract_spec(MODULE_PS1)
-    required_if = {entry[1]: entry[2] for entry in spec['options']['operations']['required_if']}
-    for entry in spec['options']['operations']['required_if']:
+    operations = spec['options']['plan']['options']['operations']
+    required_if = {entry[1]: entry[2] for entry in operations['required_if']}
+    for entry in operations['required_if']:
         assert entry[0] == 'op' and len(entry) == 3
     expected = {kind: [field for field, _type, required in fields if required] for kind, fields in ops.OPERATIONS.items()}
     assert required_if == expected

@@ -1,0 +1,35 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the winnet.routing collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin of winnet.routing.firewall_rule (see plugins/plugin_utils/change.py for the flow)."""
+
+from __future__ import annotations
+
+from ansible_collections.winnet.routing.plugins.module_utils.planner import plan_firewall
+from ansible_collections.winnet.routing.plugins.plugin_utils.change import ChangeAction
+
+ARGUMENT_SPEC = {
+    'rules': {
+        'type': 'list',
+        'elements': 'dict',
+        'required': True,
+        'options': {
+            'name': {'type': 'str', 'required': True},
+            'local_address': {'type': 'str'},
+            'protocol': {'type': 'str', 'choices': ['TCP', 'UDP', 'tcp', 'udp']},
+            'local_port': {'type': 'raw'},
+        },
+    },
+    'state': {'type': 'str', 'choices': ['present', 'absent'], 'default': 'present'},
+}
+
+
+class ActionModule(ChangeAction):
+    """Inbound allow rules by name."""
+
+    ARGUMENT_SPEC = ARGUMENT_SPEC
+    DIFF_SCOPE = ['firewall_rules']
+
+    def operations(self, host, args):
+        rules = [{key: value for key, value in rule.items() if value is not None} for rule in args['rules']]
+        return plan_firewall(host, rules, args['state'])

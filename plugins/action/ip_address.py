@@ -1,0 +1,45 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the winnet.routing collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin of winnet.routing.ip_address (see plugins/plugin_utils/change.py for the flow)."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.winnet.routing.plugins.module_utils.planner import plan_addresses
+from ansible_collections.winnet.routing.plugins.plugin_utils.change import ChangeAction
+
+ARGUMENT_SPEC = {
+    'interface': {'type': 'raw', 'required': True},
+    'address': {'type': 'str'},
+    'skip_as_source': {'type': 'bool'},
+    'addresses': {
+        'type': 'list',
+        'elements': 'dict',
+        'options': {
+            'address': {'type': 'str', 'required': True},
+            'skip_as_source': {'type': 'bool', 'default': False},
+        },
+    },
+    'state': {'type': 'str', 'choices': ['present', 'absent'], 'default': 'present'},
+    'purge': {'type': 'bool', 'default': False},
+}
+
+
+class ActionModule(ChangeAction):
+    """The addresses of one interface."""
+
+    ARGUMENT_SPEC = ARGUMENT_SPEC
+    MUTUALLY_EXCLUSIVE = (('address', 'addresses'),)
+    DIFF_SCOPE = ['addresses', 'interfaces']
+
+    def operations(self, host, args):
+        addresses = args.get('addresses')
+        if args.get('address') is not None:
+            addresses = [{'address': args['address'], 'skip_as_source': bool(args.get('skip_as_source'))}]
+        elif args.get('skip_as_source') is not None:
+            raise AnsibleActionFail('skip_as_source: goes with address; in addresses, give it for each entry')
+        if addresses is None and not args['purge']:
+            raise AnsibleActionFail('one of the following is required: address, addresses (or purge with addresses: [])')
+        return plan_addresses(host, args['interface'], addresses or [], args['state'], args['purge'])

@@ -1,0 +1,31 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the winnet.routing collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin of winnet.routing.ip_interface (see plugins/plugin_utils/change.py for the flow)."""
+
+from __future__ import annotations
+
+from ansible_collections.winnet.routing.plugins.module_utils.planner import plan_interface
+from ansible_collections.winnet.routing.plugins.plugin_utils.change import ChangeAction
+
+FLAGS = ('weak_host_send', 'weak_host_receive', 'forwarding', 'ignore_default_routes', 'register_dns')
+
+ARGUMENT_SPEC = dict({
+    'interface': {'type': 'raw', 'required': True},
+    'family': {'type': 'str', 'choices': ['ipv4', 'ipv6'], 'default': 'ipv4'},
+    'metric': {'type': 'raw'},
+}, **{flag: {'type': 'bool'} for flag in FLAGS})
+
+
+class ActionModule(ChangeAction):
+    """Per-interface, per-family settings."""
+
+    ARGUMENT_SPEC = ARGUMENT_SPEC
+    DIFF_SCOPE = ['interfaces']
+
+    def operations(self, host, args):
+        metric = args.get('metric')
+        if isinstance(metric, str) and metric.strip().isdigit():
+            metric = int(metric.strip())
+        options = {flag: args.get(flag) for flag in FLAGS}
+        return plan_interface(host, args['interface'], family=args['family'], metric=metric, **options)

@@ -1,0 +1,73 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the winnet.routing collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """Options, attributes and notes shared by the modules that change a host."""
+
+    DOCUMENTATION = r"""
+options:
+  allow_connection_loss:
+    description:
+      - Apply the plan even when the connection guard finds that it would cut the controller off the
+        host (see the notes).
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+  - ansible.builtin.action_common_attributes.facts
+attributes:
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  check_mode:
+    support: full
+    details:
+      - The plan and the predicted state are worked out on the controller, in check mode as in a
+        real run, so check mode reports exactly the diff and C(changed) of the real run.
+  diff_mode:
+    support: full
+    details:
+      - The diff lists the objects that change, keyed by the module's option names and sorted by
+        identity.
+  facts:
+    support: full
+    details:
+      - Sets C(winnet_state) (the state after the task; in check mode, the predicted state) and
+        C(winnet_round_trips).
+  platform:
+    platforms: windows
+notes:
+  - "The state: the first task of a play that needs the host's state gathers it (as
+    M(winnet.routing.net_info) does, one round trip) unless the fact C(winnet_state) is set; every
+    task then leaves the state after it in that fact, so a role of several tasks costs one gather
+    plus one round trip per task that changes something, and a task that changes nothing costs no
+    round trip at all. The fact C(winnet_round_trips) counts them."
+  - "Planning: the module's options and the current state are turned into explicit operations by
+    the collection's planner on the controller. Bad arguments fail the task before anything is
+    gathered or changed, with a message that names the argument."
+  - "Snapshot hosts (with the variable C(winnet_snapshot)) are never contacted: the operations are
+    applied on the controller to the snapshot state, and the predicted state is written to the
+    file named by C(winnet_snapshot_out) (never to the snapshot itself) outside check mode."
+  - "Connection guard: with C(winnet_controller_address) set (the controller's address as the host
+    sees it), the reply path from the host address the connection uses (C(ansible_host) when it is
+    an IP address, else the source address of the host's route to the controller) is evaluated on
+    the state before and after the plan. A plan that makes that reply find no route, leave by
+    another interface, or that removes the host address, fails the task before anything changes,
+    unless O(allow_connection_loss=true)."
+  - "Baselines: before a real change, the state it starts from is saved on the controller as
+    C(<winnet_baseline_dir>/<inventory_hostname>/<UTC time>.json) (default directory
+    C(~/.ansible/winnet_baselines)), with the operations that followed."
+seealso:
+  - module: winnet.routing.net_info
+  - module: winnet.routing.net_apply
+  - ref: winnet.routing.docsite.guide_plan_check_apply
+    description: How planning, check mode, saved plans and the connection guard work together.
+"""

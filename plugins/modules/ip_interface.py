@@ -1,0 +1,141 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the winnet.routing collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: ip_interface
+short_description: Manage the per-family IP settings of a Windows interface (metric, weak host, forwarding, DNS registration)
+version_added: 0.1.0
+description:
+  - Sets what C(Set-NetIPInterface) and C(Set-DnsClient) set, for one interface and one address
+    family. Only the options given are managed; the others are left as they are.
+  - Setting O(metric) to a number turns the automatic metric off (as Windows does); O(metric=automatic)
+    turns it back on, and Windows derives the metric from the link speed again (spec R7).
+author:
+  - winnet.routing maintainers (@winnet)
+options:
+  interface:
+    description: The interface, by index (C(12)) or alias (C(Data)).
+    type: raw
+    required: true
+  family:
+    description: The address family whose settings are managed.
+    type: str
+    choices: [ipv4, ipv6]
+    default: ipv4
+  metric:
+    description:
+      - The interface metric, a number from 0 to 9999 (which turns the automatic metric off), or
+        C(automatic).
+      - Windows adds it to each route's own metric when it compares routes (spec R6).
+    type: raw
+  weak_host_send:
+    description: Whether the interface may send packets whose source address belongs to another interface (C(WeakHostSend)).
+    type: bool
+  weak_host_receive:
+    description: Whether the interface accepts packets for addresses of other interfaces (C(WeakHostReceive)).
+    type: bool
+  forwarding:
+    description: Whether the interface forwards packets not addressed to the host (C(Forwarding)).
+    type: bool
+  ignore_default_routes:
+    description: Whether the stack ignores the interface's default routes (C(IgnoreDefaultRoutes)).
+    type: bool
+  register_dns:
+    description:
+      - Whether the interface registers its addresses in DNS (C(Set-DnsClient
+        -RegisterThisConnectionsAddress)). This setting is per interface, not per family.
+    type: bool
+extends_documentation_fragment:
+  - winnet.routing.change
+"""
+
+EXAMPLES = r"""
+# Before (app-metric-01): NIC1 metric 1 with a default route metric 10, NIC2 metric 50 with a
+# default route metric 5; Windows compares 1+10=11 with 50+5=55 and sends through NIC1.
+- name: Prefer NIC2 for default traffic
+  winnet.routing.ip_interface:
+    interface: NIC2
+    metric: 1
+# After: NIC2 has metric 1 (automatic metric off); 1+5=6 < 11, so NIC2 wins.
+
+- name: DSR real server, the NIC that receives the VIP traffic
+  winnet.routing.ip_interface:
+    interface: Data
+    weak_host_receive: true
+
+- name: Storage NIC, no DNS registration and no default routes
+  winnet.routing.ip_interface:
+    interface: Storage
+    register_dns: false
+    ignore_default_routes: true
+
+- name: Give the IPv6 metric back to Windows
+  winnet.routing.ip_interface:
+    interface: Data
+    family: ipv6
+    metric: automatic
+"""
+
+RETURN = r"""
+changed:
+  description: Whether the plan had any operation (in check mode, whether the real run would change something).
+  returned: always
+  type: bool
+operations:
+  description:
+    - The operations of the plan, in the order they run (empty when nothing changes). Each is a flat
+      dictionary with the kind in C(op); see M(winnet.routing.net_apply) for every kind and field.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{op: add_route, family: ipv4, destination: 10.99.0.0/16, next_hop: 10.20.0.1, interface: 4, route_metric: 10, store: both}]
+plan:
+  description:
+    - The plan as M(winnet.routing.net_apply) takes it back. C(base) is the sha256 of the state it was
+      made for, C(operations) the operations. Run the task in check mode, save this, review it, and apply it
+      later with M(winnet.routing.net_apply).
+  returned: always
+  type: dict
+  sample: {base: 3f1c0e..., operations: []}
+guard:
+  description:
+    - The connection guard's evaluation. C(evaluated) is false when no controller address is known;
+      otherwise C(before) and C(after) hold the reply path to the controller (C(interface),
+      C(next_hop), C(disposition), C(trace)), C(cut) says whether the plan would break it and
+      C(reason) why.
+  returned: always
+  type: dict
+  sample: {evaluated: true, cut: false, reason: null, host_address: 10.10.0.20, controller_address: 10.20.0.15}
+baseline:
+  description: Path of the baseline saved on the controller before the change.
+  returned: when the task changed something outside check mode
+  type: str
+  sample: /home/ops/.ansible/winnet_baselines/web25-01/20261123T101500.123456Z.json
+snapshot_out:
+  description: Path of the predicted state written for a snapshot host.
+  returned: on a snapshot host with C(winnet_snapshot_out), when the task changed something outside check mode
+  type: str
+state:
+  description:
+    - The host's state after the task in HostState schema v1, as M(winnet.routing.net_info) returns
+      it (gathered again by the same round trip that applied the operations on a live host; predicted
+      on a snapshot host and in check mode).
+  returned: always
+  type: dict
+round_trips:
+  description: The round trips to the host this task cost (a snapshot host counts those a live host would cost).
+  returned: always
+  type: int
+  sample: 1
+applied:
+  description: On a live host, the operations that ran (see M(winnet.routing.net_apply)).
+  returned: when operations ran on a live host
+  type: list
+  elements: dict
+reboot_required:
+  description: Whether Windows asked for a reboot to finish (creating or removing a loopback adapter).
+  returned: when operations ran on a live host
+  type: bool
+"""

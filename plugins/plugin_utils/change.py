@@ -1,0 +1,242 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the winnet.routing collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The action plugin behind every changing module (route, ip_interface, ip_address,
+loopback_adapter, firewall_rule, net_apply).
+
+One task runs, in this order:
+
+1. its arguments are validated against the module's argument spec (types), then by the planner
+   (meaning: families, interfaces, ranges, duplicates), before anything else happens;
+2. the host's current state is taken from the ``winnet_state`` fact when an earlier task of the
+   play left it, otherwise it is read from the snapshot file (snapshot host) or gathered with
+   net_info (one round trip);
+3. the planner turns the arguments into operations and the Python applier predicts the state
+   after them; the diff and ``changed`` come from those two states, so check mode and a real
+   run report exactly the same;
+4. the connection guard compares the controller's reply path before and after;
+5. outside check mode, when there is something to do: the state is saved as a baseline on the
+   controller, then the operations run (net_apply on a live host: one round trip that also
+   re-gathers the state; the applier on a snapshot host, whose predicted state is written to
+   ``winnet_snapshot_out``);
+6. the ``winnet_state`` fact is set to the new (in check mode, the predicted) state, and
+   ``winnet_round_trips`` counts the round trips a live host costs (snapshot hosts count the
+   ones they would cost).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.text.converters import to_native
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.winnet.routing.plugins.action.net_info import (
+    FACT_NAME,
+    SNAPSHOT_VAR,
+    load_snapshot,
+    snapshot_path,
+    validate_state,
+)
+from ansible_collections.winnet.routing.plugins.module_utils.applier import apply, state_hash
+from ansible_collections.winnet.routing.plugins.module_utils.errors import WinnetError
+from ansible_collections.winnet.routing.plugins.module_utils.guard import evaluate, is_ip_address
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
+from ansible_collections.winnet.routing.plugins.module_utils.planner import diff
+
+SNAPSHOT_OUT_VAR = 'winnet_snapshot_out'
+CONTROLLER_VAR = 'winnet_controller_address'
+BASELINE_DIR_VAR = 'winnet_baseline_dir'
+DEFAULT_BASELINE_DIR = '~/.ansible/winnet_baselines'
+ROUND_TRIPS_FACT = 'winnet_round_trips'
+BASELINE_SCHEMA = 'winnet.routing/baseline-v1'
+
+# Options every changing module takes.
+COMMON_SPEC = {
+    'allow_connection_loss': {'type': 'bool', 'default': False},
+}
+
+
+def fail(message, **extra):
+    """AnsibleActionFail carrying ``extra`` result keys."""
+    return AnsibleActionFail(message, result=extra)
+
+
+def baseline_name(now):
+    """File name of a baseline saved at ``now`` (UTC): sortable, no characters Windows forbids."""
+    return now.strftime('%Y%m%dT%H%M%S.%fZ') + '.json'
+
+
+def save_baseline(directory, host, state, operations, task_name, now=None):
+    """Write the state a change starts from as ``DIRECTORY/HOST/TIME.json``; returns the path."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    folder = os.path.join(os.path.expanduser(directory), host)
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, baseline_name(now))
+    document = {'schema': BASELINE_SCHEMA, 'host': host, 'saved_at': now.strftime('%Y-%m-%dT%H:%M:%S.%fZ'),
+                'task': task_name, 'operations': operations, 'state': state}
+    with open(path, 'x', encoding='utf-8') as handle:
+        json.dump(document, handle, indent=1, sort_keys=True)
+        handle.write('\n')
+    return path
+
+
+def write_snapshot_out(path, source, state):
+    """Write a predicted state; never the snapshot it was read from."""
+    if source is not None and os.path.realpath(path) == os.path.realpath(source):
+        raise fail('winnet_snapshot_out %s is the snapshot the state was read from; it is never overwritten: '
+                   'give another path' % path)
+    folder = os.path.dirname(path)
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+    tmp = path + '.tmp'
+    with open(tmp, 'w', encoding='utf-8') as handle:
+        json.dump(state, handle, indent=1, sort_keys=True)
+        handle.write('\n')
+    os.replace(tmp, path)
+
+
+class ChangeAction(ActionBase):
+    """Base class: subclasses give ARGUMENT_SPEC, DIFF_SCOPE and ``operations(host, args)``."""
+
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+    _supports_async = False
+
+    ARGUMENT_SPEC = {}
+    MUTUALLY_EXCLUSIVE = ()
+    REQUIRED_ONE_OF = ()
+    DIFF_SCOPE = None
+    FRESH_STATE = False      # net_apply: a saved plan is checked against a freshly gathered state
+
+    def operations(self, host, args):
+        """The planned operations for the validated ``args`` on the HostState ``host``."""
+        raise NotImplementedError
+
+    # -------------------------------------------------------------------------------- run
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        del tmp
+        spec = dict(self.ARGUMENT_SPEC, **COMMON_SPEC)
+        args = self.validate_argument_spec(argument_spec=spec, mutually_exclusive=list(self.MUTUALLY_EXCLUSIVE),
+                                           required_one_of=list(self.REQUIRED_ONE_OF))[1]
+        try:
+            return self._run(result, args, task_vars)
+        except AnsibleActionFail:
+            raise
+        except WinnetError as exc:
+            raise fail(to_native(exc)) from None
+
+    def _run(self, result, args, task_vars):
+        hostname = task_vars.get('inventory_hostname', 'the host')
+        snapshot = self._snapshot(task_vars)
+        round_trips = 0
+        state_dict, gathered = self._current(task_vars, snapshot)
+        if gathered:
+            round_trips += 1
+        host = HostState.from_dict(state_dict)
+        ops = self.operations(host, args)
+        predicted = apply(host, ops)
+        changed = bool(ops)
+        result['changed'] = changed
+        result['operations'] = ops
+        result['plan'] = {'base': state_hash(host), 'operations': ops}
+        if self._task.diff:
+            result['diff'] = diff(host, predicted, self.DIFF_SCOPE)
+        guard = self._guard(host, predicted, task_vars)
+        result['guard'] = guard
+        if changed and guard.get('cut') and not args['allow_connection_loss']:
+            raise fail('%s: refusing to apply the plan: it would cut the controller off the host: %s. The reply path after the '
+                       'plan: %s Set allow_connection_loss: true to apply it anyway.'
+                       % (hostname, guard['reason'], ' '.join((guard.get('after') or {}).get('trace') or [])),
+                       guard=guard, operations=ops, changed=False)
+        new_state = predicted.to_dict()
+        if changed and not self._task.check_mode:
+            directory = task_vars.get(BASELINE_DIR_VAR) or DEFAULT_BASELINE_DIR
+            result['baseline'] = save_baseline(self._templar.template(directory), hostname, state_dict, ops, self._task.get_name())
+            round_trips += 1
+            if snapshot is None:
+                new_state = self._execute(ops, result['plan'], task_vars, result)
+        if snapshot is not None and changed and not self._task.check_mode:
+            out = task_vars.get(SNAPSHOT_OUT_VAR)
+            if out:
+                out = snapshot_path(self._templar.template(out), task_vars.get('inventory_dir'), task_vars.get('playbook_dir'))
+                write_snapshot_out(out, snapshot, new_state)
+                result['snapshot_out'] = out
+        result['state'] = new_state
+        result['round_trips'] = round_trips
+        previous = task_vars.get(ROUND_TRIPS_FACT)
+        total = (previous if isinstance(previous, int) and not isinstance(previous, bool) else 0) + round_trips
+        result['ansible_facts'] = {FACT_NAME: new_state, ROUND_TRIPS_FACT: total}
+        return result
+
+    # ------------------------------------------------------------------------ the state
+    def _snapshot(self, task_vars):
+        value = task_vars.get(SNAPSHOT_VAR)
+        if value is not None:
+            value = self._templar.template(value)
+        if not value:
+            return None
+        if not isinstance(value, str):
+            raise fail('winnet_snapshot must be a path to a HostState JSON file, got %r' % (value,))
+        return snapshot_path(value, task_vars.get('inventory_dir'), task_vars.get('playbook_dir'))
+
+    def _cached(self, task_vars):
+        facts = task_vars.get('ansible_facts') or {}
+        cached = facts.get(FACT_NAME) if isinstance(facts, dict) else None
+        if cached is None:
+            cached = task_vars.get(FACT_NAME)
+        return cached if isinstance(cached, dict) else None
+
+    def _current(self, task_vars, snapshot):
+        """(state dict, whether a live host was contacted to get it)."""
+        cached = None if self.FRESH_STATE and snapshot is None else self._cached(task_vars)
+        if cached is not None:
+            return validate_state(cached, 'the %s fact' % FACT_NAME), False
+        if snapshot is not None:
+            return load_snapshot(snapshot), True
+        gathered = self._execute_module(module_name='winnet.routing.net_info', module_args={}, task_vars=task_vars)
+        if gathered.get('failed'):
+            raise fail('gathering the state failed: %s' % gathered.get('msg', 'no message'), gather=gathered)
+        if 'state' not in gathered:
+            raise fail('net_info returned no state from %s' % task_vars.get('inventory_hostname', 'the host'))
+        return validate_state(gathered['state'], 'net_info result from %s' % task_vars.get('inventory_hostname', 'the host')), True
+
+    # ------------------------------------------------------------------------ the guard
+    def _guard(self, before, after, task_vars):
+        controller = task_vars.get(CONTROLLER_VAR)
+        if controller is not None:
+            controller = self._templar.template(controller)
+        host_address = task_vars.get('ansible_host')
+        if host_address is not None:
+            host_address = self._templar.template(host_address)
+        if not is_ip_address(host_address):
+            host_address = None     # a DNS name (or unset): inferred from the state by the guard
+        if not controller:
+            return {'evaluated': False, 'cut': False,
+                    'reason': 'no controller address known (set %s to the controller address the host sees)' % CONTROLLER_VAR}
+        try:
+            return evaluate(before, after, host_address, controller)
+        except WinnetError as exc:
+            raise fail('connection guard: %s (ansible_host %r, %s %r)' % (exc, host_address, CONTROLLER_VAR, controller)) from None
+
+    # ---------------------------------------------------------------------- execution
+    def _execute(self, ops, plan, task_vars, result):
+        """Run the operations on a live host with net_apply; returns the state gathered after them."""
+        applied = self._execute_module(module_name='winnet.routing.net_apply', module_args={'plan': plan}, task_vars=task_vars)
+        state = applied.get('state')
+        if isinstance(state, dict):
+            state = validate_state(state, 'net_apply result from %s' % task_vars.get('inventory_hostname', 'the host'))
+        result['applied'] = applied.get('applied') or []
+        result['reboot_required'] = bool(applied.get('reboot_required'))
+        if applied.get('failed'):
+            facts = {FACT_NAME: state} if isinstance(state, dict) else {}
+            raise fail(applied.get('msg') or 'net_apply failed', applied=result['applied'], failure=applied.get('failure'),
+                       operations=ops, state=state, ansible_facts=facts, changed=bool(result['applied']))
+        if not isinstance(state, dict):
+            raise fail('net_apply returned no state from %s' % task_vars.get('inventory_hostname', 'the host'))
+        return state
