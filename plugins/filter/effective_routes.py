@@ -78,7 +78,7 @@ from ansible_collections.winnet.routing.plugins.plugin_utils.filters import engi
 
 @engine_filter('effective_routes')
 def effective_routes(state, family='ipv4'):
-    return make_engine(state).effective_routes(family or 'ipv4')
+    return make_engine(state).effective_routes('ipv4' if family is None else family)
 
 
 class FilterModule:

@@ -34,6 +34,7 @@ from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     is_v4_mapped,
     mask,
     parse_address,
+    type_name,
 )
 from ansible_collections.winnet.routing.plugins.module_utils.routetable import PrefixTable
 
@@ -196,10 +197,10 @@ class Engine:
             iface = st.interface(value)
         elif isinstance(value, str):
             iface = st.interface_by_alias(value)
-            if iface is None and value.strip().isdigit():
+            if iface is None and value.strip().isascii() and value.strip().isdigit():
                 iface = st.interface(int(value.strip()))
         else:
-            raise ArgumentError(argument, 'must be an interface index or alias, got %s' % type(value).__name__)
+            raise ArgumentError(argument, 'must be an interface index or alias, got %s' % type_name(value))
         if iface is None:
             known = ', '.join('%d (%s)' % (i.index, i.alias) for i in st.interfaces)
             raise ArgumentError(argument, 'unknown interface %r; this host has %s' % (value, known))
@@ -286,7 +287,7 @@ class Engine:
         if zone is not None:
             if family != V6 or not is_link_local(V6, value):
                 raise ArgumentError('destination', '%r: a zone is only meaningful on an IPv6 link-local address' % destination)
-            zone_if = self.resolve_interface(int(zone) if zone.isdigit() else zone, 'destination')
+            zone_if = self.resolve_interface(int(zone) if zone.isascii() and zone.isdigit() else zone, 'destination')
             if iface is not None and iface.index != zone_if.index:
                 raise ArgumentError('interface', 'interface %d contradicts the zone %%%s of %s' % (iface.index, zone, destination))
             iface = zone_if

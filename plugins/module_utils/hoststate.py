@@ -26,6 +26,7 @@ from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     mask,
     parse_address,
     parse_prefix,
+    type_name,
 )
 
 SCHEMA = 'winnet.routing/v1'
@@ -272,7 +273,8 @@ class HostState:
         return self._by_index.get(index)
 
     def interface_by_alias(self, alias):
-        return self._by_alias.get(alias)
+        """The Interface with this alias, or None (also for a value that is not a string)."""
+        return self._by_alias.get(alias) if isinstance(alias, str) else None
 
     def is_partial(self, item):
         return item in self.partial
@@ -332,7 +334,7 @@ class _Loader:
 
     def load(self, data, add_system_routes):
         if not isinstance(data, dict):
-            raise StateError('', 'a HostState must be a mapping, got %s' % type(data).__name__)
+            raise StateError('', 'a HostState must be a mapping, got %s' % type_name(data))
         schema = data.get('schema')
         if schema is None:
             raise StateError('schema', "required key is missing (expected '%s')" % SCHEMA)
@@ -393,13 +395,13 @@ class _Loader:
                 raise StateError(key, 'required key is missing (a list)')
             return []
         if not isinstance(value, list):
-            raise StateError(key, 'must be a list, got %s' % type(value).__name__)
+            raise StateError(key, 'must be a list, got %s' % type_name(value))
         return value
 
     @staticmethod
     def mapping(item, path):
         if not isinstance(item, dict):
-            raise StateError(path, 'must be a mapping, got %s' % type(item).__name__)
+            raise StateError(path, 'must be a mapping, got %s' % type_name(item))
         return item
 
     @staticmethod
@@ -518,6 +520,10 @@ class _Loader:
             raise StateError(path + '.next_hop', str(exc)) from None
         if hop_family != family:
             raise StateError(path + '.next_hop', '%s is %s but destination %s is %s' % (hop, FAMILY_NAME[hop_family], text, FAMILY_NAME[family]))
+        if plen >= 96 and is_v4_mapped(family, network):
+            raise StateError(path + '.destination', '%r is inside the IPv4-mapped range ::ffff:0:0/96; list the IPv4 route itself' % text)
+        if is_v4_mapped(family, hop_value):
+            raise StateError(path + '.next_hop', '%r is an IPv4-mapped IPv6 address, not a next hop' % hop)
         iface = self._interface_ref(item, path, by_index)
         if zone is not None and zone != str(iface.index):
             raise StateError(path + '.next_hop', 'zone %%%s does not match interface %d' % (zone, iface.index))

@@ -31,13 +31,21 @@ class AddressSyntaxError(ValueError):
     """Raised for text that is not an IP address or prefix."""
 
 
+def type_name(value):
+    """The name of the built-in type of a value, for messages (Ansible's tagged str is ``str``)."""
+    for cls in type(value).__mro__[:-1]:
+        if cls.__module__ == 'builtins':
+            return cls.__name__
+    return type(value).__name__
+
+
 def parse_address(text):
     """Return ``(family, value, zone)`` for an address; zone is the text after ``%`` or None."""
+    if not isinstance(text, str):
+        raise AddressSyntaxError('%r is not an IP address (expected a string)' % (text,))
     hit = _CACHE.get(text)
     if hit is not None:
         return hit
-    if not isinstance(text, str):
-        raise AddressSyntaxError('%r is not an IP address (expected a string)' % (text,))
     addr, sep, zone = text.partition('%')
     if sep and not zone:
         raise AddressSyntaxError('%r has an empty zone after %%' % text)
@@ -85,7 +93,7 @@ def parse_prefix(text, strict=True):
         raise AddressSyntaxError('%r: a prefix takes no zone' % text)
     bits = BITS[family]
     if sep:
-        if not length.isdigit() or len(length) > 3:
+        if not (length.isascii() and length.isdigit()) or len(length) > 3:
             raise AddressSyntaxError('%r has an invalid prefix length' % text)
         plen = int(length)
         if plen > bits:

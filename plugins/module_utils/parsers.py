@@ -38,9 +38,11 @@ from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     AddressSyntaxError,
     format_address,
     format_prefix,
+    is_v4_mapped,
     mask,
     parse_address,
     parse_prefix,
+    type_name,
 )
 
 SCHEMA = 'winnet.routing/v1'
@@ -239,7 +241,7 @@ class _RoutePrintReader:
     def metric(self, pos, text, persistent):
         if persistent and text == 'Default':
             return None
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):
             self.fail(pos, 'metric %r is not a number' % text)
         return int(text)
 
@@ -353,6 +355,8 @@ class _Hints:
                 fam, value, _zone = parse_address(text.split('/')[0])
             except AddressSyntaxError:
                 raise ParseError('%s.%s: %r is not an IP address' % (path, where, text)) from None
+            if is_v4_mapped(fam, value):
+                raise ParseError('%s.%s: %r is an IPv4-mapped IPv6 address; give %s' % (path, where, text, format_address(V4, value & 0xFFFFFFFF)))
             self.address[(fam, value)] = index
 
     def resolve_aliases(self, descriptions):
@@ -681,7 +685,7 @@ def parse_route_print(text, interfaces=None):
     IPv4 interface column address to its interface index.
     """
     if not isinstance(text, str):
-        raise ParseError('route print output must be text, got %s' % type(text).__name__)
+        raise ParseError('route print output must be text, got %s' % type_name(text))
     hints = _Hints(interfaces)
     doc = _RoutePrintReader(text).read()
     return _finish(_RoutePrintBuilder(doc, hints).build())
@@ -727,7 +731,7 @@ def _enum(value, table, path):
     key = value
     if isinstance(value, str):
         text = value.strip()
-        key = int(text) if text.isdigit() else text.lower()
+        key = int(text) if text.isascii() and text.isdigit() else text.lower()
     if isinstance(value, bool):
         # JSON true/false only stand for the two-valued switches, never for a state code
         key = int(value) if table is _DISABLED_ENABLED or table is _CONNECTION_STATE else repr(value)
@@ -743,7 +747,7 @@ def _as_int(value, path):
         raise ParseError('%s: expected a number, got %r' % (path, value))
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         return int(value.strip())
     raise ParseError('%s: expected a number, got %r' % (path, value))
 
@@ -808,7 +812,7 @@ def _documents(data, what):
                 rows.append((path, item))
     for path, item in rows:
         if not isinstance(item, dict):
-            raise ParseError('%s: expected an object, got %s' % (path, type(item).__name__))
+            raise ParseError('%s: expected an object, got %s' % (path, type_name(item)))
     return rows
 
 
@@ -1033,9 +1037,11 @@ def parse_netroute_json(data):
     if data is None or (isinstance(data, (list, str, dict)) and not data):
         raise ParseError('no ConvertTo-Json output given')
     if not isinstance(data, (list, str, dict)):
-        raise ParseError('expected ConvertTo-Json text, a list of texts, or parsed objects; got %s' % type(data).__name__)
+        raise ParseError('expected ConvertTo-Json text, a list of texts, or parsed objects; got %s' % type_name(data))
     builder = _JsonBuilder()
     rows = [(path, _unwrap_cim(row)) for path, row in _documents(data, 'input')]
+    if not rows:
+        raise ParseError('no Get-NetRoute, Get-NetIPInterface or Get-NetIPAddress object found: the input holds only empty arrays')
     kinds = [(path, row, _classify(path, row)) for path, row in rows]
     # interfaces first, so that their metrics win over the copies carried by route objects
     for wanted in ('interface', 'address', 'route'):
