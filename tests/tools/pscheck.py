@@ -11,6 +11,11 @@ Checks, for every ``plugins/**/*.ps1``, ``plugins/**/*.psm1`` and ``tests/integr
 * ``spec`` (modules under ``plugins/modules`` only): ``#AnsibleRequires -CSharpUtil Ansible.Basic``,
   one ``$spec = @{...}`` that is a static literal valid for Ansible.Basic, passed unchanged to
   ``[Ansible.Basic.AnsibleModule]::Create($args, $spec)``.
+* ``injection``: nothing is run as text: no Invoke-Expression/iex, no ``[scriptblock]::Create`` or
+  ``InvokeScript``/``NewScriptBlock``/``AddScript``, no ``&``/``.`` invocation of a string or variable,
+  no ``Add-Type -TypeDefinition`` built from variables, and no interpolated string (``"$x"``,
+  ``"$($op.field)"``) or variable handed to cmd, powershell, Start-Process or another program as
+  its command line. Values reach cmdlets as parameter values only.
 
 Usage::
 
@@ -727,6 +732,124 @@ def check_commands(tree, source, path, table, root, relpath=None):
 
 
 # ---------------------------------------------------------------------------------------------
+# injection: nothing reaches PowerShell as text to be interpreted
+
+# Commands that run their argument as PowerShell code.
+EVAL_COMMANDS = frozenset(('invoke-expression', 'iex'))
+# Programs and cmdlets whose arguments become a command line another interpreter parses.
+SHELL_COMMANDS = frozenset((
+    'cmd', 'powershell', 'pwsh', 'start-process', 'saps', 'start', 'netsh', 'route', 'wmic', 'sc', 'reg', 'schtasks',
+    'bash', 'sh', 'wsl', 'psexec', 'runas',
+))
+# Methods that compile or run a string as a script.
+EVAL_METHODS = frozenset(('invokescript', 'newscriptblock', 'addscript'))
+_EXPANDABLE = ('expandable_string_literal', 'expandable_here_string_literal')
+_DYNAMIC = frozenset(('variable', 'sub_expression', 'member_access', 'invokation_expression', 'element_access',
+                      'parenthesized_expression', 'cast_expression', 'array_expression'))
+
+
+def interpolated(node):
+    """True when an expandable string below ``node`` interpolates a variable or a ``$(...)``."""
+    for sub in walk(node):
+        if sub.type in _EXPANDABLE and any(inner.type in ('variable', 'sub_expression') for inner in walk(sub) if inner is not sub):
+            return True
+    return False
+
+
+def dynamic(node):
+    """True when an argument's value is computed at run time (a variable, a call, an interpolated string)."""
+    inner = unwrap(node)
+    if inner.type == 'array_literal_expression':
+        return any(dynamic(item) for item in inner.named_children)
+    return inner.type in _DYNAMIC or interpolated(inner)
+
+
+def _command_key(name):
+    """Lower-case command name without its directory and .exe/.cmd/.bat extension."""
+    base = re.split(r'[\\/]', name)[-1].lower()
+    for suffix in ('.exe', '.cmd', '.bat', '.com'):
+        if base.endswith(suffix):
+            return base[:-len(suffix)], True
+    return base, False
+
+
+def _arguments(command):
+    """[(parameter name or None, argument node)] of a command, in order."""
+    pairs = []
+    pending = None
+    for child in command.children:
+        if child.type != 'command_elements':
+            continue
+        for element in child.children:
+            if element.type == 'command_parameter':
+                if pending is not None:
+                    pairs.append((pending, None))
+                pending = text(element).lstrip('-').rstrip(':')
+            elif element.is_named and element.type != 'command_argument_sep':
+                pairs.append((pending, element))
+                pending = None
+    if pending is not None:
+        pairs.append((pending, None))
+    return pairs
+
+
+def _injection_in_command(node, display):
+    findings = []
+    operator = [child for child in node.children if child.type == 'command_invokation_operator']
+    name_expr = [child for child in node.children if child.type == 'command_name_expr']
+    line, column = position(node)
+    if operator and name_expr and not any(child.type == 'script_block_expression' for child in name_expr[0].children):
+        findings.append(Finding(display, line, column, 'injection', "'%s %s' invokes a command named by a string or variable; "
+                                "call the cmdlet by its name with its parameters" % (text(operator[0]), text(name_expr[0]))))
+        return findings
+    names = [child for child in node.children if child.type == 'command_name']
+    if not names:
+        return findings
+    name, native = _command_key(text(names[0]))
+    arguments = _arguments(node)
+    if name in EVAL_COMMANDS:
+        findings.append(Finding(display, line, column, 'injection', '%s runs text as PowerShell code; call the cmdlet with its '
+                                'parameters (splat a hashtable) instead' % text(names[0])))
+    elif name == 'add-type':
+        for parameter, argument in arguments:
+            if (parameter or '').lower() in ('typedefinition', 'memberdefinition') and argument is not None and dynamic(argument):
+                findings.append(Finding(display, line, column, 'injection', 'Add-Type -%s is built from variables; compile a static '
+                                        'C# module util (#AnsibleRequires -CSharpUtil) instead' % parameter))
+    elif name in SHELL_COMMANDS or native:
+        for _parameter, argument in arguments:
+            if argument is not None and dynamic(argument):
+                a_line, a_column = position(argument)
+                findings.append(Finding(display, a_line, a_column, 'injection', '%s gets %s as part of a command line another interpreter '
+                                        'parses; use a cmdlet with parameter values' % (text(names[0]), text(argument)[:60])))
+    return findings
+
+
+def _injection_in_call(node, display):
+    members = [child for child in node.children if child.type == 'member_name']
+    if not members:
+        return []
+    method = text(members[-1]).lower()
+    types = [child for child in node.children if child.type == 'type_literal']
+    line, column = position(node)
+    if method == 'create' and types and text(types[0]).lower().replace(' ', '') in ('[scriptblock]', '[system.management.automation.scriptblock]'):
+        return [Finding(display, line, column, 'injection', '[scriptblock]::Create compiles text as code; write the script block literally')]
+    if method in EVAL_METHODS:
+        return [Finding(display, line, column, 'injection', '.%s() runs text as code; call the cmdlet with its parameters' % text(members[-1]))]
+    return []
+
+
+def check_injection(tree, path):
+    """Findings for every way a value could reach PowerShell or a shell as text to interpret."""
+    findings = []
+    for node in walk(tree.root_node):
+        if node.type == 'command':
+            findings.extend(_injection_in_command(node, path))
+        elif node.type == 'invokation_expression':
+            findings.extend(_injection_in_call(node, path))
+    return findings
+
+
+# ---------------------------------------------------------------------------------------------
 # driver
 
 
@@ -761,6 +884,7 @@ def check_file(path, table, root, relpath=None):
     tree = parse(raw)
     findings = syntax_errors(tree, relpath)
     findings.extend(check_commands(tree, source, path, table, root, relpath))
+    findings.extend(check_injection(tree, relpath))
     if is_module(relpath):
         findings.extend(check_module_header(source, relpath))
         findings.extend(find_spec(tree, relpath)[1])
