@@ -6,7 +6,11 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """Options, attributes and notes shared by the modules that change a host."""
+    """Options, attributes and notes shared by the modules that change a host.
+
+    Modules list this fragment before ansible.builtin.action_common_attributes (and its flow and
+    facts parts), which give the attributes' descriptions: fragments do not extend fragments.
+    """
 
     DOCUMENTATION = r"""
 options:
@@ -16,10 +20,6 @@ options:
         host (see the notes).
     type: bool
     default: false
-extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.flow
-  - ansible.builtin.action_common_attributes.facts
 attributes:
   action:
     support: full

@@ -43,6 +43,9 @@ options:
     default: present
 extends_documentation_fragment:
   - winnet.routing.change
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+  - ansible.builtin.action_common_attributes.facts
 """
 
 EXAMPLES = r"""

@@ -62,6 +62,9 @@ options:
     default: false
 extends_documentation_fragment:
   - winnet.routing.change
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+  - ansible.builtin.action_common_attributes.facts
 """
 
 EXAMPLES = r"""

@@ -49,6 +49,9 @@ options:
     type: bool
 extends_documentation_fragment:
   - winnet.routing.change
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+  - ansible.builtin.action_common_attributes.facts
 """
 
 EXAMPLES = r"""

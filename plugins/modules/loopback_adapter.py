@@ -38,6 +38,9 @@ options:
     default: present
 extends_documentation_fragment:
   - winnet.routing.change
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+  - ansible.builtin.action_common_attributes.facts
 notes:
   - Creating or removing an adapter needs administrator rights; when Windows asks for a reboot to
     finish, RV(reboot_required) is true.

@@ -178,6 +178,9 @@ options:
             type: str
 extends_documentation_fragment:
   - winnet.routing.change
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+  - ansible.builtin.action_common_attributes.facts
 notes:
   - Works with Windows PowerShell 5.1 and PowerShell 7 on Windows Server 2016, 2019, 2022 and
     2025. Creating or removing a loopback adapter needs administrator (device installation)

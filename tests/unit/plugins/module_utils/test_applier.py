@@ -115,7 +115,8 @@ def test_add_route_writes_the_active_store_or_both():
     (route_op('add_route', '10.40.0.0/16', '192.0.2.254', 3, 'persistent', 7), "operations[0].store: 'persistent' is not one of active, both for add_route"),
     (route_op('set_route_metric', '0.0.0.0/0', '192.0.2.1', 3, 'persistent', 7), "operations[0].store: 'persistent' is not one of active for set_route_metric"),
     (route_op('remove_route', '0.0.0.0/0', '192.0.2.1', 3, 'both'), "operations[0].store: 'both' is not one of active, persistent for remove_route"),
-    (route_op('add_route', '0.0.0.0/0', '192.0.2.1', 3, 'both', 7), 'operations[0]: route 0.0.0.0/0 via 192.0.2.1 on interface 3 in the active store already exists'),
+    (route_op('add_route', '0.0.0.0/0', '192.0.2.1', 3, 'both', 7),
+     'operations[0]: route 0.0.0.0/0 via 192.0.2.1 on interface 3 in the active store already exists'),
 ])
 def test_route_stores_are_the_ones_windows_can_write(op, message):
     with pytest.raises((StateError, ArgumentError)) as err:
