@@ -1,0 +1,140 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the winnet.routing collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The audit's HTML report in a real headless Chromium: no console error, the hosts and findings shown, the filter works.
+
+Chromium loads the page, runs its script and prints the resulting DOM (``--dump-dom``); with
+``--enable-logging=stderr --v=0`` every console message, uncaught exceptions included, is logged
+to stderr as ``INFO:CONSOLE``. The page sets ``data-ready`` on its root element as the last
+step of its script, so a DOM without it means the script did not run to the end.
+
+``make test`` installs Chromium (Debian package ``chromium``) when it is missing and the gate
+runs as root; under ``CI`` a missing browser fails the tests instead of skipping them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+
+import pytest
+import yaml
+
+from ansible_collections.winnet.routing.plugins.module_utils import report
+from ansible_collections.winnet.routing.plugins.module_utils.report_html import render_html
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
+INVENTORY = os.path.join(ROOT, 'examples', 'inventory', 'hosts.yml')
+BROWSERS = ('/usr/bin/chromium', 'chromium', 'chromium-browser', 'google-chrome')
+FLAGS = ('--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+         '--disable-component-update', '--disable-sync', '--enable-logging=stderr', '--v=0')
+CONSOLE = re.compile(r':CONSOLE[:(]\d*\)?\] (.*)$')
+
+
+def find_browser():
+    for name in BROWSERS:
+        path = name if os.path.isabs(name) else shutil.which(name)
+        if path and os.access(path, os.X_OK):
+            return path
+    return None
+
+
+@pytest.fixture(scope='module')
+def browser():
+    path = find_browser()
+    if path is None:
+        if os.environ.get('CI'):
+            pytest.fail('Chromium is needed for the report test and CI must have it: `make test` installs the Debian package chromium')
+        pytest.skip('no Chromium on this machine (make test installs it when run as root)')
+    return path
+
+
+def load(browser, page_path):
+    """Open a page headless; return (the DOM after its scripts ran, the console messages)."""
+    profile = tempfile.mkdtemp(prefix='winnet-chromium-')
+    try:
+        proc = subprocess.run([browser] + list(FLAGS) + ['--user-data-dir=' + profile, '--dump-dom', 'file://' + page_path],
+                              capture_output=True, text=True, timeout=120, check=False, stdin=subprocess.DEVNULL)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    console = [m.group(1) for m in (CONSOLE.search(line) for line in proc.stderr.splitlines()) if m]
+    return proc.stdout, console
+
+
+@pytest.fixture(scope='module')
+def page(tmp_path_factory):
+    with open(INVENTORY, encoding='utf-8') as handle:
+        data = yaml.safe_load(handle)
+    hosts = {}
+
+    def walk(group):
+        for name, hostvars in (group.get('hosts') or {}).items():
+            hosts[name] = hostvars
+        for child in (group.get('children') or {}).values():
+            walk(child or {})
+    walk(data['all'])
+    records = []
+    for name, hv in hosts.items():
+        path = os.path.normpath(os.path.join(os.path.dirname(INVENTORY), hv['winnet_snapshot']))
+        records.append(report.evaluate_host(name, report.read_snapshot(path), hv.get('audit_flows'), hv.get('audit_dsr'), snapshot=path))
+    fleet = report.build_fleet(records, fail_on='never')
+    directory = tmp_path_factory.mktemp('report')
+    paths = report.write_report(str(directory), fleet, render_html(fleet))
+    return paths['html'], fleet
+
+
+def with_script(source, script, directory):
+    """A copy of the page with a script appended after the report's own."""
+    with open(source, encoding='utf-8') as handle:
+        text = handle.read()
+    target = os.path.join(str(directory), 'variant.html')
+    with open(target, 'w', encoding='utf-8') as handle:
+        handle.write(text.replace('</body>', '<script>%s</script></body>' % script))
+    return target
+
+
+def test_report_loads_without_console_errors_and_shows_every_host(browser, page):
+    path, fleet = page
+    dom, console = load(browser, path)
+    assert console == []
+    assert 'data-ready="true"' in dom
+    assert '6 of 6 hosts shown' in dom
+    for name, rec in fleet['hosts'].items():
+        assert 'id="host-%s"' % name in dom
+        for item in rec['findings']:
+            assert '<code>%s</code>' % item['id'] in dom
+    assert dom.count('<svg class="diagram"') == 6
+
+
+def test_severity_filter_hides_hosts_and_findings(browser, page, tmp_path):
+    path, _fleet = page
+    script = ("['warning', 'info', 'clean'].forEach(function (s) { var b = document.getElementById('sev-' + s); b.checked = false;"
+              " b.dispatchEvent(new Event('change')); });")
+    dom, console = load(browser, with_script(path, script, tmp_path))
+    assert console == []
+    assert '5 of 6 hosts shown' in dom
+    hidden = re.findall(r'<details class="host [^"]*hidden[^"]*"[^>]*id="host-([^"]+)"', dom)
+    assert hidden == ['dsr-ok-01']
+    assert re.search(r'<li class="finding hidden" data-severity="warning">', dom)
+    assert not re.search(r'<li class="finding hidden" data-severity="error">', dom)
+
+
+def test_name_filter_and_expand(browser, page, tmp_path):
+    path, _fleet = page
+    script = ("var s = document.getElementById('hostsearch'); s.value = 'DSR'; s.dispatchEvent(new Event('input'));"
+              "document.getElementById('expand').click();")
+    dom, console = load(browser, with_script(path, script, tmp_path))
+    assert console == []
+    assert '3 of 6 hosts shown' in dom
+    assert len(re.findall(r'<details class="host [^"]*" [^>]*open=""', dom)) == 3
+
+
+def test_a_script_error_is_caught(browser, page, tmp_path):
+    """The check above can fail: a page with a JavaScript error is reported."""
+    path, _fleet = page
+    _dom, console = load(browser, with_script(path, 'no_such_function();', tmp_path))
+    assert len(console) == 1 and 'no_such_function' in console[0]
