@@ -17,6 +17,10 @@ Windows' side effects reproduced here:
   address of the interface still brings. A new address is ``preferred`` and not temporary.
 * ``add_route`` writes one store (the planner emits one operation per store for ``store: both``);
   the new route's protocol is ``netmgmt`` (what New-NetRoute records).
+* ``set_interface`` with ``dhcp: false`` releases the lease: the addresses with prefix origin
+  ``dhcp`` of that family go, with their system routes, and so do the routes with protocol ``dhcp``
+  (a default gateway learned from DHCP). Turning DHCP on again cannot be predicted (the lease comes
+  from the server), so the inverse of such an operation does not bring them back.
 * ``set_interface`` with ``metric`` turns the automatic metric off (spec R7); with
   ``automatic_metric: true`` the metric is re-derived: from ``link_speed_bps`` and ``kind`` with
   the R7 table when the speed is known, 25 for a loopback adapter of unknown speed (observed),
@@ -300,7 +304,10 @@ class _Applier:
     # -- interfaces ------------------------------------------------------------------------
     def set_interface(self, op):
         iface = self.iface(op['interface'], op['family'])
-        settings = iface.settings(FAMILY_BY_NAME[op['family']])
+        family = FAMILY_BY_NAME[op['family']]
+        settings = iface.settings(family)
+        if op.get('dhcp') is False and settings.dhcp:
+            self.drop_dhcp_configuration(iface, family)
         for flag in _IPIF_FLAGS:
             if flag in op:
                 setattr(settings, flag, op[flag])
@@ -312,6 +319,16 @@ class _Applier:
             derived = automatic_metric(iface)
             if op['automatic_metric'] and derived is not None:
                 settings.metric = derived
+
+    def drop_dhcp_configuration(self, iface, family):
+        """Turning DHCP off releases the lease: the addresses DHCP gave the interface (prefix origin
+        ``dhcp``) go with their system routes, and so do the routes DHCP installed (protocol ``dhcp``)."""
+        before = self.work.system_route_keys(iface)
+        self.work.addresses = [a for a in self.work.addresses
+                               if not (a.interface == iface.index and a.family == family and a.extra.get('prefix_origin') == 'dhcp')]
+        self.work.drop_stale_system_routes(iface, before)
+        self.work.routes = [r for r in self.work.routes
+                            if not (r.interface == iface.index and r.family == family and r.protocol == 'dhcp')]
 
     def set_dns_registration(self, op):
         self.iface(op['interface']).register_dns = op['register_dns']
