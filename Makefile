@@ -5,12 +5,12 @@ VENV_PYTHON := $(VENV)/bin/python
 VENV_STAMP := $(VENV)/.requirements.stamp
 GATE := $(VENV_PYTHON) tests/tools/gate.py
 
-.PHONY: help venv install demo test sanity units lint clean distclean
+.PHONY: help venv browser install demo test sanity units lint clean distclean
 
 help:
 	@echo "make venv      create .venv from requirements-dev.txt (again when the requirements change)"
 	@echo "make install   build and install the collection into build/collections"
-	@echo "make demo      run playbooks/summary.yml over the example snapshot hosts"
+	@echo "make demo      audit the example snapshot hosts (playbooks/audit.yml); report in build/audit-report/"
 	@echo "make test      the whole CI gate"
 	@echo "make sanity    ansible-test sanity, validate-modules included"
 	@echo "make units     unit tests and the checkers' self-tests"
@@ -24,19 +24,27 @@ $(VENV_STAMP): requirements.txt requirements-dev.txt
 	$(VENV_PYTHON) -m pip install --disable-pip-version-check --quiet -r requirements-dev.txt
 	@touch $@
 
+# The audit report's browser test needs Chromium: installed from the Debian package when it is
+# missing and we are root (as in CI); otherwise that test is skipped outside CI.
+browser:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing chromium (Debian package) for the report's browser test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
 install: venv
 	$(GATE) install
 
 demo: venv
 	$(GATE) demo
 
-test: venv
+test: venv browser
 	$(GATE) test
 
 sanity: venv
 	$(GATE) sanity
 
-units: venv
+units: venv browser
 	$(GATE) units
 
 lint: venv
