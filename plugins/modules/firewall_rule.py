@@ -12,7 +12,7 @@ description:
     scoped to one local address (such as a DSR VIP), one protocol and one local port. A rule whose
     scope differs is replaced.
   - Rules live in the HostState as a top-level C(firewall_rules) list, so snapshot hosts and audits
-    see them too. The role M(winnet.routing.dsr_real_server) uses this module for the VIPs' ports.
+    see them too. The role C(winnet.routing.dsr_real_server) uses this module for the VIPs' ports.
 author:
   - winnet.routing maintainers (@winnet)
 options:

@@ -15,7 +15,7 @@ description:
     the device is installed; the module waits for it (bounded) before renaming it.
   - A new adapter has DHCP on and registers in DNS, like any new adapter. Give it its addresses with
     M(winnet.routing.ip_address), which turns DHCP off (and with it the APIPA address), and its
-    settings with M(winnet.routing.ip_interface); the role M(winnet.routing.dsr_real_server)
+    settings with M(winnet.routing.ip_interface); the role C(winnet.routing.dsr_real_server)
     does all of it.
   - Removal (O(state=absent)) refuses any adapter that is not a KM-TEST loopback adapter, on the
     controller from the gathered state and again on the host from the device's hardware id.

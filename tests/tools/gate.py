@@ -392,7 +392,11 @@ class Gate:
         ok, detail = self.build_install()
         if not ok:
             return Step('ansible-lint', failed=1, detail='not installed: ' + detail)
-        code, out = self.run('ansible-lint', ['ansible-lint', '--nocolor'], cwd=ROOT)
+        # ansible-lint puts <ANSIBLE_HOME>/collections first on the collections path: a private
+        # ANSIBLE_HOME keeps whatever ~/.ansible holds on the machine out of the lint run.
+        home = os.path.join(GATE, 'ansible-lint-home')
+        os.makedirs(home, exist_ok=True)
+        code, out = self.run('ansible-lint', ['ansible-lint', '--nocolor'], cwd=ROOT, env=self.env(ANSIBLE_HOME=home))
         summary = [line.strip() for line in out.splitlines() if re.search(r'(Failed|Passed):? .*(failure|rule)', line)]
         return (code == 0, summary[-1] if summary else 'exit %d' % code)
 
