@@ -18,7 +18,7 @@ Windows' side effects reproduced here:
 * ``add_route`` writes one store (the planner emits one operation per store for ``store: both``);
   the new route's protocol is ``netmgmt`` (what New-NetRoute records).
 * ``set_interface`` with ``dhcp: false`` releases the lease: the addresses with prefix origin
-  ``dhcp`` of that family go, with their system routes, and so do the routes with protocol ``dhcp``
+  ``dhcp`` of that family (and an IPv4 APIPA address, 169.254.0.0/16) go, with their system routes, and so do the routes with protocol ``dhcp``
   (a default gateway learned from DHCP). Turning DHCP on again cannot be predicted (the lease comes
   from the server), so the inverse of such an operation does not bring them back.
 * ``set_interface`` with ``metric`` turns the automatic metric off (spec R7); with
@@ -60,8 +60,10 @@ from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     BITS,
     FAMILY_BY_NAME,
     FAMILY_NAME,
+    V4,
     format_address,
     format_prefix,
+    is_link_local,
     parse_address,
     parse_prefix,
 )
@@ -193,6 +195,11 @@ def route_store_ops(key, current, target):
     return ops
 
 
+def _leased(addr):
+    """An address that exists because the interface uses DHCP (a lease, or IPv4 APIPA)."""
+    return addr.extra.get('prefix_origin') == 'dhcp' or (addr.family == V4 and is_link_local(addr.family, addr.value))
+
+
 class _Work:
     """A private, mutable deep copy of a HostState that operations are applied to."""
 
@@ -322,10 +329,11 @@ class _Applier:
 
     def drop_dhcp_configuration(self, iface, family):
         """Turning DHCP off releases the lease: the addresses DHCP gave the interface (prefix origin
-        ``dhcp``) go with their system routes, and so do the routes DHCP installed (protocol ``dhcp``)."""
+        ``dhcp``) and the IPv4 APIPA address a DHCP interface without a lease configures itself
+        (169.254.0.0/16) go with their system routes, and so do the routes DHCP installed (protocol
+        ``dhcp``)."""
         before = self.work.system_route_keys(iface)
-        self.work.addresses = [a for a in self.work.addresses
-                               if not (a.interface == iface.index and a.family == family and a.extra.get('prefix_origin') == 'dhcp')]
+        self.work.addresses = [a for a in self.work.addresses if not (a.interface == iface.index and a.family == family and _leased(a))]
         self.work.drop_stale_system_routes(iface, before)
         self.work.routes = [r for r in self.work.routes
                             if not (r.interface == iface.index and r.family == family and r.protocol == 'dhcp')]

@@ -303,11 +303,14 @@ def test_state_hash_rejects_an_unknown_scope():
 def test_dhcp_off_releases_the_lease():
     data = base_dict()
     data['addresses'].append({'address': '198.51.100.9', 'prefix_length': 24, 'interface': 4, 'prefix_origin': 'dhcp'})
+    data['addresses'].append({'address': '169.254.10.4', 'prefix_length': 16, 'interface': 4, 'prefix_origin': 'well_known'})
     data['routes'].append({'destination': '0.0.0.0/0', 'next_hop': '198.51.100.1', 'interface': 4, 'route_metric': 0, 'store': 'active',
                            'protocol': 'dhcp'})
     before = HostState.from_dict(data)
     after = apply(before, [{'op': 'set_interface', 'interface': 4, 'family': 'ipv4', 'dhcp': False}])
     assert [a.address for a in after.addresses if a.interface == 4 and a.family == 4] == ['198.51.100.20']
     gone = set(routes_of(before, 4)) - set(routes_of(after, 4))
-    assert gone == {('0.0.0.0/0', '198.51.100.1', 4, 0, 'active', 'dhcp'), ('198.51.100.9/32', '0.0.0.0', 4, 256, 'active', 'local')}
+    assert gone == {('0.0.0.0/0', '198.51.100.1', 4, 0, 'active', 'dhcp'), ('198.51.100.9/32', '0.0.0.0', 4, 256, 'active', 'local'),
+                    ('169.254.0.0/16', '0.0.0.0', 4, 256, 'active', 'local'), ('169.254.10.4/32', '0.0.0.0', 4, 256, 'active', 'local'),
+                    ('169.254.255.255/32', '0.0.0.0', 4, 256, 'active', 'local')}
     assert after.interface(4).ipv4.dhcp is False
