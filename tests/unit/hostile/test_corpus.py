@@ -258,7 +258,7 @@ def check_state_answer(expect, state):
     if 'lookup' in expect:
         args = dict(expect['lookup'])
         want = args.pop('result')
-        subset(want, filter_function('route_lookup')(state.to_dict(), args.pop('destination'), **args), 'lookup')
+        subset(want, filter_function('route_lookup')(state, args.pop('destination'), **args), 'lookup')
 
 
 # ------------------------------------------------------------------------------ targets
