@@ -199,7 +199,8 @@ def measure(hosts, forks=None, keep=None, seed=1, repeats=1):
             shutil.rmtree(directory, ignore_errors=True)
     return {
         'hosts': hosts, 'forks': forks or 'ansible default', 'repeats': max(1, repeats),
-        'debug_runs_seconds': [r[0] for r in debug_runs], 'audit_runs_seconds': [r[0] for r in audit_runs], 'cpus': os.cpu_count(), 'python': platform.python_version(),
+        'debug_runs_seconds': [r[0] for r in debug_runs], 'audit_runs_seconds': [r[0] for r in audit_runs],
+        'cpus': os.cpu_count(), 'python': platform.python_version(),
         'debug_play_seconds': debug_s, 'debug_exit': debug_code, 'debug_peak_mb': debug_mb,
         'audit_seconds': audit_s, 'audit_exit': audit_code, 'audit_peak_mb': audit_mb, 'hosts_reported': reported,
         'ratio': audit_s / debug_s if debug_s else None,
