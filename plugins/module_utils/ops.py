@@ -14,6 +14,7 @@ operation's precondition (``PRECONDITION``) and executes it.
 from __future__ import annotations
 
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError
+from ansible_collections.winnet.routing.plugins.module_utils.netutil import type_name
 
 # kind -> ((field, type, required), ...)
 OPERATIONS = {
@@ -111,7 +112,7 @@ PROTOCOLS = ('TCP', 'UDP')
 def validate(operation, path='operations[0]'):
     """Check one operation's shape; returns a clean copy. Raises ArgumentError naming the path."""
     if not isinstance(operation, dict):
-        raise ArgumentError(path, 'must be a mapping, got %s' % type(operation).__name__)
+        raise ArgumentError(path, 'must be a mapping, got %s' % type_name(operation))
     kind = operation.get('op')
     if kind not in OPERATIONS:
         raise ArgumentError(path + '.op', '%r is not one of %s' % (kind, ', '.join(sorted(OPERATIONS))))

@@ -59,6 +59,7 @@ from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     is_v4_mapped,
     parse_address,
     parse_prefix,
+    type_name,
 )
 
 ROUTE_METRIC_MIN = 1
@@ -74,13 +75,18 @@ DIFF_SCOPES = ('loopback_adapters', 'interfaces', 'addresses', 'routes', FIREWAL
 
 
 # ------------------------------------------------------------------------------ validation
+def _digits(text):
+    """True for a non-empty string of ASCII digits (str.isdigit also accepts superscripts and other scripts' digits)."""
+    return text.isascii() and text.isdigit()
+
+
 def _join(path, key):
     return '%s.%s' % (path, key) if path else key
 
 
 def _mapping(value, path, known):
     if not isinstance(value, dict):
-        raise ArgumentError(path, 'must be a mapping, got %s' % type(value).__name__)
+        raise ArgumentError(path, 'must be a mapping, got %s' % type_name(value))
     extra = sorted(set(value) - set(known))
     if extra:
         raise ArgumentError(_join(path, extra[0]), 'is not an option here (expected one of %s)' % ', '.join(known))
@@ -111,7 +117,7 @@ def _integer(value, path, low, high):
 
 def _list(value, path):
     if not isinstance(value, list):
-        raise ArgumentError(path, 'must be a list, got %s' % type(value).__name__)
+        raise ArgumentError(path, 'must be a list, got %s' % type_name(value))
     return value
 
 
@@ -123,10 +129,10 @@ def resolve_interface(host, value, argument='interface'):
         iface = host.interface(value)
     elif isinstance(value, str):
         iface = host.interface_by_alias(value)
-        if iface is None and value.strip().isdigit():
+        if iface is None and _digits(value.strip()):
             iface = host.interface(int(value.strip()))
     else:
-        raise ArgumentError(argument, 'must be an interface index or alias, got %s' % type(value).__name__)
+        raise ArgumentError(argument, 'must be an interface index or alias, got %s' % type_name(value))
     if iface is None:
         known = ', '.join('%d (%s)' % (i.index, i.alias) for i in host.interfaces)
         raise ArgumentError(argument, 'unknown interface %r; this host has %s' % (value, known))
@@ -177,6 +183,8 @@ def parse_route(host, item, path, default_interface=None):
         family, network, plen = parse_prefix(dest.strip() if isinstance(dest, str) else dest)
     except AddressSyntaxError as exc:
         raise ArgumentError(_join(path, 'destination'), str(exc)) from None
+    if family == V6 and plen >= 96 and is_v4_mapped(family, network):
+        raise ArgumentError(_join(path, 'destination'), '%r is inside the IPv4-mapped range ::ffff:0:0/96; give the IPv4 prefix' % dest)
     value = item.get('interface', default_interface)
     if value is None:
         raise ArgumentError(_join(path, 'interface'), 'required option is missing (the interface index or alias of the route)')
@@ -318,7 +326,7 @@ def parse_cidr(value, path):
         raise ArgumentError(path, str(exc)) from None
     if zone is not None:
         raise ArgumentError(path, '%r: give the address without a zone' % value)
-    if not length.isdigit() or int(length) > BITS[family]:
+    if not _digits(length) or int(length) > BITS[family]:
         raise ArgumentError(path, '%r has an invalid prefix length (0 to %d)' % (value, BITS[family]))
     if number == 0 or is_multicast(family, number) or is_v4_mapped(family, number):
         raise ArgumentError(path, '%r is not a unicast address' % value)
@@ -476,6 +484,8 @@ def _firewall_rule(item, path):
         family, value, _zone = parse_address(item.get('local_address'))
     except AddressSyntaxError as exc:
         raise ArgumentError(_join(path, 'local_address'), str(exc)) from None
+    if is_v4_mapped(family, value):
+        raise ArgumentError(_join(path, 'local_address'), '%r is an IPv4-mapped IPv6 address; give the IPv4 address' % item.get('local_address'))
     protocol = item.get('protocol')
     protocol = _choice(protocol.upper() if isinstance(protocol, str) else protocol, _join(path, 'protocol'), ('TCP', 'UDP'), None)
     if protocol is None:
@@ -483,7 +493,7 @@ def _firewall_rule(item, path):
     port = item.get('local_port')
     if isinstance(port, int) and not isinstance(port, bool):
         port = str(port)
-    if not isinstance(port, str) or not port.isdigit() or not 1 <= int(port) <= 65535:
+    if not isinstance(port, str) or not _digits(port) or not 1 <= int(port) <= 65535:
         raise ArgumentError(_join(path, 'local_port'), 'must be a port number (1 to 65535), got %r' % (port,))
     return {'name': item['name'], 'local_address': format_address(family, value), 'protocol': protocol, 'local_port': str(int(port))}
 
@@ -521,6 +531,22 @@ def _entries(desired, section):
     for i, entry in enumerate(desired.get(section) or []):
         if isinstance(entry, dict):
             yield '%s[%d]' % (section, i), entry
+
+
+def _check_shapes(host, desired):
+    """The options _check_entries compares, checked for type first (so a list where a name belongs
+    is an argument error, never a crash)."""
+    for path, entry in _entries(desired, 'loopback_adapter'):
+        name = entry.get('name')
+        if not isinstance(name, str) or not name.strip():
+            raise ArgumentError(_join(path, 'name'), 'must be a non-empty adapter name, got %r' % (name,))
+    for path, entry in _entries(desired, 'ip_interface'):
+        if entry.get('interface') is None:
+            raise ArgumentError(_join(path, 'interface'), 'required option is missing')
+        _choice(entry.get('family'), _join(path, 'family'), tuple(FAMILY_BY_NAME), 'ipv4')
+    for path, entry in _entries(desired, 'ip_address'):
+        if entry.get('interface') is None:
+            raise ArgumentError(_join(path, 'interface'), 'required option is missing')
 
 
 def _interface_refs(desired):
@@ -587,7 +613,9 @@ def plan(host, desired):
     """
     desired = _mapping(desired, '', SECTIONS) if desired is not None else {}
     for section in SECTIONS:
-        _list(desired.get(section) or [], section)
+        if desired.get(section) is not None:
+            _list(desired[section], section)
+    _check_shapes(host, desired)
     _check_entries(host, desired)
     ops = []
     current = host
