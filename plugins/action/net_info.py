@@ -18,10 +18,12 @@ from ansible.module_utils.common.text.converters import to_native, to_text
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.winnet.routing.plugins.module_utils.errors import WinnetError
+from ansible_collections.winnet.routing.plugins.module_utils.guard import learn_controller
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import AddressSyntaxError, parse_address
 
 FACT_NAME = 'winnet_state'
+CONNECTION_FACT = 'winnet_connection'
 SNAPSHOT_VAR = 'winnet_snapshot'
 
 ARGUMENT_SPEC = {
@@ -118,8 +120,12 @@ class ActionModule(ActionBase):
         if 'state' not in gathered:
             raise AnsibleActionFail('net_info returned no state from %s' % task_vars.get('inventory_hostname', 'the host'))
         state = validate_state(gathered['state'], 'net_info result from %s' % task_vars.get('inventory_hostname', 'the host'))
-        result.update(changed=False, state=state, probes=gathered.get('probes') or [],
-                      ansible_facts={FACT_NAME: state})
+        facts = {FACT_NAME: state}
+        if isinstance(gathered.get('connection'), dict):
+            # For the connection guard of the changing modules later in the play.
+            facts[CONNECTION_FACT] = learn_controller(gathered['connection'])
+            result['connection'] = gathered['connection']
+        result.update(changed=False, state=state, probes=gathered.get('probes') or [], ansible_facts=facts)
         return result
 
     @staticmethod

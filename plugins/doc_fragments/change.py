@@ -20,6 +20,21 @@ options:
         host (see the notes).
     type: bool
     default: false
+  rollback_after:
+    description:
+      - Automatic rollback, like a router's "commit confirmed". In the same round trip as the
+        change and before changing anything, the host registers a one-shot scheduled task (as
+        SYSTEM) holding the inverse operations, due this many seconds later. After the change
+        the action plugin opens a new connection to the host and removes the task (one more
+        round trip). When the controller cannot reach the host again, or the task fails, the
+        change is not confirmed and the host restores itself when the task is due.
+      - From 30 to 86400 seconds. A plan that creates or removes a loopback adapter is refused
+        (the undo would address an adapter by an index Windows has not handed out yet).
+      - On a snapshot host the rollback is simulated; the result lists the rollback operations
+        and counts the confirmation's round trip. In check mode the rollback operations are
+        listed and nothing is armed.
+      - See the guide "Changing production safely" for what a rollback cannot undo.
+    type: int
 attributes:
   action:
     support: full
@@ -70,4 +85,6 @@ seealso:
   - module: winnet.routing.net_apply
   - ref: winnet.routing.docsite.guide_plan_check_apply
     description: How planning, check mode, saved plans and the connection guard work together.
+  - ref: winnet.routing.docsite.guide_changing_production_safely
+    description: Baselines, restore, the connection guard and automatic rollback.
 """

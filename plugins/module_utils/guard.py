@@ -106,3 +106,63 @@ def evaluate(before, after, host_address, controller_address):
                                                old['interface'], old['next_hop']))
     return {'evaluated': True, 'cut': reason is not None, 'reason': reason, 'host_address': host_address,
             'controller_address': controller_address, 'before': old, 'after': new}
+
+
+# ------------------------------------------------------------------ learned from the connection
+WINRM_PORTS = (5985, 5986)
+SSH_PORT = 22
+
+
+def connection_ports(connection, port=None):
+    """The host's local TCP ports the controller's connection may use: ``port`` (``ansible_port``)
+    when given, else 22 for an SSH connection and 5985, 5986 for WinRM and PSRP."""
+    if isinstance(port, int) and not isinstance(port, bool):
+        return [port]
+    if isinstance(port, str) and port.isdigit():
+        return [int(port)]
+    if isinstance(connection, str) and connection.split('.')[-1] in ('ssh', 'paramiko_ssh'):
+        return [SSH_PORT]
+    return list(WINRM_PORTS)
+
+
+def _plain(address):
+    """An address as the host reported it, without an IPv4-mapped IPv6 prefix; None when not an IP
+    address or a loopback address (a connection from the host itself)."""
+    if not is_ip_address(address):
+        return None
+    if address.lower().startswith('::ffff:') and is_ip_address(address[7:]):
+        address = address[7:]
+    if address in ('::1',) or address.startswith('127.'):
+        return None
+    return address
+
+
+def learn_controller(connection):
+    """The controller's address as the host sees it, from net_info's ``connection`` report.
+
+    Returns ``{'controller_address': str|None, 'host_address': str|None, 'source': str, 'candidates':
+    [str], 'reason': str|None}``. The SSH server names the session's own client (``SSH_CONNECTION``),
+    so it is used whenever it is there. Otherwise the established TCP connections on the
+    connection's ports are all the host can tell: exactly one remote address among them is taken
+    as the controller; none or several leave the controller unknown (``reason`` says why).
+    """
+    connection = connection if isinstance(connection, dict) else {}
+    ssh = connection.get('ssh') if isinstance(connection.get('ssh'), dict) else None
+    if ssh and _plain(ssh.get('client_address')):
+        client = _plain(ssh['client_address'])
+        return {'controller_address': client, 'host_address': _plain(ssh.get('server_address')), 'source': 'SSH_CONNECTION',
+                'candidates': [client], 'reason': None}
+    rows = [row for row in connection.get('tcp') or [] if isinstance(row, dict) and _plain(row.get('remote_address'))]
+    remotes = sorted({_plain(row['remote_address']) for row in rows})
+    learned = {'controller_address': None, 'host_address': None, 'source': 'established connections', 'candidates': remotes,
+               'reason': None}
+    if len(remotes) == 1:
+        locals_ = sorted({_plain(row.get('local_address')) for row in rows} - {None})
+        learned.update(controller_address=remotes[0], host_address=locals_[0] if len(locals_) == 1 else None)
+    elif not remotes:
+        learned['reason'] = 'no established connection on the connection\'s port%s' % (
+            (' (%s)' % connection['error']) if connection.get('error') else '')
+    else:
+        learned['reason'] = 'connections from several addresses (%s) on the connection\'s port: which one is this controller ' \
+                            'cannot be told' % ', '.join(remotes)
+    return learned

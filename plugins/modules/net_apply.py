@@ -176,6 +176,37 @@ options:
           local_port:
             description: Local port of a firewall rule (C(-LocalPort)), e.g. C(443).
             type: str
+  rollback:
+    description:
+      - Set by the action plugin from O(rollback_after); a task cannot give it (the action plugin
+        refuses it). The module arms this rollback before running any operation.
+    type: dict
+    suboptions:
+      name:
+        description: Name of the scheduled task, C(winnet-rollback-) and 32 hexadecimal digits, under the task folder C(\winnet.routing\).
+        type: str
+        required: true
+      after:
+        description: Seconds from now until the task is due.
+        type: int
+        required: true
+      operations:
+        description: The inverse of all the plan's operations, as the planner computed them (same shape as O(plan.operations)).
+        type: list
+        elements: dict
+        required: true
+      partial:
+        description:
+          - For a run that stops early, the undo of the operations applied before it, as dictionaries
+            with C(applied) (how many operations ran) and C(operations).
+        type: list
+        elements: dict
+        default: []
+  rollback_confirm:
+    description:
+      - Set by the action plugin only, in the call that confirms a change made with
+        O(rollback_after), the name of the rollback task to remove. No operation runs in that call.
+    type: str
 extends_documentation_fragment:
   - winnet.routing.change
   - ansible.builtin.action_common_attributes
@@ -319,6 +350,17 @@ failure:
       returned: when an operation failed
       sample: "operations[2] (add_route): precondition route_absent does not hold: route 203.0.113.0/24 via 192.0.2.1
         on interface 12 (active) already exists"
+rollback:
+  description:
+    - The automatic rollback (with O(rollback_after)). C(operations) is what the host runs if the change
+      is not confirmed, C(task) the scheduled task, C(at) when it is due (UTC, from the host's clock),
+      C(armed) and C(confirmed) whether it was registered and then removed after a new connection
+      reached the host. On a snapshot host C(simulated) is true and C(restores_state) tells whether
+      the rollback operations, applied to the predicted state, give back the state before the task.
+  returned: when O(rollback_after) is set and the plan changes something
+  type: dict
+  sample: {name: winnet-rollback-5f0c..., task: '\winnet.routing\winnet-rollback-5f0c...', after: 300, armed: true, confirmed: true,
+           at: '2026-11-23T10:20:00Z', operations: []}
 reboot_required:
   description: True when creating or removing a loopback adapter needs a reboot to complete.
   returned: when operations ran on a live host

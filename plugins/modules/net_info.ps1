@@ -20,6 +20,7 @@ $spec = @{
                 source = @{ type = 'str' }
             }
         }
+        connection_ports = @{ type = 'list'; elements = 'int'; default = @(5985, 5986) }
     }
     supports_check_mode = $true
 }
@@ -85,5 +86,53 @@ foreach ($probe in $probes) {
     $answers.Add($answer)
 }
 $module.Result.probes = $answers
+
+# ----------------------------------------------------------------------------- connection
+# Where the controller's connection comes from, as the host sees it (the connection guard learns
+# the controller's address from it): the SSH server's SSH_CONNECTION ("client port server port"),
+# and the established TCP connections whose local port is one the connection may use. Reported,
+# never judged here; a failed read is reported as an error, it does not fail the gather.
+$connection = @{
+    ssh = $null
+    tcp = [System.Collections.Generic.List[Object]]::new()
+    error = $null
+}
+$sshConnection = [string]$env:SSH_CONNECTION
+if ($sshConnection) {
+    $parts = @($sshConnection.Split(' '))
+    if ($parts.Count -eq 4) {
+        $connection.ssh = @{
+            client_address = ConvertTo-WinnetAddress -Value $parts[0]
+            client_port = [int]$parts[1]
+            server_address = ConvertTo-WinnetAddress -Value $parts[2]
+            server_port = [int]$parts[3]
+        }
+    }
+}
+$connectionQuery = @{
+    State = 'Established'
+    LocalPort = @($module.Params.connection_ports)
+}
+$connectionErrors = @()
+try {
+    $established = @(Get-NetTCPConnection @connectionQuery -ErrorAction SilentlyContinue -ErrorVariable connectionErrors)
+    foreach ($err in $connectionErrors) {
+        if ([string]$err.CategoryInfo.Category -ne 'ObjectNotFound') {
+            $connection.error = "Get-NetTCPConnection: $($err.Exception.Message)"
+        }
+    }
+    foreach ($row in $established) {
+        $connection.tcp.Add(@{
+            local_address = ConvertTo-WinnetAddress -Value $row.LocalAddress
+            local_port = [int]$row.LocalPort
+            remote_address = ConvertTo-WinnetAddress -Value $row.RemoteAddress
+            remote_port = [int]$row.RemotePort
+        })
+    }
+}
+catch {
+    $connection.error = "Get-NetTCPConnection: $($_.Exception.Message)"
+}
+$module.Result.connection = $connection
 
 $module.ExitJson()

@@ -49,6 +49,15 @@ options:
           - A local address the answer must use (C(Find-NetRoute -LocalIPAddress)); it constrains
             the route to that address's interface unless weak host send allows otherwise.
         type: str
+  connection_ports:
+    description:
+      - The local TCP ports whose established connections are reported in RV(connection) (the
+        connection guard of the changing modules learns the controller's address from them). The
+        changing modules pass the port their connection uses (C(ansible_port), else 5985 and 5986
+        for WinRM and PSRP, 22 for SSH).
+    type: list
+    elements: int
+    default: [5985, 5986]
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -298,6 +307,18 @@ state:
       returned: when gathered from a live host
       type: list
       elements: dict
+connection:
+  description:
+    - Where connections to the host come from, as the host sees them, for the connection guard.
+      C(ssh) is the SSH server's C(SSH_CONNECTION) of this session (C(client_address),
+      C(client_port), C(server_address), C(server_port)) or null; C(tcp) lists the established TCP
+      connections on O(connection_ports) (C(local_address), C(local_port), C(remote_address),
+      C(remote_port)); C(error) says why they could not be read, or is null.
+    - WinRM does not tell a module which of those connections carries it; see the guide
+      "Changing production safely" for how the guard uses them.
+  returned: on a live host
+  type: dict
+  sample: {ssh: null, error: null, tcp: [{local_address: 10.10.0.20, local_port: 5986, remote_address: 10.20.0.15, remote_port: 50122}]}
 probes:
   description: Windows' answers to O(probes), in the order given.
   returned: always

@@ -19,6 +19,10 @@ One task runs, in this order:
    controller, then the operations run (net_apply on a live host: one round trip that also
    re-gathers the state; the applier on a snapshot host, whose predicted state is written to
    ``winnet_snapshot_out``);
+   With ``rollback_after``, the inverse operations travel in the same net_apply call, which arms
+   a one-shot scheduled task on the host before changing anything; after a successful run the
+   plugin reconnects and confirms (a second call removes the task). A snapshot host simulates
+   both and counts the confirmation's round trip;
 6. the ``winnet_state`` fact is set to the new (in check mode, the predicted) state, and
    ``winnet_round_trips`` counts the round trips a live host costs (snapshot hosts count the
    ones they would cost).
@@ -29,9 +33,11 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import uuid
 
-from ansible.errors import AnsibleActionFail
+from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.module_utils.common.text.converters import to_native
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.winnet.routing.plugins.action.net_info import (
@@ -41,23 +47,28 @@ from ansible_collections.winnet.routing.plugins.action.net_info import (
     snapshot_path,
     validate_state,
 )
-from ansible_collections.winnet.routing.plugins.module_utils.applier import apply, state_hash
+from ansible_collections.winnet.routing.plugins.module_utils.applier import apply, canonical, state_hash
 from ansible_collections.winnet.routing.plugins.module_utils.errors import WinnetError
-from ansible_collections.winnet.routing.plugins.module_utils.guard import evaluate, is_ip_address
+from ansible_collections.winnet.routing.plugins.module_utils.guard import connection_ports, evaluate, is_ip_address, learn_controller
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
 from ansible_collections.winnet.routing.plugins.module_utils.planner import diff
+from ansible_collections.winnet.routing.plugins.module_utils.restore import rollback_for
 
 SNAPSHOT_OUT_VAR = 'winnet_snapshot_out'
 CONTROLLER_VAR = 'winnet_controller_address'
 BASELINE_DIR_VAR = 'winnet_baseline_dir'
 DEFAULT_BASELINE_DIR = '~/.ansible/winnet_baselines'
 ROUND_TRIPS_FACT = 'winnet_round_trips'
+CONNECTION_FACT = 'winnet_connection'
+ROLLBACK_CONFIRM_VAR = 'winnet_rollback_confirm'
 BASELINE_SCHEMA = 'winnet.routing/baseline-v1'
 
 # Options every changing module takes.
 COMMON_SPEC = {
     'allow_connection_loss': {'type': 'bool', 'default': False},
+    'rollback_after': {'type': 'int'},
 }
+ROLLBACK_TASK_PATH = '\\winnet.routing\\'
 
 
 def fail(message, **extra):
@@ -131,9 +142,13 @@ class ChangeAction(ActionBase):
         except WinnetError as exc:
             raise fail(to_native(exc)) from None
 
+    _learned = None
+    _live = False
+
     def _run(self, result, args, task_vars):
         hostname = task_vars.get('inventory_hostname', 'the host')
         snapshot = self._snapshot(task_vars)
+        self._live = snapshot is None
         round_trips = 0
         state_dict, gathered = self._current(task_vars, snapshot)
         if gathered:
@@ -154,13 +169,28 @@ class ChangeAction(ActionBase):
                        'plan: %s Set allow_connection_loss: true to apply it anyway.'
                        % (hostname, guard['reason'], ' '.join((guard.get('after') or {}).get('trace') or [])),
                        guard=guard, operations=ops, changed=False)
+        rollback = None
+        if changed and args.get('rollback_after') is not None:
+            rollback = dict(rollback_for(host, ops, args['rollback_after']), name='winnet-rollback-' + uuid.uuid4().hex)
+            result['rollback'] = {'name': rollback['name'], 'task': ROLLBACK_TASK_PATH + rollback['name'], 'after': rollback['after'],
+                                  'operations': rollback['operations'], 'armed': False, 'confirmed': False}
         new_state = predicted.to_dict()
         if changed and not self._task.check_mode:
             directory = task_vars.get(BASELINE_DIR_VAR) or DEFAULT_BASELINE_DIR
             result['baseline'] = save_baseline(self._templar.template(directory), hostname, state_dict, ops, self._task.get_name())
             round_trips += 1
             if snapshot is None:
-                new_state = self._execute(ops, result['plan'], task_vars, result)
+                new_state = self._execute(ops, result['plan'], task_vars, result, rollback)
+                if rollback is not None and self._confirming(task_vars, result):
+                    self._confirm(rollback, task_vars, result)
+                    round_trips += 1
+            elif rollback is not None:
+                # What a live host would do: arm, apply, reconnect, confirm (one more round trip).
+                restored = apply(predicted, rollback['operations'])
+                result['rollback'].update(armed=True, simulated=True, restores_state=canonical(restored) == canonical(host))
+                if self._confirming(task_vars, result):
+                    result['rollback']['confirmed'] = True
+                    round_trips += 1
         if snapshot is not None and changed and not self._task.check_mode:
             out = task_vars.get(SNAPSHOT_OUT_VAR)
             if out:
@@ -172,6 +202,8 @@ class ChangeAction(ActionBase):
         previous = task_vars.get(ROUND_TRIPS_FACT)
         total = (previous if isinstance(previous, int) and not isinstance(previous, bool) else 0) + round_trips
         result['ansible_facts'] = {FACT_NAME: new_state, ROUND_TRIPS_FACT: total}
+        if self._learned is not None:
+            result['ansible_facts'][CONNECTION_FACT] = self._learned
         return result
 
     # ------------------------------------------------------------------------ the state
@@ -199,9 +231,12 @@ class ChangeAction(ActionBase):
             return validate_state(cached, 'the %s fact' % FACT_NAME), False
         if snapshot is not None:
             return load_snapshot(snapshot), True
-        gathered = self._execute_module(module_name='winnet.routing.net_info', module_args={}, task_vars=task_vars)
+        port = task_vars.get('ansible_port')
+        ports = connection_ports(task_vars.get('ansible_connection'), self._templar.template(port) if port is not None else None)
+        gathered = self._execute_module(module_name='winnet.routing.net_info', module_args={'connection_ports': ports}, task_vars=task_vars)
         if gathered.get('failed'):
             raise fail('gathering the state failed: %s' % gathered.get('msg', 'no message'), gather=gathered)
+        self._learned = learn_controller(gathered.get('connection'))
         if 'state' not in gathered:
             raise fail('net_info returned no state from %s' % task_vars.get('inventory_hostname', 'the host'))
         return validate_state(gathered['state'], 'net_info result from %s' % task_vars.get('inventory_hostname', 'the host')), True
@@ -216,18 +251,49 @@ class ChangeAction(ActionBase):
             host_address = self._templar.template(host_address)
         if not is_ip_address(host_address):
             host_address = None     # a DNS name (or unset): inferred from the state by the guard
+        origin = CONTROLLER_VAR
+        learned = None
+        if not controller and self._live:
+            # Learned from the live connection: by this task's gather, or by an earlier one of the play.
+            learned = self._learned
+            if learned is None and isinstance(task_vars.get(CONNECTION_FACT), dict):
+                learned = task_vars[CONNECTION_FACT]
+            if learned is not None and learned.get('controller_address'):
+                controller = learned['controller_address']
+                origin = 'learned from the connection (%s)' % learned.get('source')
+                if host_address is None and is_ip_address(learned.get('host_address')):
+                    host_address = learned['host_address']
         if not controller:
-            return {'evaluated': False, 'cut': False,
-                    'reason': 'no controller address known (set %s to the controller address the host sees)' % CONTROLLER_VAR}
+            reason = 'no controller address known (set %s to the controller address the host sees)' % CONTROLLER_VAR
+            if learned is not None and learned.get('reason'):
+                reason += '; it could not be learned from the connection: %s' % learned['reason']
+            return {'evaluated': False, 'cut': False, 'reason': reason}
         try:
-            return evaluate(before, after, host_address, controller)
+            verdict = evaluate(before, after, host_address, controller)
+            verdict['controller_from'] = origin
+            return verdict
         except WinnetError as exc:
             raise fail('connection guard: %s (ansible_host %r, %s %r)' % (exc, host_address, CONTROLLER_VAR, controller)) from None
 
     # ---------------------------------------------------------------------- execution
-    def _execute(self, ops, plan, task_vars, result):
+    def _execute(self, ops, plan, task_vars, result, rollback=None):
         """Run the operations on a live host with net_apply; returns the state gathered after them."""
-        applied = self._execute_module(module_name='winnet.routing.net_apply', module_args={'plan': plan}, task_vars=task_vars)
+        module_args = {'plan': plan}
+        if rollback is not None:
+            module_args['rollback'] = {key: rollback[key] for key in ('name', 'after', 'operations', 'partial')}
+            deadline = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=rollback['after'])
+            result['rollback']['at'] = deadline.strftime('%Y-%m-%dT%H:%M:%SZ')
+        try:
+            applied = self._execute_module(module_name='winnet.routing.net_apply', module_args=module_args, task_vars=task_vars)
+        except AnsibleError as exc:
+            if rollback is None:
+                raise
+            raise fail('%s: the connection was lost while applying the plan (%s). If the rollback task %s was armed, the host '
+                       'restores itself at about %s (UTC).' % (task_vars.get('inventory_hostname', 'the host'), to_native(exc),
+                                                                result['rollback']['task'], result['rollback']['at']),
+                       rollback=result['rollback'], operations=ops, changed=True) from None
+        if rollback is not None and isinstance(applied.get('rollback'), dict):
+            result['rollback'].update(armed=True, at=applied['rollback'].get('at') or result['rollback']['at'])
         state = applied.get('state')
         if isinstance(state, dict):
             state = validate_state(state, 'net_apply result from %s' % task_vars.get('inventory_hostname', 'the host'))
@@ -235,8 +301,56 @@ class ChangeAction(ActionBase):
         result['reboot_required'] = bool(applied.get('reboot_required'))
         if applied.get('failed'):
             facts = {FACT_NAME: state} if isinstance(state, dict) else {}
-            raise fail(applied.get('msg') or 'net_apply failed', applied=result['applied'], failure=applied.get('failure'),
+            message = applied.get('msg') or 'net_apply failed'
+            if rollback is not None and result['rollback']['armed']:
+                message += ('. The change is not confirmed: the rollback task %s restores the %d operation(s) applied at %s (UTC)'
+                            % (result['rollback']['task'], len(result['applied']), result['rollback']['at']))
+            raise fail(message, applied=result['applied'], failure=applied.get('failure'), rollback=result.get('rollback'),
                        operations=ops, state=state, ansible_facts=facts, changed=bool(result['applied']))
         if not isinstance(state, dict):
             raise fail('net_apply returned no state from %s' % task_vars.get('inventory_hostname', 'the host'))
         return state
+
+    def _confirming(self, task_vars, result):
+        """False when the play leaves the change unconfirmed on purpose (a timed trial: the host
+        restores itself when the rollback task is due)."""
+        value = task_vars.get(ROLLBACK_CONFIRM_VAR, True)
+        if isinstance(value, str):
+            value = self._templar.template(value)
+        try:
+            confirm = boolean(value, strict=True)
+        except TypeError:
+            raise fail('%s must be a boolean, got %r' % (ROLLBACK_CONFIRM_VAR, value)) from None
+        if not confirm:
+            result.setdefault('warnings', []).append('%s is false: the change is not confirmed; the host restores itself when the '
+                                                     'rollback task %s is due' % (ROLLBACK_CONFIRM_VAR, result['rollback']['task']))
+        return confirm
+
+    def _confirm(self, rollback, task_vars, result):
+        """Reconnect and remove the rollback task: the controller still reaches the host after the change."""
+        hostname = task_vars.get('inventory_hostname', 'the host')
+        info = result['rollback']
+        try:
+            # A new connection, not the one that carried the change: it must be possible to connect again.
+            self._connection.reset()
+            answer = self._execute_module(module_name='winnet.routing.net_apply', task_vars=task_vars,
+                                          module_args={'plan': {'operations': []}, 'rollback_confirm': rollback['name']})
+        except AnsibleError as exc:
+            raise fail('%s: the change was applied, but the controller cannot reach the host again to confirm it (%s): the host '
+                       'restores itself at about %s (UTC) with the scheduled task %s' % (hostname, to_native(exc), info['at'], info['task']),
+                       rollback=info, changed=True) from None
+        if answer.get('failed'):
+            raise fail('%s: the change was applied, but confirming it failed: %s; the host restores itself at about %s (UTC) unless '
+                       'the scheduled task %s is removed' % (hostname, answer.get('msg') or 'no message', info['at'], info['task']),
+                       rollback=info, changed=True)
+        confirmation = answer.get('confirmation') or {}
+        info['confirmation'] = confirmation
+        if not confirmation.get('confirmed') and not confirmation.get('started'):
+            result.setdefault('warnings', []).append('%s: the rollback task %s was no longer on the host when the change was confirmed; '
+                                                     'nothing will restore the host' % (hostname, info['task']))
+        elif not confirmation.get('confirmed'):
+            raise fail('%s: the confirmation came too late: the rollback task %s started at %s and restored the state from before the '
+                       'change (%s)' % (hostname, info['task'], confirmation.get('started'), confirmation.get('result')),
+                       rollback=info, changed=True)
+        else:
+            info['confirmed'] = True

@@ -13,7 +13,9 @@ import yaml
 from ansible_collections.winnet.routing.plugins.doc_fragments.change import ModuleDocFragment
 from ansible_collections.winnet.routing.plugins.plugin_utils.change import COMMON_SPEC
 
-MODULES = ['route', 'ip_interface', 'ip_address', 'loopback_adapter', 'firewall_rule', 'net_apply']
+MODULES = ['route', 'ip_interface', 'ip_address', 'loopback_adapter', 'firewall_rule', 'net_apply', 'restore']
+# Options of the PowerShell module that only its action plugin sets (a task giving them is refused).
+INTERNAL = {'net_apply': ('rollback', 'rollback_confirm')}
 KEYS = ('type', 'required', 'default', 'choices', 'elements')
 
 
@@ -46,6 +48,9 @@ def test_action_spec_matches_the_documentation(name):
         # the operations' fields are checked by ops.validate_all (errors name the path) and, on
         # the host, by the PowerShell module's own spec, which validate-modules compares with the docs
         docs['plan']['suboptions']['operations'].pop('suboptions')
+    for option in INTERNAL.get(name, ()):
+        assert option not in spec, '%s must not be an option a task can give' % option
+        docs.pop(option)
     assert normalise(spec, False) == normalise(docs, True)
 
 

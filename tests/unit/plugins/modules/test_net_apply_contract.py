@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """net_apply.ps1 implements exactly the operation contract of plugins/module_utils/ops.py.
 
-PowerShell cannot run here, so the module is read with the gate's tree-sitter helpers
+PowerShell cannot run here, so the module and the WinnetOperations util that holds its handlers
+(shared with the automatic rollback) are read with the gate's tree-sitter helpers
 (tests/tools/pscheck.py): every kind of ``ops.OPERATIONS`` has one handler in
 ``Invoke-WinnetOperation`` that calls ``ops.CMDLET[kind]`` and passes each field, read from
 ``$Operation.<field>``, as the parameter ``ops.PARAMETER[field]``; there is no handler for a kind
@@ -24,6 +25,7 @@ from ansible_collections.winnet.routing.plugins.module_utils import ops
 HERE = os.path.dirname(os.path.abspath(__file__))
 COLLECTION = os.path.normpath(os.path.join(HERE, '..', '..', '..', '..'))
 MODULE_PS1 = os.path.join(COLLECTION, 'plugins', 'modules', 'net_apply.ps1')
+HANDLERS_PSM1 = os.path.join(COLLECTION, 'plugins', 'module_utils', 'WinnetOperations.psm1')
 PSCHECK_PY = os.path.join(COLLECTION, 'tests', 'tools', 'pscheck.py')
 LOOPBACK_TYPE = 'ansible_collections.winnet.routing.plugins.module_utils.LoopbackAdapter.LoopbackAdapter'
 
@@ -53,9 +55,12 @@ PSCHECK = _load_pscheck()
 
 @pytest.fixture(scope='module')
 def tree():
-    with open(MODULE_PS1, 'rb') as handle:
+    """The util holding the handlers, which net_apply.ps1 requires."""
+    with open(MODULE_PS1, encoding='utf-8') as handle:
+        assert '#AnsibleRequires -PowerShell ansible_collections.winnet.routing.plugins.module_utils.WinnetOperations' in handle.read()
+    with open(HANDLERS_PSM1, 'rb') as handle:
         parsed = PSCHECK.parse(handle.read())
-    assert not PSCHECK.syntax_errors(parsed, MODULE_PS1)
+    assert not PSCHECK.syntax_errors(parsed, HANDLERS_PSM1)
     return parsed
 
 
@@ -63,7 +68,7 @@ def _function(tree, name):
     for node in PSCHECK.walk(tree.root_node):
         if node.type == 'function_statement' and PSCHECK.text(node.children[1]).lower() == name.lower():
             return node
-    raise AssertionError('net_apply.ps1 defines no function %s' % name)
+    raise AssertionError('WinnetOperations.psm1 defines no function %s' % name)
 
 
 def _switch_clauses(function_node):
@@ -201,7 +206,7 @@ def test_preconditions_are_the_contract(tree):
     for node in PSCHECK.walk(tree.root_node):
         if node.type == 'assignment_expression' and PSCHECK.text(PSCHECK.unwrap(node.children[0])).lower() == '$preconditionof':
             assignment = node
-    assert assignment is not None, 'net_apply.ps1 has no $preconditionOf table'
+    assert assignment is not None, 'WinnetOperations.psm1 has no $preconditionOf table'
     assert PSCHECK.static_value(assignment.children[-1]) == ops.PRECONDITION
     checked = set()
     for labels, _body in _switch_clauses(_function(tree, 'Test-WinnetPrecondition')):
