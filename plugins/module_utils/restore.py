@@ -380,8 +380,6 @@ def plan_restore(current, target):
     return {'operations': planner.ops, 'interfaces': dict(sorted(planner.mapping.items())), 'limits': planner.limits, 'exact': exact}
 
 
-
-
 # ---------------------------------------------------------------------------- automatic rollback
 ROLLBACK_MIN_SECONDS = 30
 ROLLBACK_MAX_SECONDS = 86400

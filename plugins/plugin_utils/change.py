@@ -288,10 +288,11 @@ class ChangeAction(ActionBase):
         except AnsibleError as exc:
             if rollback is None:
                 raise
+            info = result['rollback']
             raise fail('%s: the connection was lost while applying the plan (%s). If the rollback task %s was armed, the host '
                        'restores itself at about %s (UTC).' % (task_vars.get('inventory_hostname', 'the host'), to_native(exc),
-                                                                result['rollback']['task'], result['rollback']['at']),
-                       rollback=result['rollback'], operations=ops, changed=True) from None
+                                                               info['task'], info['at']),
+                       rollback=info, operations=ops, changed=True) from None
         if rollback is not None and isinstance(applied.get('rollback'), dict):
             result['rollback'].update(armed=True, at=applied['rollback'].get('at') or result['rollback']['at'])
         state = applied.get('state')

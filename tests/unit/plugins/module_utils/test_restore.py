@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.winnet.routing.plugins.module_utils.applier import apply, canonical, inverse
+from ansible_collections.winnet.routing.plugins.module_utils.applier import apply, canonical
 from ansible_collections.winnet.routing.plugins.module_utils.errors import StateError
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
 from ansible_collections.winnet.routing.plugins.module_utils.planner import plan
