@@ -350,10 +350,12 @@ Function Invoke-WinnetOperation {
             }
         }
         'add_firewall_rule' {
-            # Inbound allow rule; its display name is its name.
+            # Inbound allow rule; its display name is its name. The group marks the rules this
+            # collection manages: WinnetState.psm1 gathers the rules of that group.
             $newRule = @{
                 Name = $Operation.name
                 DisplayName = $Operation.name
+                Group = 'winnet.routing'
                 Direction = 'Inbound'
                 Action = 'Allow'
                 LocalAddress = $Operation.local_address

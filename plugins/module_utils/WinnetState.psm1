@@ -289,7 +289,28 @@ Function Get-WinnetState {
         }
     }
 
-    return @{
+    # The inbound rules this collection manages (module firewall_rule, role dsr_real_server): the
+    # rules of its group, with the one local address, protocol and local port each one has.
+    $firewallRules = [System.Collections.Generic.List[Object]]::new()
+    $ruleErrors = @()
+    $managedRules = @(Get-NetFirewallRule -Group 'winnet.routing' -ErrorAction SilentlyContinue -ErrorVariable ruleErrors)
+    foreach ($err in $ruleErrors) {
+        if ([string]$err.CategoryInfo.Category -ne 'ObjectNotFound') {
+            $Module.FailJson("Failed to read the firewall rules with Get-NetFirewallRule: $($err.Exception.Message)", $err)
+        }
+    }
+    foreach ($rule in $managedRules) {
+        $addressFilter = @(Get-NetFirewallAddressFilter -AssociatedNetFirewallRule $rule -ErrorAction Stop)[0]
+        $portFilter = @(Get-NetFirewallPortFilter -AssociatedNetFirewallRule $rule -ErrorAction Stop)[0]
+        $firewallRules.Add(@{
+                name = [string]$rule.Name
+                local_address = [string]@($addressFilter.LocalAddress)[0]
+                protocol = ([string]$portFilter.Protocol).ToUpperInvariant()
+                local_port = [string]@($portFilter.LocalPort)[0]
+            })
+    }
+
+    $state = @{
         schema = 'winnet.routing/v1'
         hostname = [string]$env:COMPUTERNAME
         os_version = [System.Environment]::OSVersion.Version.ToString()
@@ -298,6 +319,10 @@ Function Get-WinnetState {
         routes = $routes
         unbound_routes = $unboundRoutes
     }
+    if ($firewallRules.Count -gt 0) {
+        $state.firewall_rules = $firewallRules
+    }
+    return $state
 }
 
 Export-ModuleMember -Function 'Get-WinnetState', 'ConvertTo-WinnetAddress'

@@ -11,6 +11,9 @@ description:
   - Ensures inbound allow rules by name (C(New-NetFirewallRule) with the name as display name), each
     scoped to one local address (such as a DSR VIP), one protocol and one local port. A rule whose
     scope differs is replaced.
+  - The rules are created in the firewall group C(winnet.routing), and only the rules of that group
+    are gathered and managed; a rule of the same name created by other means is not seen (and
+    creating it again fails on the host with the name already taken).
   - Rules live in the HostState as a top-level C(firewall_rules) list, so snapshot hosts and audits
     see them too. The role C(winnet.routing.dsr_real_server) uses this module for the VIPs' ports.
 author:

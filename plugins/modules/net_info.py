@@ -307,6 +307,15 @@ state:
       returned: when gathered from a live host
       type: list
       elements: dict
+    firewall_rules:
+      description:
+        - The inbound allow rules this collection manages (firewall group C(winnet.routing), created
+          by M(winnet.routing.firewall_rule)), each with C(name), C(local_address), C(protocol) and
+          C(local_port). Other firewall rules are not gathered.
+      returned: when the host has such rules
+      type: list
+      elements: dict
+      sample: [{name: winnet-dsr-192.0.2.100-tcp-443, local_address: 192.0.2.100, protocol: TCP, local_port: '443'}]
 connection:
   description:
     - Where connections to the host come from, as the host sees them, for the connection guard.
