@@ -218,10 +218,12 @@ class ChangeAction(ActionBase):
         return snapshot_path(value, task_vars.get('inventory_dir'), task_vars.get('playbook_dir'))
 
     def _cached(self, task_vars):
-        facts = task_vars.get('ansible_facts') or {}
-        cached = facts.get(FACT_NAME) if isinstance(facts, dict) else None
-        if cached is None:
-            cached = task_vars.get(FACT_NAME)
+        # The fact as a top-level variable first: within a loop, Ansible updates it after each item,
+        # while ``ansible_facts`` keeps the value from before the loop until the loop ends.
+        cached = task_vars.get(FACT_NAME)
+        if not isinstance(cached, dict):
+            facts = task_vars.get('ansible_facts') or {}
+            cached = facts.get(FACT_NAME) if isinstance(facts, dict) else None
         return cached if isinstance(cached, dict) else None
 
     def _current(self, task_vars, snapshot):
