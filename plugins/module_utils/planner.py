@@ -38,7 +38,6 @@ from ansible_collections.winnet.routing.plugins.module_utils.applier import (
     apply,
     find_address,
     find_firewall_rule,
-    route_copies,
     route_key,
     route_sort_key,
     route_store_ops,
@@ -248,31 +247,30 @@ def _plan_routes(host, items, interface, purge, interface_path, purge_path):
             if other is not None:
                 raise ArgumentError(route.path or 'destination', 'duplicates %s (%s in the %s store)' % (other.path, route.label, store))
             seen[route.identity(store)] = route
+    # The copies each route has now, read in one pass: {route key: {store: metric}}.
+    copies = {}
+    for current in host.routes:
+        copies.setdefault(route_key(current), {})[current.store] = current.route_metric
     keys = {}
     for route in desired:
         key = route.identity(None)[:5]
-        target = keys.setdefault(key, None)
-        if target is None:
-            target = keys[key] = dict(route_copies(host.routes, key))
+        now = copies.get(key, {})
+        target = keys.setdefault(key, dict(now))
         for store in route.stores:
             if route.state == 'absent':
                 target.pop(store, None)
             elif route.metric is not None:
                 target[store] = route.metric
             elif store not in target:
-                current = route_copies(host.routes, key)
-                target[store] = next((current[s] for s in ROUTE_STORES if s in current), DEFAULT_ROUTE_METRIC)
+                target[store] = next((now[s] for s in ROUTE_STORES if s in now), DEFAULT_ROUTE_METRIC)
     if purge:
         keep = {identity for identity, route in seen.items() if route.state == 'present'}
         for current in host.routes:
             if current.interface == purged.index and current.protocol != 'local' and current.identity not in keep:
-                key = route_key(current)
-                if key not in keys:
-                    keys[key] = dict(route_copies(host.routes, key))
-                keys[key].pop(current.store, None)
+                keys.setdefault(route_key(current), dict(copies[route_key(current)])).pop(current.store, None)
     removes, changes = [], []
     for key in sorted(keys):
-        ops = route_store_ops(key, route_copies(host.routes, key), keys[key])
+        ops = route_store_ops(key, copies.get(key, {}), keys[key])
         lead = len(_leading_removals(ops))
         removes += ops[:lead]
         changes += ops[lead:]
