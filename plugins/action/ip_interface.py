@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from ansible_collections.winnet.routing.plugins.module_utils.ops import COMPONENTS, NETBIOS
 from ansible_collections.winnet.routing.plugins.module_utils.planner import plan_interface
 from ansible_collections.winnet.routing.plugins.plugin_utils.change import ChangeAction
 
@@ -14,11 +15,13 @@ ARGUMENT_SPEC = dict({
     'interface': {'type': 'raw', 'required': True},
     'family': {'type': 'str', 'choices': ['ipv4', 'ipv6'], 'default': 'ipv4'},
     'metric': {'type': 'raw'},
+    'bindings': {'type': 'dict', 'options': {component: {'type': 'bool'} for component in COMPONENTS}},
+    'netbios': {'type': 'str', 'choices': list(NETBIOS)},
 }, **{flag: {'type': 'bool'} for flag in FLAGS})
 
 
 class ActionModule(ChangeAction):
-    """Per-interface, per-family settings."""
+    """Per-interface, per-family settings, and the adapter's DNS registration, bindings and NetBIOS."""
 
     ARGUMENT_SPEC = ARGUMENT_SPEC
     DIFF_SCOPE = ['interfaces']
@@ -28,4 +31,5 @@ class ActionModule(ChangeAction):
         if isinstance(metric, str) and metric.strip().isdigit():
             metric = int(metric.strip())
         options = {flag: args.get(flag) for flag in FLAGS}
-        return plan_interface(host, args['interface'], family=args['family'], metric=metric, **options)
+        return plan_interface(host, args['interface'], family=args['family'], metric=metric, bindings=args.get('bindings'),
+                              netbios=args.get('netbios'), **options)

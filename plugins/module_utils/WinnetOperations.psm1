@@ -24,12 +24,19 @@ $preconditionOf = @{
     set_address = 'address_present'
     remove_address = 'address_present'
     set_dns_registration = 'interface_present'
+    set_binding = 'binding_present'
+    set_netbios = 'netbios_configurable'
     create_loopback = 'adapter_name_free'
     rename_adapter = 'interface_present'
     remove_loopback = 'loopback_adapter'
     add_firewall_rule = 'firewall_rule_absent'
     remove_firewall_rule = 'firewall_rule_present'
 }
+# NetBIOS over TCP/IP: operation value -> TcpipNetbiosOptions of Win32_NetworkAdapterConfiguration.SetTcpipNetbios.
+$netbiosOption = @{ default = 0; enabled = 1; disabled = 2 }
+# SetTcpipNetbios return values that mean success: 0 done, 1 done once the host reboots.
+$netbiosDone = 0
+$netbiosDoneAfterReboot = 1
 # The KM-TEST loopback adapter's ComponentID (hardware id *MSLOOP), never its translated description.
 $loopbackComponentId = '*msloop'
 # After the device is installed, Windows needs a moment before the adapter is visible through
@@ -61,6 +68,12 @@ Function Get-WinnetOperationText {
         { $_ -in @('set_dns_registration', 'rename_adapter', 'remove_loopback') } {
             return "interface $($Operation.interface)"
         }
+        { $_ -in @('set_binding') } {
+            return "binding $($Operation.component) of interface $($Operation.interface)"
+        }
+        { $_ -in @('set_netbios') } {
+            return "NetBIOS over TCP/IP of interface $($Operation.interface)"
+        }
         { $_ -in @('create_loopback') } {
             return "loopback adapter '$($Operation.name)'"
         }
@@ -87,6 +100,23 @@ Function Get-WinnetAdapterByIndex {
     $found = @(Get-NetAdapter -InterfaceIndex $Index -IncludeHidden -ErrorAction SilentlyContinue -ErrorVariable readErrors)
     Assert-WinnetNotFoundOnly -Errors $readErrors -What "the adapter of interface $Index"
     return $found
+}
+
+Function Get-WinnetAdapterBinding {
+    # The binding of one component to one adapter. The adapter is matched by its description,
+    # compared as text (a -Name or -InterfaceDescription argument would be a wildcard pattern).
+    param([object] $Adapter, [string] $Component)
+    $readErrors = @()
+    $bindings = @(Get-NetAdapterBinding -ComponentID $Component -IncludeHidden -ErrorAction SilentlyContinue -ErrorVariable readErrors)
+    Assert-WinnetNotFoundOnly -Errors $readErrors -What "the $Component bindings"
+    return @($bindings | Where-Object { [string]$_.InterfaceDescription -eq [string]$Adapter.InterfaceDescription })
+}
+
+Function Get-WinnetNetbiosConfiguration {
+    # The IP-enabled Win32_NetworkAdapterConfiguration of an interface (none when IP is not bound).
+    param([int] $Index)
+    $configurations = @(Get-CimInstance -ClassName Win32_NetworkAdapterConfiguration -Filter 'IPEnabled = TRUE' -ErrorAction Stop)
+    return @($configurations | Where-Object { [int]$_.InterfaceIndex -eq $Index })
 }
 
 Function Test-WinnetPrecondition {
@@ -153,6 +183,22 @@ Function Test-WinnetPrecondition {
             }
             if ($found.Count -eq 0) {
                 return "$what does not exist"
+            }
+        }
+        { $_ -in @('binding_present') } {
+            $found = @(Get-WinnetAdapterByIndex -Index $Operation.interface)
+            if ($found.Count -eq 0) {
+                return "interface $($Operation.interface) has no network adapter"
+            }
+            $bindings = @(Get-WinnetAdapterBinding -Adapter $found[0] -Component $Operation.component)
+            if ($bindings.Count -eq 0) {
+                return "$what does not exist (the component is not installed for $($found[0].Name))"
+            }
+        }
+        { $_ -in @('netbios_configurable') } {
+            $found = @(Get-WinnetNetbiosConfiguration -Index $Operation.interface)
+            if ($found.Count -eq 0) {
+                return "interface $($Operation.interface) has no IP-enabled adapter configuration"
             }
         }
         { $_ -in @('adapter_name_free') } {
@@ -308,6 +354,40 @@ Function Invoke-WinnetOperation {
                 RegisterThisConnectionsAddress = $Operation.register_dns
             }
             Set-DnsClient @setDns -ErrorAction Stop
+        }
+        'set_binding' {
+            # Changed through the binding object read for the interface's adapter (matched by its
+            # description as text, never as a wildcard pattern).
+            $adapter = Get-NetAdapter -InterfaceIndex $Operation.interface -IncludeHidden -ErrorAction Stop
+            $bindings = @(
+                Get-NetAdapterBinding -ComponentID $Operation.component -IncludeHidden -ErrorAction Stop |
+                    Where-Object { [string]$_.InterfaceDescription -eq [string]$adapter.InterfaceDescription }
+            )
+            if ($bindings.Count -eq 0) {
+                throw "the adapter $($adapter.Name) has no binding of the component"
+            }
+            Set-NetAdapterBinding -InputObject $bindings[0] -Enabled $Operation.enabled -ErrorAction Stop
+        }
+        'set_netbios' {
+            # The method reports its outcome in ReturnValue instead of an error.
+            $configurations = @(
+                Get-CimInstance -ClassName Win32_NetworkAdapterConfiguration -Filter 'IPEnabled = TRUE' -ErrorAction Stop |
+                    Where-Object -FilterScript { [int]$_.InterfaceIndex -eq $Operation.interface }
+            )
+            if ($configurations.Count -eq 0) {
+                throw 'no IP-enabled adapter configuration'
+            }
+            $called = Invoke-CimMethod -InputObject $configurations[0] -MethodName SetTcpipNetbios -Arguments @{
+                TcpipNetbiosOptions = [uint32]$netbiosOption[$Operation.netbios]
+            } -ErrorAction Stop
+            $returned = [int]$called.ReturnValue
+            if ($returned -ne $netbiosDone -and $returned -ne $netbiosDoneAfterReboot) {
+                throw "SetTcpipNetbios returned $returned"
+            }
+            $outcome = @{
+                return_value = $returned
+                reboot_required = ($returned -eq $netbiosDoneAfterReboot)
+            }
         }
         'create_loopback' {
             # The device is installed first; the adapter Windows creates for it is then found by

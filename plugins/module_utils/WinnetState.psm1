@@ -40,6 +40,10 @@ $protocolMap = @{
 # MSFT_NetAdapter.NdisPhysicalMedium values of wireless media (WirelessLan, WirelessWan, Native802_11)
 $wirelessMedia = @('1', '8', '9', 'WirelessLan', 'WirelessWan', 'Native802_11')
 # MSFT_NetAdapter.InterfaceType (IANA ifType): 6 ethernetCsmacd, 71 ieee80211, 131 tunnel
+# The adapter bindings gathered (ops.COMPONENTS): Client for Microsoft Networks, File and Printer Sharing.
+$bindingComponents = @('ms_msclient', 'ms_server')
+# Win32_NetworkAdapterConfiguration.TcpipNetbiosOptions (NetBIOS over TCP/IP)
+$netbiosMap = @{ '0' = 'default'; '1' = 'enabled'; '2' = 'disabled' }
 $ethernetTypes = @('6')
 $wifiTypes = @('71')
 $tunnelTypes = @('131')
@@ -124,6 +128,22 @@ Function Get-WinnetState {
         $Module.FailJson("Failed to read the DNS registration settings with Get-DnsClient: $($_.Exception.Message)", $_)
     }
 
+    # A component no adapter has is reported as ObjectNotFound: no binding of it.
+    $bindingErrors = @()
+    $bindings = @(Get-NetAdapterBinding -ComponentID $bindingComponents -IncludeHidden -ErrorAction SilentlyContinue -ErrorVariable bindingErrors)
+    foreach ($err in $bindingErrors) {
+        if ([string]$err.CategoryInfo.Category -ne 'ObjectNotFound') {
+            $Module.FailJson("Failed to read the adapter bindings with Get-NetAdapterBinding: $($err.Exception.Message)", $err)
+        }
+    }
+
+    try {
+        $adapterConfigurations = @(Get-CimInstance -ClassName Win32_NetworkAdapterConfiguration -Filter 'IPEnabled = TRUE' -ErrorAction Stop)
+    }
+    catch {
+        $Module.FailJson("Failed to read the NetBIOS over TCP/IP settings from Win32_NetworkAdapterConfiguration: $($_.Exception.Message)", $_)
+    }
+
     # Statistics are informational: an adapter without them is reported as a warning only.
     $statErrors = @()
     $statistics = @(Get-NetAdapterStatistics -IncludeHidden -ErrorAction SilentlyContinue -ErrorVariable statErrors)
@@ -139,6 +159,22 @@ Function Get-WinnetState {
     $statisticsByName = @{}
     foreach ($stat in $statistics) {
         $statisticsByName[[string]$stat.Name] = $stat
+    }
+    # Bindings are listed by adapter description, which is unique per adapter (the name can be renamed mid-run).
+    $bindingsByDescription = @{}
+    foreach ($binding in $bindings) {
+        $description = [string]$binding.InterfaceDescription
+        if (-not $bindingsByDescription.ContainsKey($description)) {
+            $bindingsByDescription[$description] = @{}
+        }
+        $bindingsByDescription[$description][[string]$binding.ComponentID] = [bool]$binding.Enabled
+    }
+    $netbiosByIndex = @{}
+    foreach ($configuration in $adapterConfigurations) {
+        $option = [string]$configuration.TcpipNetbiosOptions
+        if ($netbiosMap.ContainsKey($option)) {
+            $netbiosByIndex[[string]$configuration.InterfaceIndex] = $netbiosMap[$option]
+        }
     }
     $dnsByIndex = @{}
     foreach ($client in $dnsClients) {
@@ -229,6 +265,12 @@ Function Get-WinnetState {
                 $kind = 'ethernet'
             }
             $entry.description = [string]$adapter.InterfaceDescription
+            # Every adapter records its bindings, an empty mapping when it has none of the components.
+            $entry.bindings = @{}
+            $adapterBindings = $bindingsByDescription[[string]$adapter.InterfaceDescription]
+            if ($null -ne $adapterBindings) {
+                $entry.bindings = $adapterBindings
+            }
             $entry.mac = [string]$adapter.MacAddress
             if ($null -ne $adapter.Speed) {
                 $entry.link_speed_bps = [long]$adapter.Speed
@@ -245,6 +287,9 @@ Function Get-WinnetState {
             $kind = 'loopback_pseudo'
         }
         $entry.kind = $kind
+        if ($netbiosByIndex.ContainsKey($key)) {
+            $entry.netbios = $netbiosByIndex[$key]
+        }
         $dns = $dnsByIndex[$key]
         if ($null -ne $dns) {
             $entry.register_dns = [bool]$dns.RegisterThisConnectionsAddress

@@ -30,7 +30,12 @@ Windows' side effects reproduced here:
   ``Microsoft KM-TEST Loopback Adapter``, connected, unknown link speed, DNS registration on, and
   both families bound with DHCP on, no address, automatic metric 25, every other flag off; it
   brings the per-interface routes (224.0.0.0/4, 255.255.255.255/32, ff00::/8).
+  Its bindings are Windows' defaults: Client for Microsoft Networks and File and Printer Sharing
+  bound, NetBIOS over TCP/IP ``default`` (as DHCP says).
 * ``remove_loopback`` removes the adapter with its addresses and its routes in both stores.
+* ``set_binding`` and ``set_netbios`` change the interface's ``bindings`` and ``netbios`` keys;
+  they need those keys recorded in the state (net_info gathers them): the value before the change
+  must be known, or the change could not be undone.
 * Firewall rules live in a top-level ``firewall_rules`` list (a key the loader keeps), so that
   audits of snapshot hosts can see them.
 
@@ -47,7 +52,10 @@ import json
 
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError, StateError
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import (
+    BINDINGS_KEY,
+    NETBIOS_KEY,
     SYSTEM_ROUTE_METRIC,
+    VOLATILE_INTERFACE_KEYS,
     Address,
     HostState,
     Interface,
@@ -67,7 +75,7 @@ from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     parse_address,
     parse_prefix,
 )
-from ansible_collections.winnet.routing.plugins.module_utils.ops import validate
+from ansible_collections.winnet.routing.plugins.module_utils.ops import COMPONENTS, validate
 
 LOOPBACK_DESCRIPTION = 'Microsoft KM-TEST Loopback Adapter'
 LOOPBACK_METRIC = 25
@@ -341,6 +349,23 @@ class _Applier:
     def set_dns_registration(self, op):
         self.iface(op['interface']).register_dns = op['register_dns']
 
+    def set_binding(self, op):
+        iface = self.iface(op['interface'])
+        bindings = iface.extra.get(BINDINGS_KEY)
+        if not isinstance(bindings, dict):
+            self.fail('interface %d (%s): its adapter bindings are not recorded in the state (net_info gathers them)'
+                      % (iface.index, iface.alias))
+        if op['component'] not in bindings:
+            self.fail('interface %d (%s) has no %s binding' % (iface.index, iface.alias, op['component']))
+        iface.extra[BINDINGS_KEY] = dict(bindings, **{op['component']: op['enabled']})
+
+    def set_netbios(self, op):
+        iface = self.iface(op['interface'])
+        if iface.extra.get(NETBIOS_KEY) is None:
+            self.fail('interface %d (%s): its NetBIOS over TCP/IP setting is not recorded in the state (net_info gathers it '
+                      'for every adapter with IP enabled)' % (iface.index, iface.alias))
+        iface.extra[NETBIOS_KEY] = op['netbios']
+
     # -- addresses -------------------------------------------------------------------------
     def add_address(self, op):
         iface = self.iface(op['interface'], op['family'])
@@ -381,7 +406,8 @@ class _Applier:
         index = next_interface_index(self.work)
         iface = Interface(index, name, LOOPBACK_DESCRIPTION, 'loopback_adapter', True, None, True,
                           IpSettings(LOOPBACK_METRIC, automatic_metric=True, dhcp=True),
-                          IpSettings(LOOPBACK_METRIC, automatic_metric=True, dhcp=True))
+                          IpSettings(LOOPBACK_METRIC, automatic_metric=True, dhcp=True),
+                          extra={BINDINGS_KEY: dict.fromkeys(COMPONENTS, True), NETBIOS_KEY: 'default'})
         self.work.interfaces.append(iface)
         self.work.add_new_system_routes(iface, ())
 
@@ -457,6 +483,21 @@ def _restore_settings(iface, fam_name, before, after):
     return op if len(op) > 3 else None
 
 
+def adapter_binding_ops(index, wanted, now):
+    """set_binding and set_netbios operations that give interface ``index`` (now ``now``) the
+    bindings and NetBIOS setting ``wanted`` records; what ``wanted`` does not record is left alone."""
+    ops = []
+    goal, present = wanted.extra.get(BINDINGS_KEY), now.extra.get(BINDINGS_KEY)
+    if isinstance(goal, dict) and isinstance(present, dict):
+        for component in sorted(goal):
+            if component in COMPONENTS and component in present and present[component] != goal[component]:
+                ops.append({'op': 'set_binding', 'interface': index, 'component': component, 'enabled': goal[component]})
+    goal, present = wanted.extra.get(NETBIOS_KEY), now.extra.get(NETBIOS_KEY)
+    if goal is not None and present is not None and goal != present:
+        ops.append({'op': 'set_netbios', 'interface': index, 'netbios': goal})
+    return ops
+
+
 def _inverse_one(before, op):
     """The operations that undo ``op`` on the state ``before`` (in the order they must run).
 
@@ -474,6 +515,11 @@ def _inverse_one(before, op):
         return [restore] if restore else []
     if kind == 'set_dns_registration':
         return [{'op': kind, 'interface': op['interface'], 'register_dns': before.interface(op['interface']).register_dns}]
+    if kind == 'set_binding':
+        bound = before.interface(op['interface']).extra[BINDINGS_KEY][op['component']]
+        return [{'op': kind, 'interface': op['interface'], 'component': op['component'], 'enabled': bound}]
+    if kind == 'set_netbios':
+        return [{'op': kind, 'interface': op['interface'], 'netbios': before.interface(op['interface']).extra[NETBIOS_KEY]}]
     if kind == 'add_address':
         return [{'op': 'remove_address', 'interface': op['interface'], 'family': op['family'], 'address': op['address']}]
     if kind in ('remove_address', 'set_address'):
@@ -509,6 +555,7 @@ def _recreate_loopback(before, iface, undo_state):
                 ops.append(restore)
     if iface.register_dns != created.register_dns:
         ops.append({'op': 'set_dns_registration', 'interface': index, 'register_dns': iface.register_dns})
+    ops += adapter_binding_ops(index, iface, created)
     for addr in sorted((a for a in before.addresses if a.interface == iface.index), key=address_sort_key):
         ops.append(dict(_address_op(addr, 'add_address'), interface=index))
     current = apply(undo_state, ops)
@@ -566,14 +613,16 @@ def canonical(state):
 
     Two states are equal for the planner, the applier and ``inverse`` when their canonical
     dictionaries are equal: the order in which Windows lists routes (RouteOrder, which an undo
-    cannot restore) is left out, everything else counts. Limits of ``inverse``: a re-added route
+    cannot restore) and the interfaces' traffic counters (``discards``) are left out, everything
+    else counts. Limits of ``inverse``: a re-added route
     has protocol ``netmgmt`` and a re-added address is ``preferred`` and not temporary; an
     automatic metric is re-derived (R7); a re-created loopback adapter has a new index
-    (``canonical`` does not hide that), both families bound and the created adapter's
-    description and link speed.
+    (``canonical`` does not hide that), both families bound, the created adapter's description and
+    link speed, and Windows' default bindings when the removed adapter had none recorded.
     """
     data = state.to_dict()
-    data['interfaces'] = sorted(data['interfaces'], key=lambda i: i['index'])
+    data['interfaces'] = sorted(({k: v for k, v in i.items() if k not in VOLATILE_INTERFACE_KEYS} for i in data['interfaces']),
+                                key=lambda i: i['index'])
     data['addresses'] = [a.to_dict() for a in sorted(state.addresses, key=address_sort_key)]
     data['routes'] = [r.to_dict() for r in sorted(state.routes, key=route_sort_key)]
     if isinstance(data.get(FIREWALL_KEY), list):
@@ -589,7 +638,7 @@ def state_hash(state, scope=None):
 
     ``scope`` is a list of ``interfaces``, ``addresses``, ``routes``, ``firewall_rules`` (default:
     all). Left out because they change without anyone changing the configuration: the hostname,
-    link speed and connection state, address state (preferred, tentative, ...), IPv6 temporary
+    link speed and connection state, traffic counters, address state (preferred, tentative, ...), IPv6 temporary
     addresses, and the order of routes.
     """
     scope = list(HASH_SCOPES) if scope is None else scope

@@ -40,6 +40,16 @@ PARTIAL_ITEMS = (
     'interfaces.link_speed', 'addresses', 'routes.persistent', 'routes.ipv4', 'routes.ipv6',
 )
 
+# Optional per-interface keys (kept with the interface's other unknown keys, validated when given):
+# ``bindings`` maps a network component's ComponentID (Get-NetAdapterBinding) to whether it is
+# bound to the adapter; ``netbios`` is the NetBIOS over TCP/IP setting of the adapter
+# (Win32_NetworkAdapterConfiguration TcpipNetbiosOptions 0, 1, 2). Absent means not recorded.
+BINDINGS_KEY = 'bindings'
+NETBIOS_KEY = 'netbios'
+NETBIOS_OPTIONS = ('default', 'enabled', 'disabled')
+# Changes by itself (traffic counters): never part of the configuration (see applier.canonical).
+VOLATILE_INTERFACE_KEYS = ('discards',)
+
 INTERFACE_METRIC_MAX = 9999
 ROUTE_METRIC_MAX = 65535
 SYSTEM_ROUTE_METRIC = 256
@@ -436,6 +446,18 @@ class _Loader:
             raise StateError('%s.%s' % (path, key), '%r is not one of %s' % (value, ', '.join(choices)))
         return value
 
+    def bindings(self, item, path):
+        value = item.get(BINDINGS_KEY)
+        if value is None:
+            return
+        bpath = '%s.%s' % (path, BINDINGS_KEY)
+        self.mapping(value, bpath)
+        for component, bound in value.items():
+            if not isinstance(component, str) or not component.strip():
+                raise StateError(bpath, 'component IDs must be non-empty strings, got %r' % (component,))
+            if not isinstance(bound, bool):
+                raise StateError('%s.%s' % (bpath, component), 'must be true or false, got %r' % (bound,))
+
     def interface(self, item, path):
         item = self.mapping(item, path)
         index = self.integer(self.required(item, 'index', path), path + '.index', 0, 2 ** 31 - 1)
@@ -452,6 +474,8 @@ class _Loader:
         if speed is not None:
             speed = self.integer(speed, path + '.link_speed_bps', 0, 2 ** 63 - 1)
         register_dns = self.boolean(item, 'register_dns', path, True)
+        self.bindings(item, path)
+        self.choice(item, NETBIOS_KEY, path, NETBIOS_OPTIONS, None)
         families = {}
         for fam_name in ('ipv4', 'ipv6'):
             raw = item.get(fam_name)

@@ -32,6 +32,8 @@ OPERATIONS = {
     'set_address': (('interface', int, True), ('family', str, True), ('address', str, True), ('skip_as_source', bool, True)),
     'remove_address': (('interface', int, True), ('family', str, True), ('address', str, True)),
     'set_dns_registration': (('interface', int, True), ('register_dns', bool, True)),
+    'set_binding': (('interface', int, True), ('component', str, True), ('enabled', bool, True)),
+    'set_netbios': (('interface', int, True), ('netbios', str, True)),
     'create_loopback': (('name', str, True),),
     'rename_adapter': (('interface', int, True), ('name', str, True)),
     'remove_loopback': (('interface', int, True),),
@@ -49,6 +51,8 @@ CMDLET = {
     'set_address': 'Set-NetIPAddress',
     'remove_address': 'Remove-NetIPAddress',
     'set_dns_registration': 'Set-DnsClient',
+    'set_binding': 'Set-NetAdapterBinding',
+    'set_netbios': 'Invoke-CimMethod',
     'create_loopback': 'LoopbackAdapter.Create',
     'rename_adapter': 'Rename-NetAdapter',
     'remove_loopback': 'LoopbackAdapter.Remove',
@@ -75,6 +79,9 @@ PARAMETER = {
     'prefix_length': 'PrefixLength',
     'skip_as_source': 'SkipAsSource',
     'register_dns': 'RegisterThisConnectionsAddress',
+    'component': 'ComponentID',
+    'enabled': 'Enabled',
+    'netbios': 'Arguments',
     'name': 'Name',
     'local_address': 'LocalAddress',
     'protocol': 'Protocol',
@@ -92,6 +99,8 @@ PRECONDITION = {
     'set_address': 'address_present',
     'remove_address': 'address_present',
     'set_dns_registration': 'interface_present',
+    'set_binding': 'binding_present',
+    'set_netbios': 'netbios_configurable',
     'create_loopback': 'adapter_name_free',
     'rename_adapter': 'interface_present',
     'remove_loopback': 'loopback_adapter',
@@ -107,6 +116,12 @@ FAMILIES = ('ipv4', 'ipv6')
 # change is therefore planned as remove + add (both) + remove or change of the active copy.
 STORES = {'add_route': ('active', 'both'), 'remove_route': ('active', 'persistent'), 'set_route_metric': ('active',)}
 PROTOCOLS = ('TCP', 'UDP')
+# The adapter bindings set_binding changes (Get-NetAdapterBinding ComponentID): Client for
+# Microsoft Networks and File and Printer Sharing for Microsoft Networks. The IP protocols
+# (ms_tcpip, ms_tcpip6) are not among them: unbinding one takes the address family away.
+COMPONENTS = ('ms_msclient', 'ms_server')
+# NetBIOS over TCP/IP (set_netbios) -> Win32_NetworkAdapterConfiguration TcpipNetbiosOptions.
+NETBIOS = {'default': 0, 'enabled': 1, 'disabled': 2}
 
 
 def validate(operation, path='operations[0]'):
@@ -139,6 +154,10 @@ def validate(operation, path='operations[0]'):
         raise ArgumentError(path + '.store', '%r is not one of %s for %s' % (clean['store'], ', '.join(STORES[kind]), kind))
     if clean.get('protocol') is not None and clean['protocol'] not in PROTOCOLS:
         raise ArgumentError(path + '.protocol', '%r is not one of TCP, UDP' % clean['protocol'])
+    if clean.get('component') is not None and clean['component'] not in COMPONENTS:
+        raise ArgumentError(path + '.component', '%r is not one of %s' % (clean['component'], ', '.join(COMPONENTS)))
+    if clean.get('netbios') is not None and clean['netbios'] not in NETBIOS:
+        raise ArgumentError(path + '.netbios', '%r is not one of %s' % (clean['netbios'], ', '.join(NETBIOS)))
     if kind == 'set_interface' and len(clean) <= 3:
         raise ArgumentError(path, 'set_interface changes nothing: give at least one setting')
     return clean

@@ -43,7 +43,7 @@ from ansible_collections.winnet.routing.plugins.module_utils.applier import (
     route_store_ops,
 )
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError
-from ansible_collections.winnet.routing.plugins.module_utils.hoststate import INTERFACE_METRIC_MAX
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import BINDINGS_KEY, INTERFACE_METRIC_MAX, NETBIOS_KEY
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     BITS,
     FAMILY_BY_NAME,
@@ -60,6 +60,7 @@ from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     parse_prefix,
     type_name,
 )
+from ansible_collections.winnet.routing.plugins.module_utils.ops import COMPONENTS, NETBIOS
 
 ROUTE_METRIC_MIN = 1
 ROUTE_METRIC_MAX = 9999
@@ -279,10 +280,12 @@ def _plan_routes(host, items, interface, purge, interface_path, purge_path):
 
 # ------------------------------------------------------------------------------ interfaces
 def plan_interface(host, interface, family='ipv4', metric=None, weak_host_send=None, weak_host_receive=None, forwarding=None,
-                   ignore_default_routes=None, register_dns=None, path=''):
+                   ignore_default_routes=None, register_dns=None, bindings=None, netbios=None, path=''):
     """Operations setting one interface's per-family settings; ``None`` leaves a setting alone.
 
     ``metric`` is a number (0 to 9999, which turns the automatic metric off) or ``automatic``.
+    ``register_dns``, ``bindings`` (component ID -> bound, for the components of ``ops.COMPONENTS``)
+    and ``netbios`` (``default``, ``enabled``, ``disabled``) belong to the adapter, not to a family.
     """
     iface = resolve_interface(host, interface, _join(path, 'interface'))
     fam_name = _choice(family, _join(path, 'family'), tuple(FAMILY_BY_NAME), 'ipv4')
@@ -306,6 +309,40 @@ def plan_interface(host, interface, family='ipv4', metric=None, weak_host_send=N
     ops = [op] if len(op) > 3 else []
     if _bool(register_dns, _join(path, 'register_dns')) is not None and iface.register_dns != register_dns:
         ops.append({'op': 'set_dns_registration', 'interface': iface.index, 'register_dns': register_dns})
+    return ops + _plan_bindings(iface, bindings, netbios, path)
+
+
+def _not_recorded(iface, what, key):
+    return ('interface %d (%s): the state does not record its %s; net_info gathers it on a live host, and a snapshot host '
+            'needs the key %r on the interface' % (iface.index, iface.alias, what, key))
+
+
+def _plan_bindings(iface, bindings, netbios, path):
+    """set_binding for each component whose wanted state differs, then set_netbios."""
+    ops = []
+    bpath = _join(path, 'bindings')
+    if bindings is not None:
+        bindings = _mapping(bindings, bpath, COMPONENTS)
+        recorded = iface.extra.get(BINDINGS_KEY)
+        for component in COMPONENTS:
+            wanted = _bool(bindings.get(component), _join(bpath, component))
+            if wanted is None:
+                continue
+            if not isinstance(recorded, dict):
+                raise ArgumentError(bpath, _not_recorded(iface, 'adapter bindings', BINDINGS_KEY))
+            if component not in recorded:
+                raise ArgumentError(_join(bpath, component), 'interface %d (%s) has no %s binding (the component is not installed '
+                                                             'for this adapter)' % (iface.index, iface.alias, component))
+            if recorded[component] != wanted:
+                ops.append({'op': 'set_binding', 'interface': iface.index, 'component': component, 'enabled': wanted})
+    npath = _join(path, 'netbios')
+    netbios = _choice(netbios, npath, tuple(NETBIOS), None)
+    if netbios is not None:
+        recorded = iface.extra.get(NETBIOS_KEY)
+        if recorded is None:
+            raise ArgumentError(npath, _not_recorded(iface, 'NetBIOS over TCP/IP setting', NETBIOS_KEY))
+        if recorded != netbios:
+            ops.append({'op': 'set_netbios', 'interface': iface.index, 'netbios': netbios})
     return ops
 
 
@@ -503,7 +540,7 @@ def _plan_entry(host, section, entry, path):
         entry = _mapping(entry, path, ('name', 'state', 'interface'))
         return plan_loopback(host, entry.get('name'), entry.get('state'), path, entry.get('interface'))
     if section == 'ip_interface':
-        entry = _mapping(entry, path, ('interface', 'family', 'metric') + INTERFACE_FLAGS + ('register_dns',))
+        entry = _mapping(entry, path, ('interface', 'family', 'metric') + INTERFACE_FLAGS + ('register_dns', 'bindings', 'netbios'))
         return plan_interface(host, path=path, **entry)
     if section == 'ip_address':
         entry = _mapping(entry, path, ('interface', 'address', 'skip_as_source', 'addresses', 'state', 'purge'))
@@ -645,6 +682,9 @@ def _diff_items(state):
             for flag in INTERFACE_FLAGS + ('dhcp',):
                 item[flag] = getattr(settings, flag)
             item['register_dns'] = iface.register_dns
+            for key in (BINDINGS_KEY, NETBIOS_KEY):
+                if iface.extra.get(key) is not None:
+                    item[key] = iface.extra[key]
             items['interfaces'][(iface.index, fam)] = item
     for addr in state.addresses:
         items['addresses'][address_sort_key(addr)] = {'interface': addr.interface, 'address': '%s/%d' % (addr.address, addr.prefix_length),

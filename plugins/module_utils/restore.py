@@ -15,7 +15,8 @@ the operations an automatic rollback arms (``rollback_for``).
    (the applier's prediction: one above the highest), and everything planned for it afterwards
    is addressed to that index;
 5. per interface and family, the IP interface settings (metric or automatic metric, weak host
-   send and receive, forwarding, ignore default routes, DHCP) and the DNS registration;
+   send and receive, forwarding, ignore default routes, DHCP); per interface, the DNS
+   registration, the adapter bindings and NetBIOS over TCP/IP where both states record them;
 6. the configured addresses (not link-local, not temporary, not learned from DHCP or router
    advertisements): removals first, then additions, then SkipAsSource;
 7. the routes of both stores, per route identity, with ``applier.route_store_ops`` (on the state
@@ -39,6 +40,9 @@ from __future__ import annotations
 
 from ansible_collections.winnet.routing.plugins.module_utils.applier import (
     FIREWALL_KEY,
+    BINDINGS_KEY,
+    NETBIOS_KEY,
+    adapter_binding_ops,
     address_sort_key,
     apply,
     automatic_metric,
@@ -212,6 +216,7 @@ class _Planner:
                     block.append(op)
             if self.work.interface(index).register_dns != t.register_dns:
                 block.append({'op': 'set_dns_registration', 'interface': index, 'register_dns': t.register_dns})
+            block.extend(adapter_binding_ops(index, t, self.work.interface(index)))
         self.emit(block)
 
     # -------------------------------------------------------------------------- addresses
@@ -304,6 +309,10 @@ class _Planner:
         for section, noun in (('interfaces', 'interface'), ('addresses', 'address'), ('routes', 'route')):
             want = {_identity(section, item): item for item in expected.get(section) or []}
             have = {_identity(section, item): item for item in got.get(section) or []}
+            if section == 'interfaces':
+                # What the baseline does not record (bindings, NetBIOS) is not compared.
+                for ident, item in have.items():
+                    have[ident] = {k: v for k, v in item.items() if k not in (BINDINGS_KEY, NETBIOS_KEY) or k in want.get(ident, {})}
             for ident in sorted(set(want) | set(have), key=repr):
                 if want.get(ident) != have.get(ident):
                     exact = False

@@ -5,11 +5,12 @@
 DOCUMENTATION = r"""
 ---
 module: ip_interface
-short_description: Manage the per-family IP settings of a Windows interface (metric, weak host, forwarding, DNS registration)
+short_description: Manage the IP settings of a Windows interface (metric, weak host, forwarding, DNS registration, bindings)
 version_added: 0.1.0
 description:
   - Sets what C(Set-NetIPInterface) and C(Set-DnsClient) set, for one interface and one address
-    family. Only the options given are managed; the others are left as they are.
+    family, and the adapter's bindings (C(Set-NetAdapterBinding)) and NetBIOS over TCP/IP. Only the
+    options given are managed; the others are left as they are.
   - Setting O(metric) to a number turns the automatic metric off (as Windows does); O(metric=automatic)
     turns it back on, and Windows derives the metric from the link speed again (spec R7).
 author:
@@ -47,6 +48,30 @@ options:
       - Whether the interface registers its addresses in DNS (C(Set-DnsClient
         -RegisterThisConnectionsAddress)). This setting is per interface, not per family.
     type: bool
+  bindings:
+    description:
+      - Which network components are bound to the interface's adapter (C(Set-NetAdapterBinding
+        -Enabled)). A component left out, or null, is left as it is. Per adapter, not per family.
+      - A DSR real server unbinds both from its loopback adapter, which then offers no file sharing
+        and makes no Microsoft network client connections on the VIP.
+      - The state must record the adapter's bindings; M(winnet.routing.net_info) gathers them on a
+        live host, and a snapshot host needs a C(bindings) mapping on the interface.
+    type: dict
+    suboptions:
+      ms_msclient:
+        description: Client for Microsoft Networks.
+        type: bool
+      ms_server:
+        description: File and Printer Sharing for Microsoft Networks.
+        type: bool
+  netbios:
+    description:
+      - NetBIOS over TCP/IP on the interface's adapter (the C(SetTcpipNetbios) method of
+        C(Win32_NetworkAdapterConfiguration)). C(default) takes the setting a DHCP server hands out.
+        Per adapter, not per family; the adapter needs IP enabled.
+      - Windows may ask for a reboot to finish the change (RV(reboot_required)).
+    type: str
+    choices: [default, enabled, disabled]
 extends_documentation_fragment:
   - winnet.routing.change
   - ansible.builtin.action_common_attributes
@@ -73,6 +98,17 @@ EXAMPLES = r"""
     interface: Storage
     register_dns: false
     ignore_default_routes: true
+
+# Before: the DSR loopback has Client for Microsoft Networks, File and Printer Sharing and NetBIOS
+# over TCP/IP as Windows installs them on a new adapter.
+- name: DSR real server, nothing but the VIPs on the loopback
+  winnet.routing.ip_interface:
+    interface: loopback
+    bindings:
+      ms_msclient: false
+      ms_server: false
+    netbios: disabled
+# After: both components unbound from the loopback only, NetBIOS over TCP/IP disabled on it.
 
 - name: Give the IPv6 metric back to Windows
   winnet.routing.ip_interface:
@@ -138,7 +174,7 @@ applied:
   type: list
   elements: dict
 reboot_required:
-  description: Whether Windows asked for a reboot to finish (creating or removing a loopback adapter).
+  description: Whether Windows asked for a reboot to finish (a NetBIOS over TCP/IP change can ask for one).
   returned: when operations ran on a live host
   type: bool
 """

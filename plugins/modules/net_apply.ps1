@@ -33,8 +33,8 @@ $spec = @{
                             required = $true
                             choices = @(
                                 'add_route', 'remove_route', 'set_route_metric', 'set_interface', 'add_address', 'set_address',
-                                'remove_address', 'set_dns_registration', 'create_loopback', 'rename_adapter', 'remove_loopback',
-                                'add_firewall_rule', 'remove_firewall_rule'
+                                'remove_address', 'set_dns_registration', 'set_binding', 'set_netbios', 'create_loopback',
+                                'rename_adapter', 'remove_loopback', 'add_firewall_rule', 'remove_firewall_rule'
                             )
                         }
                         family = @{ type = 'str'; choices = @('ipv4', 'ipv6') }
@@ -54,6 +54,9 @@ $spec = @{
                         prefix_length = @{ type = 'int' }
                         skip_as_source = @{ type = 'bool' }
                         register_dns = @{ type = 'bool' }
+                        component = @{ type = 'str'; choices = @('ms_msclient', 'ms_server') }
+                        enabled = @{ type = 'bool' }
+                        netbios = @{ type = 'str'; choices = @('default', 'enabled', 'disabled') }
                         name = @{ type = 'str' }
                         local_address = @{ type = 'str' }
                         protocol = @{ type = 'str'; choices = @('TCP', 'UDP') }
@@ -68,6 +71,8 @@ $spec = @{
                         @('op', 'set_address', @('interface', 'family', 'address', 'skip_as_source')),
                         @('op', 'remove_address', @('interface', 'family', 'address')),
                         @('op', 'set_dns_registration', @('interface', 'register_dns')),
+                        @('op', 'set_binding', @('interface', 'component', 'enabled')),
+                        @('op', 'set_netbios', @('interface', 'netbios')),
                         @('op', 'create_loopback', @('name')),
                         @('op', 'rename_adapter', @('interface', 'name')),
                         @('op', 'remove_loopback', @('interface')),

@@ -18,7 +18,8 @@ description:
     fit the state as it is now, before anything runs.
   - Each operation is one cmdlet call (C(New-NetRoute), C(Remove-NetRoute), C(Set-NetRoute),
     C(Set-NetIPInterface), C(New-NetIPAddress), C(Set-NetIPAddress), C(Remove-NetIPAddress),
-    C(Set-DnsClient), C(Rename-NetAdapter), C(New-NetFirewallRule), C(Remove-NetFirewallRule)) or
+    C(Set-DnsClient), C(Set-NetAdapterBinding), C(Rename-NetAdapter), C(New-NetFirewallRule),
+    C(Remove-NetFirewallRule)), one CIM method call (C(SetTcpipNetbios) through C(Invoke-CimMethod)) or
     one in-process SetupAPI call that creates or removes a KM-TEST loopback adapter. The state after
     them is gathered in the same round trip and returned, normalised exactly as
     M(winnet.routing.net_info) does.
@@ -66,6 +67,8 @@ options:
             C(set_address): interface, family, address, skip_as_source;
             C(remove_address): interface, family, address;
             C(set_dns_registration): interface, register_dns;
+            C(set_binding): interface, component, enabled;
+            C(set_netbios): interface, netbios;
             C(create_loopback): name;
             C(rename_adapter): interface, name;
             C(remove_loopback): interface;
@@ -86,6 +89,11 @@ options:
               - C(add_address) (address absent on the interface), C(set_address) and
                 C(remove_address) (address present on the interface).
               - C(set_dns_registration) (the interface has DNS client settings).
+              - C(set_binding) (the interface's network adapter has a binding of the component) binds or
+                unbinds a network component (C(Set-NetAdapterBinding -Enabled)) on that adapter only.
+              - C(set_netbios) (the interface has an IP-enabled adapter configuration) sets NetBIOS over
+                TCP/IP with the C(SetTcpipNetbios) method of C(Win32_NetworkAdapterConfiguration); a return
+                value other than 0 or 1 (done, reboot needed) fails the operation.
               - C(create_loopback) (no adapter has the name yet) installs a KM-TEST loopback adapter
                 (hardware id C(*MSLOOP)) in-process through SetupAPI, waits until Windows shows its
                 network adapter and renames it to O(plan.operations[].name). The new adapter has DHCP on
@@ -99,7 +107,8 @@ options:
             type: str
             required: true
             choices: [add_route, remove_route, set_route_metric, set_interface, add_address, set_address, remove_address,
-                      set_dns_registration, create_loopback, rename_adapter, remove_loopback, add_firewall_rule, remove_firewall_rule]
+                      set_dns_registration, set_binding, set_netbios, create_loopback, rename_adapter, remove_loopback,
+                      add_firewall_rule, remove_firewall_rule]
           family:
             description: Address family (C(-AddressFamily) IPv4 or IPv6).
             type: str
@@ -161,6 +170,22 @@ options:
           register_dns:
             description: C(Set-DnsClient -RegisterThisConnectionsAddress).
             type: bool
+          component:
+            description:
+              - ComponentID of the binding C(set_binding) changes (C(Get-NetAdapterBinding -ComponentID)).
+                C(ms_msclient) is the Client for Microsoft Networks, C(ms_server) File and Printer Sharing for
+                Microsoft Networks.
+            type: str
+            choices: [ms_msclient, ms_server]
+          enabled:
+            description: Whether the component is bound (C(Set-NetAdapterBinding -Enabled)).
+            type: bool
+          netbios:
+            description:
+              - NetBIOS over TCP/IP (C(TcpipNetbiosOptions) of C(SetTcpipNetbios)). C(default) (0) uses the
+                setting a DHCP server hands out, C(enabled) is 1, C(disabled) is 2.
+            type: str
+            choices: [default, enabled, disabled]
           name:
             description:
               - Adapter name for C(create_loopback) and C(rename_adapter) (C(Rename-NetAdapter -NewName)).
@@ -316,9 +341,11 @@ applied:
                route_metric: 10, store: active}
     result:
       description:
-        - What a loopback operation produced, null for every other operation and in check mode.
+        - What a loopback operation or C(set_netbios) produced, null for every other operation and in check mode.
         - C(instance_id) is the device's PnP instance id (C(ROOT\NET\0000)), C(interface) the
           adapter's interface index, C(reboot_required) whether Windows asked for a reboot.
+        - For C(set_netbios), C(return_value) is what C(SetTcpipNetbios) returned (0, or 1 when a reboot
+          is needed) and C(reboot_required) whether it was 1.
       type: dict
       returned: always
       sample: {instance_id: ROOT\NET\0001, interface: 27, reboot_required: false}
@@ -362,7 +389,7 @@ rollback:
   sample: {name: winnet-rollback-5f0c..., task: '\winnet.routing\winnet-rollback-5f0c...', after: 300, armed: true, confirmed: true,
            at: '2026-11-23T10:20:00Z', operations: []}
 reboot_required:
-  description: True when creating or removing a loopback adapter needs a reboot to complete.
+  description: True when creating or removing a loopback adapter, or a NetBIOS change, needs a reboot to complete.
   returned: when operations ran on a live host
   type: bool
   sample: false

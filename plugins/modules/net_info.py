@@ -129,7 +129,7 @@ RETURN = r"""
 state:
   description:
     - The host's state in HostState schema v1, validated by the collection's loader. Keys beyond
-      the schema (such as C(mac), C(discards), C(prefix_origin)) are kept.
+      the schema (such as C(mac), C(discards), C(bindings), C(netbios), C(prefix_origin)) are kept.
   returned: always
   type: dict
   contains:
@@ -198,6 +198,23 @@ state:
           description: C(Get-DnsClient) C(RegisterThisConnectionsAddress).
           type: bool
           returned: always
+        bindings:
+          description:
+            - The adapter's bindings of the components the collection can change
+              (C(Get-NetAdapterBinding)), ComponentID to bound. C(ms_msclient) is the Client for
+              Microsoft Networks, C(ms_server) File and Printer Sharing for Microsoft Networks; a
+              component that is not installed for the adapter is left out.
+          type: dict
+          returned: when the interface has an adapter
+          sample: {ms_msclient: true, ms_server: false}
+        netbios:
+          description:
+            - NetBIOS over TCP/IP (C(Win32_NetworkAdapterConfiguration) C(TcpipNetbiosOptions)) as
+              C(default) (0, the DHCP server's setting), C(enabled) (1) or C(disabled) (2).
+          type: str
+          returned: when the adapter has IP enabled
+          choices: [default, enabled, disabled]
+          sample: disabled
         discards:
           description: C(Get-NetAdapterStatistics) counters, as C(received) (ReceivedDiscardedPackets)
             and C(outbound) (OutboundDiscardedPackets).

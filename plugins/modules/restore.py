@@ -152,7 +152,7 @@ applied:
   type: list
   elements: dict
 reboot_required:
-  description: Whether Windows asked for a reboot to finish (creating or removing a loopback adapter).
+  description: Whether Windows asked for a reboot to finish (creating or removing a loopback adapter, or a NetBIOS change).
   returned: when operations ran on a live host
   type: bool
 """

@@ -20,7 +20,7 @@ SCHEMA = 'winnet.routing/v1'
 
 def base_dict():
     """NIC1 (index 3, 10 GbE, automatic metric, IPv4 + IPv6), NIC2 (index 4, DHCP, IPv4 only), and
-    a KM-TEST loopback (index 7) holding a VIP."""
+    a KM-TEST loopback (index 7) holding a VIP, File and Printer Sharing and NetBIOS off on it."""
     return {
         'schema': SCHEMA,
         'hostname': 'web01',
@@ -28,7 +28,8 @@ def base_dict():
             {'index': 3, 'alias': 'NIC1', 'kind': 'ethernet', 'link_speed_bps': 10000000000, 'ipv4': {}, 'ipv6': {}},
             {'index': 4, 'alias': 'NIC2', 'kind': 'ethernet', 'ipv4': {'metric': 20, 'dhcp': True}},
             {'index': 7, 'alias': 'loopback', 'kind': 'loopback_adapter', 'description': 'Microsoft KM-TEST Loopback Adapter',
-             'register_dns': False, 'ipv4': {'metric': 254, 'weak_host_send': True, 'weak_host_receive': True},
+             'register_dns': False, 'bindings': {'ms_msclient': True, 'ms_server': False}, 'netbios': 'disabled',
+             'ipv4': {'metric': 254, 'weak_host_send': True, 'weak_host_receive': True},
              'ipv6': {'metric': 254, 'weak_host_send': True, 'weak_host_receive': True}},
         ],
         'addresses': [
@@ -84,12 +85,17 @@ def hosts(draw):
                  'register_dns': draw(st.booleans()), 'ipv4': draw(ip_settings('ethernet', speed))}
         if draw(st.booleans()):
             iface['ipv6'] = draw(ip_settings('ethernet', speed))
+        if draw(st.booleans()):
+            iface.update(adapter_bindings(draw))
         interfaces.append(iface)
     for n in range(draw(st.integers(0, 2))):
         index = draw(st.sampled_from([5 + 2 * n, 6 + 2 * n]))
-        interfaces.append({'index': index, 'alias': 'loop%d' % n, 'kind': 'loopback_adapter', 'description': 'Microsoft KM-TEST Loopback Adapter',
-                           'register_dns': draw(st.booleans()), 'ipv4': draw(ip_settings('loopback_adapter', None)),
-                           'ipv6': draw(ip_settings('loopback_adapter', None))})
+        # as gathered: a loopback adapter records its bindings (one without them is a known limit of a
+        # re-creation), and both components, which a new adapter gets too
+        interfaces.append(dict({'index': index, 'alias': 'loop%d' % n, 'kind': 'loopback_adapter',
+                                'description': 'Microsoft KM-TEST Loopback Adapter', 'register_dns': draw(st.booleans()),
+                                'ipv4': draw(ip_settings('loopback_adapter', None)), 'ipv6': draw(ip_settings('loopback_adapter', None))},
+                               **adapter_bindings(draw, ['ms_msclient', 'ms_server'])))
     for iface in interfaces:
         k = iface['index']
         for host in draw(st.sets(st.sampled_from([1, 10, 11]), max_size=2)):
@@ -113,6 +119,13 @@ def hosts(draw):
     if draw(st.booleans()):
         data['firewall_rules'] = [{'name': 'vip-http', 'local_address': '203.0.113.80', 'protocol': 'TCP', 'local_port': '80'}]
     return HostState.from_dict(data)
+
+
+def adapter_bindings(draw, installed=None):
+    """Recorded bindings and NetBIOS setting (a component may be missing: not installed)."""
+    components = installed or draw(st.sets(st.sampled_from(['ms_msclient', 'ms_server']), min_size=1))
+    return {'bindings': {c: draw(st.booleans()) for c in sorted(components)},
+            'netbios': draw(st.sampled_from(['default', 'enabled', 'disabled']))}
 
 
 @st.composite
@@ -156,6 +169,10 @@ def desired_settings(draw, host):
                  'metric': draw(st.sampled_from([None, 'automatic', 0, 15, 25, 9999]))}
         for flag in ('weak_host_send', 'weak_host_receive', 'forwarding', 'ignore_default_routes', 'register_dns'):
             entry[flag] = draw(st.sampled_from([None, True, False]))
+        if isinstance(iface.get('bindings'), dict) and draw(st.booleans()):
+            entry['bindings'] = {c: draw(st.sampled_from([None, True, False])) for c in iface['bindings']}
+        if iface.get('netbios') is not None:
+            entry['netbios'] = draw(st.sampled_from([None, 'default', 'enabled', 'disabled']))
         settings.append(entry)
     desired['ip_interface'] = settings
     addresses = []

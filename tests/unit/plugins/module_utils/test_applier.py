@@ -129,7 +129,7 @@ def test_create_loopback_defaults():
     iface = after.interface_by_alias('vip')
     assert iface.to_dict() == {
         'index': 8, 'alias': 'vip', 'kind': 'loopback_adapter', 'connected': True, 'register_dns': True,
-        'description': 'Microsoft KM-TEST Loopback Adapter',
+        'description': 'Microsoft KM-TEST Loopback Adapter', 'bindings': {'ms_msclient': True, 'ms_server': True}, 'netbios': 'default',
         'ipv4': {'metric': 25, 'automatic_metric': True, 'weak_host_send': False, 'weak_host_receive': False, 'forwarding': False,
                  'ignore_default_routes': False, 'dhcp': True},
         'ipv6': {'metric': 25, 'automatic_metric': True, 'weak_host_send': False, 'weak_host_receive': False, 'forwarding': False,
@@ -314,3 +314,77 @@ def test_dhcp_off_releases_the_lease():
                     ('169.254.0.0/16', '0.0.0.0', 4, 256, 'active', 'local'), ('169.254.10.4/32', '0.0.0.0', 4, 256, 'active', 'local'),
                     ('169.254.255.255/32', '0.0.0.0', 4, 256, 'active', 'local')}
     assert after.interface(4).ipv4.dhcp is False
+
+
+# ------------------------------------------------------------------------- adapter bindings
+def test_set_binding_and_netbios_change_only_what_they_name():
+    after = apply(base(), [{'op': 'set_binding', 'interface': 7, 'component': 'ms_msclient', 'enabled': False},
+                           {'op': 'set_netbios', 'interface': 7, 'netbios': 'enabled'}])
+    loop = after.interface(7).to_dict()
+    assert loop['bindings'] == {'ms_msclient': False, 'ms_server': False} and loop['netbios'] == 'enabled'
+    assert base().interface(7).to_dict()['bindings'] == {'ms_msclient': True, 'ms_server': False}   # input untouched
+    assert canonical(dict_without_loopback(after)) == canonical(dict_without_loopback(base()))
+
+
+def dict_without_loopback(state):
+    data = state.to_dict()
+    data['interfaces'] = [i for i in data['interfaces'] if i['index'] != 7]
+    data['addresses'] = [a for a in data['addresses'] if a['interface'] != 7]
+    data['routes'] = [r for r in data['routes'] if r['interface'] != 7]
+    return HostState.from_dict(data)
+
+
+@pytest.mark.parametrize('ops, message', [
+    ([{'op': 'set_binding', 'interface': 3, 'component': 'ms_server', 'enabled': False}],
+     'operations[0]: interface 3 (NIC1): its adapter bindings are not recorded in the state'),
+    ([{'op': 'set_netbios', 'interface': 4, 'netbios': 'disabled'}],
+     'operations[0]: interface 4 (NIC2): its NetBIOS over TCP/IP setting is not recorded in the state'),
+    ([{'op': 'set_binding', 'interface': 9, 'component': 'ms_server', 'enabled': False}], 'operations[0]: interface 9 does not exist'),
+])
+def test_binding_changes_need_the_recorded_value(ops, message):
+    with pytest.raises(StateError) as err:
+        apply(base(), ops)
+    assert str(err.value).startswith(message)
+
+
+def test_a_component_the_adapter_does_not_have_is_refused():
+    data = base_dict()
+    data['interfaces'][2]['bindings'] = {'ms_msclient': True}
+    with pytest.raises(StateError, match=r'^operations\[0\]: interface 7 \(loopback\) has no ms_server binding$'):
+        apply(HostState.from_dict(data), [{'op': 'set_binding', 'interface': 7, 'component': 'ms_server', 'enabled': True}])
+
+
+def test_inverse_of_binding_changes_gives_the_values_back():
+    ops = [{'op': 'set_binding', 'interface': 7, 'component': 'ms_server', 'enabled': True},
+           {'op': 'set_netbios', 'interface': 7, 'netbios': 'default'}]
+    assert inverse(base(), ops) == [{'op': 'set_netbios', 'interface': 7, 'netbios': 'disabled'},
+                                    {'op': 'set_binding', 'interface': 7, 'component': 'ms_server', 'enabled': False}]
+    assert canonical(apply(apply(base(), ops), inverse(base(), ops))) == canonical(base())
+
+
+def test_a_recreated_loopback_gets_its_bindings_back():
+    undo = inverse(base(), [{'op': 'remove_loopback', 'interface': 7}])
+    assert {'op': 'set_binding', 'interface': 5, 'component': 'ms_server', 'enabled': False} in undo
+    assert {'op': 'set_netbios', 'interface': 5, 'netbios': 'disabled'} in undo
+
+
+def test_a_recreated_loopback_without_recorded_bindings_gets_the_defaults():
+    # the documented limit: nothing recorded, nothing to give back; the new adapter has Windows' defaults
+    data = base_dict()
+    del data['interfaces'][2]['bindings'], data['interfaces'][2]['netbios']
+    before = HostState.from_dict(data)
+    ops = [{'op': 'remove_loopback', 'interface': 7}]
+    restored = apply(apply(before, ops), inverse(before, ops)).interface_by_alias('loopback').to_dict()
+    assert restored['bindings'] == {'ms_msclient': True, 'ms_server': True} and restored['netbios'] == 'default'
+
+
+def test_traffic_counters_are_not_configuration():
+    data = base_dict()
+    data['interfaces'][0]['discards'] = {'received': 0, 'outbound': 0}
+    first = HostState.from_dict(data)
+    data['interfaces'][0]['discards'] = {'received': 12, 'outbound': 3}
+    later = HostState.from_dict(data)
+    assert state_hash(first) == state_hash(later)
+    assert canonical(first) == canonical(later)
+    data['interfaces'][2]['bindings'] = {'ms_msclient': False, 'ms_server': False}
+    assert state_hash(HostState.from_dict(data)) != state_hash(later)   # bindings are configuration

@@ -33,6 +33,12 @@ def test_valid_operation_is_returned_clean():
     ({'family': 'ipx'}, "operations[0].family: 'ipx' is not one of ipv4, ipv6"),
     ({'store': 'persistent'}, "operations[0].store: 'persistent' is not one of active, both for add_route"),
     ({'command': 'Remove-Item C:\\'}, 'operations[0].command: is not a field of add_route'),
+    ({'op': 'set_binding', 'component': 'ms_tcpip', 'enabled': False, 'family': None, 'destination': None, 'next_hop': None,
+      'route_metric': None, 'store': None}, "operations[0].component: 'ms_tcpip' is not one of ms_msclient, ms_server"),
+    ({'op': 'set_binding', 'component': 'ms_server', 'enabled': 'no', 'family': None, 'destination': None, 'next_hop': None,
+      'route_metric': None, 'store': None}, "operations[0].enabled: must be a bool, got 'no'"),
+    ({'op': 'set_netbios', 'netbios': 'off', 'family': None, 'destination': None, 'next_hop': None, 'route_metric': None, 'store': None},
+     "operations[0].netbios: 'off' is not one of default, enabled, disabled"),
 ])
 def test_invalid_operation_names_the_path(change, message):
     op = dict(ROUTE)

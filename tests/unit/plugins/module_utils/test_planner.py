@@ -160,6 +160,46 @@ def test_plan_interface_errors_name_the_argument(options, message):
     assert str(err.value).startswith(message)
 
 
+@pytest.mark.parametrize('options, expected', [
+    ({'interface': 7, 'bindings': {'ms_msclient': True, 'ms_server': False}, 'netbios': 'disabled'}, []),
+    ({'interface': 7, 'bindings': {'ms_msclient': None}}, []),
+    ({'interface': 'loopback', 'family': 'ipv6', 'bindings': {'ms_msclient': False, 'ms_server': False}, 'netbios': 'disabled'},
+     [{'op': 'set_binding', 'interface': 7, 'component': 'ms_msclient', 'enabled': False}]),
+    ({'interface': 7, 'bindings': {'ms_server': True, 'ms_msclient': False}, 'netbios': 'default', 'register_dns': True},
+     [{'op': 'set_dns_registration', 'interface': 7, 'register_dns': True},
+      {'op': 'set_binding', 'interface': 7, 'component': 'ms_msclient', 'enabled': False},
+      {'op': 'set_binding', 'interface': 7, 'component': 'ms_server', 'enabled': True},
+      {'op': 'set_netbios', 'interface': 7, 'netbios': 'default'}]),
+])
+def test_plan_interface_bindings(options, expected):
+    ops = plan_interface(base(), **options)
+    assert ops == expected
+    assert plan_interface(apply(base(), ops), **options) == []
+
+
+@pytest.mark.parametrize('options, message', [
+    ({'interface': 3, 'bindings': {'ms_server': False}},
+     "bindings: interface 3 (NIC1): the state does not record its adapter bindings; net_info gathers it on a live host, and a "
+     "snapshot host needs the key 'bindings' on the interface"),
+    ({'interface': 3, 'netbios': 'disabled'}, 'netbios: interface 3 (NIC1): the state does not record its NetBIOS over TCP/IP setting'),
+    ({'interface': 7, 'bindings': {'ms_tcpip': False}}, 'bindings.ms_tcpip: is not an option here (expected one of ms_msclient, ms_server)'),
+    ({'interface': 7, 'bindings': ['ms_server']}, 'bindings: must be a mapping, got list'),
+    ({'interface': 7, 'bindings': {'ms_server': 'no'}}, "bindings.ms_server: must be true or false, got 'no'"),
+    ({'interface': 7, 'netbios': 'off'}, "netbios: 'off' is not one of default, enabled, disabled"),
+])
+def test_plan_interface_binding_errors_name_the_argument(options, message):
+    with pytest.raises(ArgumentError) as err:
+        plan_interface(base(), **options)
+    assert str(err.value).startswith(message)
+
+
+def test_a_component_the_adapter_does_not_have_names_the_component():
+    data = base().to_dict()
+    data['interfaces'][2]['bindings'] = {'ms_msclient': True}
+    with pytest.raises(ArgumentError, match=r'^bindings\.ms_server: interface 7 \(loopback\) has no ms_server binding'):
+        plan_interface(HostState.from_dict(data), 7, bindings={'ms_server': False})
+
+
 # -------------------------------------------------------------------------------- addresses
 def addr(kind, interface, address, family='ipv4', plen=None, skip=None):
     op = {'op': kind, 'interface': interface, 'family': family, 'address': address}
@@ -295,23 +335,26 @@ def test_plan_refuses_contradictions(desired, message):
 
 
 # ------------------------------------------------------------------------------------- diff
+LOOPBACK_BINDINGS = {'bindings': {'ms_msclient': True, 'ms_server': False}, 'netbios': 'disabled'}
+
+
 def test_diff_is_keyed_by_option_names_and_sorted_by_identity():
     ops = plan(base(), {'route': [{'routes': [{'destination': '10.1.0.0/16', 'next_hop': '198.51.100.1', 'store': 'active', 'metric': 7}],
                                    'interface': 4}],
-                        'ip_interface': [{'interface': 7, 'metric': 'automatic', 'register_dns': True}]})
+                        'ip_interface': [{'interface': 7, 'metric': 'automatic', 'register_dns': True, **LOOPBACK_BINDINGS}]})
     result = diff(base(), apply(base(), ops), ['routes', 'interfaces'])
     assert result == {
         'before': {'routes': [], 'interfaces': [
             {'interface': 7, 'family': 'ipv4', 'metric': 254, 'weak_host_send': True, 'weak_host_receive': True, 'forwarding': False,
-             'ignore_default_routes': False, 'dhcp': False, 'register_dns': False},
+             'ignore_default_routes': False, 'dhcp': False, 'register_dns': False, **LOOPBACK_BINDINGS},
             {'interface': 7, 'family': 'ipv6', 'metric': 254, 'weak_host_send': True, 'weak_host_receive': True, 'forwarding': False,
-             'ignore_default_routes': False, 'dhcp': False, 'register_dns': False}]},
+             'ignore_default_routes': False, 'dhcp': False, 'register_dns': False, **LOOPBACK_BINDINGS}]},
         'after': {'routes': [{'destination': '10.1.0.0/16', 'next_hop': '198.51.100.1', 'interface': 4, 'metric': 7, 'store': 'active'}],
                   'interfaces': [
             {'interface': 7, 'family': 'ipv4', 'metric': 'automatic', 'weak_host_send': True, 'weak_host_receive': True, 'forwarding': False,
-             'ignore_default_routes': False, 'dhcp': False, 'register_dns': True},
+             'ignore_default_routes': False, 'dhcp': False, 'register_dns': True, **LOOPBACK_BINDINGS},
             {'interface': 7, 'family': 'ipv6', 'metric': 254, 'weak_host_send': True, 'weak_host_receive': True, 'forwarding': False,
-             'ignore_default_routes': False, 'dhcp': False, 'register_dns': True}]}}
+             'ignore_default_routes': False, 'dhcp': False, 'register_dns': True, **LOOPBACK_BINDINGS}]}}
     assert diff(base(), base()) == {'before': dict.fromkeys(result['before'], []) | {'loopback_adapters': [], 'addresses': [], 'firewall_rules': []},
                                     'after': dict.fromkeys(result['after'], []) | {'loopback_adapters': [], 'addresses': [], 'firewall_rules': []}}
     with pytest.raises(ArgumentError, match=r"^scope\[0\]: 'arp' is not one of"):

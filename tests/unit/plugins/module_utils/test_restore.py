@@ -88,6 +88,20 @@ def test_a_removed_loopback_is_created_again_under_a_new_index_and_matched_by_na
     assert plan_restore(after, target)['operations'] == []
 
 
+def test_bindings_come_back_where_both_states_record_them():
+    changed = apply(base(), [{'op': 'set_binding', 'interface': 7, 'component': 'ms_server', 'enabled': True},
+                             {'op': 'set_netbios', 'interface': 7, 'netbios': 'enabled'}])
+    after, result = restored(changed, base())
+    assert result['operations'] == [{'op': 'set_binding', 'interface': 7, 'component': 'ms_server', 'enabled': False},
+                                    {'op': 'set_netbios', 'interface': 7, 'netbios': 'disabled'}]
+    assert result['exact'] and canonical(after) == canonical(base())
+    # a baseline that does not record them leaves them alone, and is still matched exactly
+    data = base().to_dict()
+    del data['interfaces'][2]['bindings'], data['interfaces'][2]['netbios']
+    _after, result = restored(changed, HostState.from_dict(data))
+    assert result['operations'] == [] and result['exact']
+
+
 def test_a_loopback_the_baseline_does_not_have_is_removed():
     changed = apply(base(), [{'op': 'create_loopback', 'name': 'vip'}])
     after, result = restored(changed, base())

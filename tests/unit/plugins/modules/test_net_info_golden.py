@@ -20,9 +20,11 @@ import pytest
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import (
     ADDRESS_STATES,
     INTERFACE_KINDS,
+    NETBIOS_OPTIONS,
     ROUTE_PROTOCOLS,
     HostState,
 )
+from ansible_collections.winnet.routing.plugins.module_utils.ops import COMPONENTS
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = sorted(glob.glob(os.path.join(HERE, 'fixtures', 'net_info_*.json')))
@@ -100,6 +102,21 @@ def test_kinds_come_from_component_id_and_addresses(result):
     assert holders == {1}
 
 
+def test_every_adapter_records_its_bindings(result):
+    # the components set_binding can change, for every interface that has a network adapter
+    for iface in result['state']['interfaces']:
+        if 'mac' in iface:
+            assert set(iface['bindings']) <= set(COMPONENTS), iface['alias']
+            assert iface['netbios'] in NETBIOS_OPTIONS, iface['alias']
+        else:
+            assert 'bindings' not in iface and 'netbios' not in iface
+
+
+def test_module_gathers_exactly_the_contract_components():
+    match = re.search(r"^\$bindingComponents = @\(([^)]*)\)$", _module_text(), re.M)
+    assert match and re.findall(r"'(\w+)'", match.group(1)) == list(COMPONENTS)
+
+
 def test_unbound_routes_are_kept_apart(result):
     state = result['state']
     indexes = {i['index'] for i in state['interfaces']}
@@ -141,6 +158,7 @@ def _ps_map(name):
     ('protocolMap', ROUTE_PROTOCOLS),
     ('addressStateMap', ADDRESS_STATES),
     ('familyMap', ('ipv4', 'ipv6')),
+    ('netbiosMap', NETBIOS_OPTIONS),
 ])
 def test_module_maps_produce_schema_words(name, allowed):
     mapping = _ps_map(name)
