@@ -356,13 +356,9 @@ Function Invoke-WinnetOperation {
             Set-DnsClient @setDns -ErrorAction Stop
         }
         'set_binding' {
-            # Changed through the binding object read for the interface's adapter (matched by its
-            # description as text, never as a wildcard pattern).
+            # Changed through the binding object read for the interface's adapter.
             $adapter = Get-NetAdapter -InterfaceIndex $Operation.interface -IncludeHidden -ErrorAction Stop
-            $bindings = @(
-                Get-NetAdapterBinding -ComponentID $Operation.component -IncludeHidden -ErrorAction Stop |
-                    Where-Object { [string]$_.InterfaceDescription -eq [string]$adapter.InterfaceDescription }
-            )
+            $bindings = @(Get-WinnetAdapterBinding -Adapter $adapter -Component $Operation.component)
             if ($bindings.Count -eq 0) {
                 throw "the adapter $($adapter.Name) has no binding of the component"
             }
@@ -370,10 +366,7 @@ Function Invoke-WinnetOperation {
         }
         'set_netbios' {
             # The method reports its outcome in ReturnValue instead of an error.
-            $configurations = @(
-                Get-CimInstance -ClassName Win32_NetworkAdapterConfiguration -Filter 'IPEnabled = TRUE' -ErrorAction Stop |
-                    Where-Object -FilterScript { [int]$_.InterfaceIndex -eq $Operation.interface }
-            )
+            $configurations = @(Get-WinnetNetbiosConfiguration -Index $Operation.interface)
             if ($configurations.Count -eq 0) {
                 throw 'no IP-enabled adapter configuration'
             }

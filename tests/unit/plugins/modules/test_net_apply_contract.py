@@ -33,13 +33,14 @@ LOOPBACK_TYPE = 'ansible_collections.winnet.routing.plugins.module_utils.Loopbac
 # Rename-NetAdapter has no -InterfaceIndex (the adapter is read with Get-NetAdapter -InterfaceIndex
 # and passed as -InputObject) and takes the new name as -NewName; the loopback calls of the C#
 # util take the PnP instance id of the adapter read by index, and the new adapter gets its name
-# from Rename-NetAdapter. A binding is read with Get-NetAdapterBinding -ComponentID for the adapter
-# read by index and changed as -InputObject; the NetBIOS setting is changed on the adapter
-# configuration picked by interface index, with the option inside Invoke-CimMethod -Arguments.
+# from Rename-NetAdapter. A binding is read by the util's Get-WinnetAdapterBinding (the component
+# for the adapter read by index) and changed as -InputObject; the NetBIOS setting is changed on the
+# adapter configuration Get-WinnetNetbiosConfiguration reads for the index, with the option inside
+# Invoke-CimMethod -Arguments.
 ROUTED = {
     ('set_binding', 'interface'): ('Get-NetAdapter', 'InterfaceIndex'),
-    ('set_binding', 'component'): ('Get-NetAdapterBinding', 'ComponentID'),
-    ('set_netbios', 'interface'): ('Where-Object', 'FilterScript'),
+    ('set_binding', 'component'): ('Get-WinnetAdapterBinding', 'Component'),
+    ('set_netbios', 'interface'): ('Get-WinnetNetbiosConfiguration', 'Index'),
     ('rename_adapter', 'interface'): ('Get-NetAdapter', 'InterfaceIndex'),
     ('rename_adapter', 'name'): ('Rename-NetAdapter', 'NewName'),
     ('create_loopback', 'name'): ('Rename-NetAdapter', 'NewName'),
