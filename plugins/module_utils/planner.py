@@ -290,8 +290,24 @@ def plan_interface(host, interface, family='ipv4', metric=None, weak_host_send=N
     iface = resolve_interface(host, interface, _join(path, 'interface'))
     fam_name = _choice(family, _join(path, 'family'), tuple(FAMILY_BY_NAME), 'ipv4')
     fam = FAMILY_BY_NAME[fam_name]
-    _bound(iface, fam, _join(path, 'family'))
-    settings = iface.settings(fam)
+    wanted = {'weak_host_send': weak_host_send, 'weak_host_receive': weak_host_receive, 'forwarding': forwarding,
+              'ignore_default_routes': ignore_default_routes}
+    ops = []
+    per_family = metric is not None or any(value is not None for value in wanted.values())
+    # DNS registration, bindings and NetBIOS belong to the adapter: a task asking only for them
+    # does not need the family bound (an adapter without IPv4 takes them without family: ipv6).
+    if per_family or (register_dns is None and bindings is None and netbios is None):
+        _bound(iface, fam, _join(path, 'family'))
+    if per_family:
+        ops = _plan_family_settings(iface, fam_name, metric, wanted, path)
+    if _bool(register_dns, _join(path, 'register_dns')) is not None and iface.register_dns != register_dns:
+        ops.append({'op': 'set_dns_registration', 'interface': iface.index, 'register_dns': register_dns})
+    return ops + _plan_bindings(iface, bindings, netbios, path)
+
+
+def _plan_family_settings(iface, fam_name, metric, wanted, path):
+    """The set_interface operation (in a list, empty when nothing differs) for one bound family."""
+    settings = iface.settings(FAMILY_BY_NAME[fam_name])
     op = {'op': 'set_interface', 'interface': iface.index, 'family': fam_name}
     if metric == 'automatic':
         if not settings.automatic_metric:
@@ -300,16 +316,11 @@ def plan_interface(host, interface, family='ipv4', metric=None, weak_host_send=N
         metric = _integer(metric, _join(path, 'metric'), 0, INTERFACE_METRIC_MAX)
         if settings.automatic_metric or settings.metric != metric:
             op['metric'] = metric
-    wanted = {'weak_host_send': weak_host_send, 'weak_host_receive': weak_host_receive, 'forwarding': forwarding,
-              'ignore_default_routes': ignore_default_routes}
     for flag in INTERFACE_FLAGS:
         value = _bool(wanted[flag], _join(path, flag))
         if value is not None and getattr(settings, flag) != value:
             op[flag] = value
-    ops = [op] if len(op) > 3 else []
-    if _bool(register_dns, _join(path, 'register_dns')) is not None and iface.register_dns != register_dns:
-        ops.append({'op': 'set_dns_registration', 'interface': iface.index, 'register_dns': register_dns})
-    return ops + _plan_bindings(iface, bindings, netbios, path)
+    return [op] if len(op) > 3 else []
 
 
 def _not_recorded(iface, what, key):

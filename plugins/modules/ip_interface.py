@@ -21,7 +21,10 @@ options:
     type: raw
     required: true
   family:
-    description: The address family whose settings are managed.
+    description:
+      - The address family whose settings are managed.
+      - A task that sets only O(register_dns), O(bindings) or O(netbios) (per adapter) works whether
+        or not this family is bound on the interface.
     type: str
     choices: [ipv4, ipv6]
     default: ipv4

@@ -193,6 +193,18 @@ def test_plan_interface_binding_errors_name_the_argument(options, message):
     assert str(err.value).startswith(message)
 
 
+def test_adapter_settings_do_not_need_the_family_bound():
+    # NIC2 has no IPv6: its bindings and DNS registration are still the adapter's to change
+    data = base().to_dict()
+    data['interfaces'][1]['bindings'] = {'ms_msclient': True, 'ms_server': True}
+    host = HostState.from_dict(data)
+    assert plan_interface(host, 'NIC2', family='ipv6', bindings={'ms_server': False}, register_dns=False) == [
+        {'op': 'set_dns_registration', 'interface': 4, 'register_dns': False},
+        {'op': 'set_binding', 'interface': 4, 'component': 'ms_server', 'enabled': False}]
+    with pytest.raises(ArgumentError, match=r'^family: interface 4 \(NIC2\) has no ipv6 settings'):
+        plan_interface(host, 'NIC2', family='ipv6', bindings={'ms_server': False}, weak_host_send=True)
+
+
 def test_a_component_the_adapter_does_not_have_names_the_component():
     data = base().to_dict()
     data['interfaces'][2]['bindings'] = {'ms_msclient': True}
