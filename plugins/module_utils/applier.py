@@ -469,17 +469,18 @@ def _address_op(addr, kind):
     return op
 
 
-def _restore_settings(iface, fam_name, before, after):
-    """set_interface that takes ``after`` (settings now) back to ``before``; None when equal."""
-    op = {'op': 'set_interface', 'interface': iface.index, 'family': fam_name}
+def settings_op(index, fam_name, target, now):
+    """set_interface on interface ``index`` that takes the settings ``now`` to ``target`` (IpSettings
+    of family ``fam_name``); None when they are equal."""
+    op = {'op': 'set_interface', 'interface': index, 'family': fam_name}
     for flag in _IPIF_FLAGS:
-        if getattr(before, flag) != getattr(after, flag):
-            op[flag] = getattr(before, flag)
-    if before.automatic_metric:
-        if not after.automatic_metric or after.metric != before.metric:
+        if getattr(target, flag) != getattr(now, flag):
+            op[flag] = getattr(target, flag)
+    if target.automatic_metric:
+        if not now.automatic_metric or now.metric != target.metric:
             op['automatic_metric'] = True
-    elif after.automatic_metric or after.metric != before.metric:
-        op['metric'] = before.metric
+    elif now.automatic_metric or now.metric != target.metric:
+        op['metric'] = target.metric
     return op if len(op) > 3 else None
 
 
@@ -511,7 +512,7 @@ def _inverse_one(before, op):
         iface = before.interface(op['interface'])
         old = iface.settings(FAMILY_BY_NAME[op['family']])
         new = apply(before, [op]).interface(op['interface']).settings(FAMILY_BY_NAME[op['family']])
-        restore = _restore_settings(iface, op['family'], old, new)
+        restore = settings_op(iface.index, op['family'], old, new)
         return [restore] if restore else []
     if kind == 'set_dns_registration':
         return [{'op': kind, 'interface': op['interface'], 'register_dns': before.interface(op['interface']).register_dns}]
@@ -550,7 +551,7 @@ def _recreate_loopback(before, iface, undo_state):
     for fam_name in ('ipv4', 'ipv6'):
         old, new = getattr(iface, fam_name), getattr(created, fam_name)
         if old is not None and new is not None:
-            restore = _restore_settings(created, fam_name, old, new)
+            restore = settings_op(created.index, fam_name, old, new)
             if restore:
                 ops.append(restore)
     if iface.register_dns != created.register_dns:

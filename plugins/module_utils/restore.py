@@ -40,8 +40,6 @@ from __future__ import annotations
 
 from ansible_collections.winnet.routing.plugins.module_utils.applier import (
     FIREWALL_KEY,
-    BINDINGS_KEY,
-    NETBIOS_KEY,
     adapter_binding_ops,
     address_sort_key,
     apply,
@@ -52,16 +50,16 @@ from ansible_collections.winnet.routing.plugins.module_utils.applier import (
     route_copies,
     route_key,
     route_store_ops,
+    settings_op,
 )
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError, StateError
-from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState, system_routes_for
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import BINDINGS_KEY, NETBIOS_KEY, HostState, system_routes_for
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import FAMILY_NAME, V4, V6, format_prefix, is_link_local
 
 LOOPBACK = 'loopback_adapter'
 # Addresses and routes configured by someone (not handed out by a server or by the stack itself).
 UNMANAGED_PREFIX_ORIGINS = ('dhcp', 'router_advertisement', 'well_known')
 UNMANAGED_PROTOCOLS = ('dhcp', 'router_advertisement')
-SETTING_FLAGS = ('weak_host_send', 'weak_host_receive', 'forwarding', 'ignore_default_routes', 'dhcp')
 FIREWALL_FIELDS = ('name', 'local_address', 'protocol', 'local_port')
 TEMPORARY_SUFFIX = ' (restore)'
 
@@ -84,20 +82,6 @@ def renumber(state, mapping):
         for item in data[key]:
             item[field] = mapping.get(item[field], item[field])
     return HostState.from_dict(data, add_system_routes=False)
-
-
-def settings_op(index, family, target, now):
-    """set_interface taking the settings ``now`` to ``target`` (IpSettings), or None when equal."""
-    op = {'op': 'set_interface', 'interface': index, 'family': FAMILY_NAME[family]}
-    for flag in SETTING_FLAGS:
-        if getattr(target, flag) != getattr(now, flag):
-            op[flag] = getattr(target, flag)
-    if target.automatic_metric:
-        if not now.automatic_metric or now.metric != target.metric:
-            op['automatic_metric'] = True
-    elif now.automatic_metric or now.metric != target.metric:
-        op['metric'] = target.metric
-    return op if len(op) > 3 else None
 
 
 class _Planner:
@@ -211,7 +195,7 @@ class _Planner:
                 if wanted.automatic_metric and automatic_metric(self.work.interface(index)) is None and now.metric != wanted.metric:
                     self.limit('interface %d (%s) %s: the automatic metric is turned back on; the value Windows derives cannot be '
                                'predicted (unknown link speed)' % (index, t.alias, FAMILY_NAME[family]))
-                op = settings_op(index, family, wanted, now)
+                op = settings_op(index, FAMILY_NAME[family], wanted, now)
                 if op is not None:
                     block.append(op)
             if self.work.interface(index).register_dns != t.register_dns:
