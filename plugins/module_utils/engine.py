@@ -892,7 +892,7 @@ class Engine:
             except ArgumentError as exc:
                 raise ArgumentError('flows[%d].%s' % (i, exc.argument), exc.reason) from None
             out.extend(result['findings'])
-        return _dedupe(out)
+        return dedupe_findings(out)
 
     def _tie_findings(self, family):
         # Ties that are normal (multicast, broadcast, link-local) or reported as
@@ -1082,7 +1082,8 @@ class Engine:
         return out
 
 
-def _dedupe(findings):
+def dedupe_findings(findings):
+    """The findings in order, each (id, message) once."""
     seen = set()
     out = []
     for item in findings:
@@ -1098,4 +1099,4 @@ def engine_for(state, **options):
     return Engine(state, **options)
 
 
-__all__ = ['Engine', 'WinnetError', 'ArgumentError', 'finding', 'engine_for', 'as_state', 'scope_of']
+__all__ = ['Engine', 'WinnetError', 'ArgumentError', 'finding', 'dedupe_findings', 'engine_for', 'as_state', 'scope_of']

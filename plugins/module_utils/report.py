@@ -23,7 +23,7 @@ import re
 import tempfile
 from xml.sax.saxutils import escape as xml_escape, quoteattr
 
-from ansible_collections.winnet.routing.plugins.module_utils.engine import Engine, finding
+from ansible_collections.winnet.routing.plugins.module_utils.engine import Engine, dedupe_findings, finding
 from ansible_collections.winnet.routing.plugins.module_utils.errors import WinnetError
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import AddressSyntaxError, format_address, parse_address
 
@@ -308,17 +308,6 @@ def _counts(findings):
     return counts
 
 
-def _dedupe(findings):
-    seen = set()
-    out = []
-    for item in findings:
-        key = (item['id'], item['message'])
-        if key not in seen:
-            seen.add(key)
-            out.append(item)
-    return out
-
-
 def read_snapshot(path):
     """The JSON document of a snapshot file; the HostState loader validates it when the host is evaluated."""
     try:
@@ -346,7 +335,7 @@ def evaluate_host(name, state, flows=None, dsr=None, probes=None, snapshot=None)
     dsr_results = _evaluate_dsr(engine, dsr, findings)
     comparisons, probe_findings = compare_probes(engine, probes) if probes and not snapshot else ([], [])
     findings.extend(probe_findings)
-    findings = _dedupe(findings)
+    findings = dedupe_findings(findings)
     findings.sort(key=lambda f: -RANK.get(f['severity'], 0))
     checks = [CHECK_HOST] + [f['check'] for f in flow_results] + [d['check'] for d in dsr_results]
     if comparisons:
