@@ -2,7 +2,8 @@
 # Copyright: contributors to the winnet.routing collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A small host for the planner and applier tables, and hypothesis strategies for random hosts and
-random desired settings (used by test_planner.py and test_applier.py).
+random desired settings, and random plans (used by test_planner.py, test_applier.py and
+test_restore.py).
 
 Random hosts keep to what an undo can restore exactly (see applier.canonical): routes other than
 the system ones have protocol netmgmt, addresses are preferred and not temporary, an automatic
@@ -14,6 +15,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
+from ansible_collections.winnet.routing.plugins.module_utils.planner import plan
 
 SCHEMA = 'winnet.routing/v1'
 
@@ -204,3 +206,10 @@ def desired_settings(draw, host):
                                                 'local_port': draw(st.sampled_from([80, 8080]))}],
                                      'state': draw(st.sampled_from(['present', 'absent']))}]
     return desired
+
+
+@st.composite
+def hosts_and_operations(draw):
+    """A random host and the plan for random desired settings (so every precondition holds)."""
+    host = draw(hosts())
+    return host, plan(host, draw(desired_settings(host)))

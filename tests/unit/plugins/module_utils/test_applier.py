@@ -11,15 +11,14 @@ import sys
 import pytest
 
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from ansible_collections.winnet.routing.plugins.module_utils.applier import apply, canonical, inverse, state_hash
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError, StateError
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
-from ansible_collections.winnet.routing.plugins.module_utils.planner import plan
+from ansible_collections.winnet.routing.plugins.module_utils.restore import renumber
 
 sys.path.insert(0, os.path.dirname(__file__))
-from planning_states import base, base_dict, desired_settings, hosts  # noqa: E402  pylint: disable=wrong-import-position
+from planning_states import base, base_dict, hosts_and_operations  # noqa: E402  pylint: disable=wrong-import-position
 
 SETTINGS = settings(max_examples=120, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
@@ -233,22 +232,6 @@ def test_inverse_of_remove_loopback_recreates_it_under_a_new_index():
     assert {op['interface'] for op in undo[1:]} == {5}     # one above NIC2 (4); the earlier op's undo is renumbered too
     restored = apply(apply(before, ops), undo)
     assert canonical(restored) == canonical(renumber(before, {7: 5}))
-
-
-def renumber(state, mapping):
-    data = state.to_dict()
-    for key in ('interfaces', 'addresses', 'routes'):
-        for item in data[key]:
-            field = 'index' if key == 'interfaces' else 'interface'
-            item[field] = mapping.get(item[field], item[field])
-    return HostState.from_dict(data)
-
-
-@st.composite
-def hosts_and_operations(draw):
-    """A random host and the plan for random desired settings (so every precondition holds)."""
-    host = draw(hosts())
-    return host, plan(host, draw(desired_settings(host)))
 
 
 @SETTINGS

@@ -12,16 +12,14 @@ import sys
 import pytest
 
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from ansible_collections.winnet.routing.plugins.module_utils.applier import apply, canonical
 from ansible_collections.winnet.routing.plugins.module_utils.errors import StateError
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
-from ansible_collections.winnet.routing.plugins.module_utils.planner import plan
 from ansible_collections.winnet.routing.plugins.module_utils.restore import plan_restore, renumber
 
 sys.path.insert(0, os.path.dirname(__file__))
-from planning_states import base, base_dict, desired_settings, hosts  # noqa: E402  pylint: disable=wrong-import-position
+from planning_states import base, base_dict, hosts_and_operations  # noqa: E402  pylint: disable=wrong-import-position
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXAMPLES = os.path.normpath(os.path.join(HERE, '..', '..', '..', '..', 'examples', 'snapshots'))
@@ -163,12 +161,6 @@ def test_example_hosts_are_their_own_baseline(name):
 
 
 # ------------------------------------------------------------------------------ properties
-@st.composite
-def hosts_and_operations(draw):
-    host = draw(hosts())
-    return host, plan(host, draw(desired_settings(host)))
-
-
 @SETTINGS
 @given(hosts_and_operations())
 def test_property_apply_then_restore_is_the_original(case):
