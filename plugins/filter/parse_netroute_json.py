@@ -59,7 +59,7 @@ _value:
   type: dict
 """
 
-from ansible_collections.winnet.routing.plugins.module_utils.parsers import parse_netroute_json as _parse
+from ansible_collections.winnet.routing.plugins.module_utils.netroute_json import parse_netroute_json as _parse
 from ansible_collections.winnet.routing.plugins.plugin_utils.filters import engine_filter
 
 

@@ -74,7 +74,7 @@ _value:
   type: dict
 """
 
-from ansible_collections.winnet.routing.plugins.module_utils.parsers import parse_route_print as _parse
+from ansible_collections.winnet.routing.plugins.module_utils.route_print import parse_route_print as _parse
 from ansible_collections.winnet.routing.plugins.plugin_utils.filters import engine_filter
 
 

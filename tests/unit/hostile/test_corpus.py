@@ -31,7 +31,8 @@ import yaml
 from ansible.errors import AnsibleFilterError
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError, ParseError, StateError
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
-from ansible_collections.winnet.routing.plugins.module_utils.parsers import parse_netroute_json, parse_route_print
+from ansible_collections.winnet.routing.plugins.module_utils.netroute_json import parse_netroute_json
+from ansible_collections.winnet.routing.plugins.module_utils.route_print import parse_route_print
 from ansible_collections.winnet.routing.plugins.module_utils.planner import plan
 
 CORPUS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), 'hostile')

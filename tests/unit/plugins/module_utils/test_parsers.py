@@ -11,7 +11,8 @@ import pytest
 
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ParseError
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
-from ansible_collections.winnet.routing.plugins.module_utils.parsers import parse_netroute_json, parse_route_print
+from ansible_collections.winnet.routing.plugins.module_utils.netroute_json import parse_netroute_json
+from ansible_collections.winnet.routing.plugins.module_utils.route_print import parse_route_print
 
 SEP = '=' * 75
 

@@ -15,7 +15,8 @@ import os
 import pytest
 
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
-from ansible_collections.winnet.routing.plugins.module_utils.parsers import parse_netroute_json, parse_route_print
+from ansible_collections.winnet.routing.plugins.module_utils.netroute_json import parse_netroute_json
+from ansible_collections.winnet.routing.plugins.module_utils.route_print import parse_route_print
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures')
 EXPECTED = '.expected.json'

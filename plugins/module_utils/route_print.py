@@ -1,35 +1,36 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the winnet.routing collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Turn exported Windows routing data into a (partial) HostState v1 dictionary.
+"""Read the output of ``route print`` into a partial HostState dictionary.
 
-Two sources are understood:
-
-* ``parse_route_print``: the English text of ``route print`` (Windows Server 2016 to 2025).
-* ``parse_netroute_json``: ``ConvertTo-Json`` output of ``Get-NetRoute``, ``Get-NetIPInterface``
-  and ``Get-NetIPAddress`` from Windows PowerShell 5.1 (numeric enums, CIM wrapper keys) or
-  PowerShell 7 (enum names).
-
-Both return a plain dictionary that ``HostState.from_dict`` accepts. What the source cannot tell
-is listed in the top-level ``partial`` list; things that were read but could not be placed are
-listed, one sentence each, in ``parse_notes``. Malformed input raises ``ParseError`` with a message
-that names the line (``line 27: ...``) or the JSON element (``[2].DestinationPrefix: ...``).
-
-Metrics: ``route print`` shows the *sum* of the route metric and the interface metric (spec R5),
+Metrics: ``route print`` shows the *sum* of the route metric and the interface metric, while
 ``Get-NetRoute`` shows the route metric alone. A route print interface metric is derived from the
 routes Windows creates by itself, whose route metric is always 256: the printed metric of an
 interface's own host route (/32 or /128) minus 256. When no such route is printed and no metric
 is given through ``interfaces``, the interface metric is set to 0, the printed sum is kept as the
 route metric, the route carries ``metric_is_sum: true`` and ``partial`` lists
 ``interfaces.metric``: the effective metric (route + interface) stays right.
+
+Malformed input raises ``ParseError`` with a message that names the line (``line 27: ...``).
 """
 
 from __future__ import annotations
 
-import json
 import re
 
-from ansible_collections.winnet.routing.plugins.module_utils.errors import ParseError, StateError
+from ansible_collections.winnet.routing.plugins.module_utils.errors import ParseError
+from ansible_collections.winnet.routing.plugins.module_utils.export_common import (
+    PARTIAL_ORDER,
+    ROUTE_ORDER,
+    SCHEMA,
+    SYSTEM_ROUTE_METRIC,
+    finish,
+    kind_from_text,
+    ordered,
+    prefix_contains,
+    unique_alias,
+)
+from ansible_collections.winnet.routing.plugins.module_utils.netroute_json import ADDRESS_FAMILY, as_int, documents, enum_value, first_key, unwrap_cim
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     BITS,
     FAMILY_NAME,
@@ -45,45 +46,7 @@ from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     type_name,
 )
 
-SCHEMA = 'winnet.routing/v1'
-SYSTEM_ROUTE_METRIC = 256
-
-__all__ = ['parse_route_print', 'parse_netroute_json', 'ParseError']
-
-
-# ============================================================================ shared helpers
-def _prefix_contains(family, network, plen, value):
-    return (value & mask(family, plen)) == network
-
-
-def _alias_unique(wanted, index, taken):
-    alias = (wanted or '').strip() or 'if%d' % index
-    if alias in taken:
-        alias = '%s (if%d)' % (alias, index)
-    taken.add(alias)
-    return alias
-
-
-def _kind_from_text(text):
-    """Interface kind suggested by an English description or alias; None when nothing is clear."""
-    low = (text or '').lower()
-    if low.startswith('software loopback interface') or low.startswith('loopback pseudo-interface'):
-        return 'loopback_pseudo'
-    if 'km-test loopback' in low:
-        return 'loopback_adapter'
-    if 'isatap' in low or 'teredo' in low or '6to4' in low or 'ip-https' in low:
-        return 'tunnel'
-    return None
-
-
-def _finish(state):
-    """Check the result with the HostState loader; a failure here is a parser bug or inconsistent input."""
-    from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState  # pylint: disable=import-outside-toplevel
-    try:
-        HostState.from_dict(state)
-    except StateError as exc:
-        raise ParseError('the parsed data does not form a valid HostState: %s' % exc) from None
-    return state
+__all__ = ['parse_route_print', 'ParseError']
 
 
 # ============================================================================ route print: reading
@@ -305,16 +268,16 @@ class _Hints:
         self.unresolved_alias = []
         if interfaces is None:
             return
-        rows = _documents(interfaces, 'interfaces')
+        rows = documents(interfaces, 'interfaces')
         for path, row in rows:
             self.add(path, row)
 
     def add(self, path, row):
-        row = _unwrap_cim(row)
-        index = _first(row, ('index', 'InterfaceIndex', 'ifIndex'))
-        alias = _first(row, ('alias', 'InterfaceAlias', 'ifAlias'))
+        row = unwrap_cim(row)
+        index = first_key(row, ('index', 'InterfaceIndex', 'ifIndex'))
+        alias = first_key(row, ('alias', 'InterfaceAlias', 'ifAlias'))
         if index is not None:
-            index = _as_int(index, '%s.index' % path)
+            index = as_int(index, '%s.index' % path)
         elif alias is None:
             raise ParseError('%s: give the interface index (index or InterfaceIndex) or its alias' % path)
         elif not isinstance(alias, str):
@@ -328,18 +291,18 @@ class _Hints:
 
     def add_details(self, path, index, row):
         families = (V4, V6)
-        fam_raw = _first(row, ('family', 'AddressFamily'))
+        fam_raw = first_key(row, ('family', 'AddressFamily'))
         if fam_raw is not None:
-            families = (_enum(fam_raw, _ADDRESS_FAMILY, '%s.AddressFamily' % path),)
-        metric = _first(row, ('metric', 'InterfaceMetric'))
+            families = (enum_value(fam_raw, ADDRESS_FAMILY, '%s.AddressFamily' % path),)
+        metric = first_key(row, ('metric', 'InterfaceMetric'))
         if metric is not None:
-            metric = _as_int(metric, '%s.metric' % path)
+            metric = as_int(metric, '%s.metric' % path)
             for fam in families:
                 self.metric[(fam, index)] = metric
         for fam in (V4, V6):
             sub = row.get(FAMILY_NAME[fam])
             if isinstance(sub, dict) and sub.get('metric') is not None:
-                self.metric[(fam, index)] = _as_int(sub['metric'], '%s.%s.metric' % (path, FAMILY_NAME[fam]))
+                self.metric[(fam, index)] = as_int(sub['metric'], '%s.%s.metric' % (path, FAMILY_NAME[fam]))
         texts = []
         if row.get('IPAddress') is not None:
             texts.append(('IPAddress', row['IPAddress']))
@@ -419,7 +382,7 @@ class _RoutePrintBuilder:
         for via, rows in groups.items():
             index = self.hints.address.get((V4, via))
             if index is None and via == 0x7F000001:
-                loop = [i for i, r in self.iflist.items() if _kind_from_text(r.description) == 'loopback_pseudo']
+                loop = [i for i, r in self.iflist.items() if kind_from_text(r.description) == 'loopback_pseudo']
                 index = loop[0] if len(loop) == 1 else (1 if not self.iflist else None)
             if index is None:
                 unmapped.append(via)
@@ -431,7 +394,7 @@ class _RoutePrintBuilder:
 
         def candidates():
             taken = set(self.group_index.values())
-            return [i for i, r in self.iflist.items() if i not in taken and _kind_from_text(r.description) in (None, 'loopback_adapter')]
+            return [i for i, r in self.iflist.items() if i not in taken and kind_from_text(r.description) in (None, 'loopback_adapter')]
 
         progress = True
         while unmapped and progress:
@@ -479,7 +442,7 @@ class _RoutePrintBuilder:
                     continue
                 for subnet in rows:
                     if (subnet.gateway is None and subnet.plen < 31 and subnet.metric == row.metric == sys_metric
-                            and _prefix_contains(V4, subnet.network, subnet.plen, row.network)):
+                            and prefix_contains(V4, subnet.network, subnet.plen, row.network)):
                         host = row.network & ~mask(V4, subnet.plen) & 0xFFFFFFFF
                         if host not in (0, (1 << (32 - subnet.plen)) - 1):
                             found.append(row.network)
@@ -491,7 +454,7 @@ class _RoutePrintBuilder:
     def prefix_for(family, value, rows, sys_metric):
         """Longest on-link subnet route of the interface, printed with the system metric, holding the address."""
         lengths = [row.plen for row in rows if row.gateway is None and 0 < row.plen < BITS[family]
-                   and (sys_metric is None or row.metric == sys_metric) and _prefix_contains(family, row.network, row.plen, value)]
+                   and (sys_metric is None or row.metric == sys_metric) and prefix_contains(family, row.network, row.plen, value)]
         return max(lengths) if lengths else BITS[family]
 
     def v6_addresses(self):
@@ -551,7 +514,7 @@ class _RoutePrintBuilder:
         if row.gateway is None:
             return None
         holders = {index for fam, value, plen, index in self.addresses
-                   if fam == row.family and plen < BITS[fam] and _prefix_contains(fam, value & mask(fam, plen), plen, row.gateway)}
+                   if fam == row.family and plen < BITS[fam] and prefix_contains(fam, value & mask(fam, plen), plen, row.gateway)}
         return holders.pop() if len(holders) == 1 else None
 
     def build(self):
@@ -619,7 +582,7 @@ class _RoutePrintBuilder:
 
     def state(self, indexes, routes):
         doc = self.doc
-        routes = [_ordered(item, _ROUTE_ORDER) for item in routes]
+        routes = [ordered(item, ROUTE_ORDER) for item in routes]
         families_of = {}
         for item in routes:
             families_of.setdefault(item['interface'], set()).add(V6 if ':' in item['destination'] else V4)
@@ -629,10 +592,10 @@ class _RoutePrintBuilder:
         for index in sorted(indexes):
             listed = self.iflist.get(index)
             description = listed.description if listed else None
-            item = {'index': index, 'alias': _alias_unique(self.hints.alias.get(index) or description, index, taken)}
+            item = {'index': index, 'alias': unique_alias(self.hints.alias.get(index) or description, index, taken)}
             if description:
                 item['description'] = description
-            kind = _kind_from_text(description)
+            kind = kind_from_text(description)
             if kind:
                 item['kind'] = kind
             if listed is not None and listed.mac:
@@ -657,23 +620,12 @@ class _RoutePrintBuilder:
             if doc.active[fam] is None:
                 self.partial.add('routes.%s' % FAMILY_NAME[fam])
         state = {'schema': SCHEMA, 'source': 'route_print', 'interfaces': interfaces, 'addresses': addresses, 'routes': routes,
-                 'partial': [p for p in _PARTIAL_ORDER if p in self.partial]}
+                 'partial': [p for p in PARTIAL_ORDER if p in self.partial]}
         if self.notes:
             state['parse_notes'] = self.notes
         return state
 
 
-_ROUTE_ORDER = ('destination', 'next_hop', 'interface', 'route_metric', 'store', 'protocol')
-
-
-def _ordered(item, order):
-    result = {key: item[key] for key in order if key in item}
-    result.update((key, value) for key, value in item.items() if key not in result)
-    return result
-
-
-_PARTIAL_ORDER = ('interfaces.metric', 'interfaces.settings', 'interfaces.register_dns', 'interfaces.kind',
-                  'interfaces.link_speed', 'addresses', 'routes.persistent', 'routes.ipv4', 'routes.ipv6')
 
 
 def parse_route_print(text, interfaces=None):
@@ -688,365 +640,4 @@ def parse_route_print(text, interfaces=None):
         raise ParseError('route print output must be text, got %s' % type_name(text))
     hints = _Hints(interfaces)
     doc = _RoutePrintReader(text).read()
-    return _finish(_RoutePrintBuilder(doc, hints).build())
-
-
-# ============================================================================ ConvertTo-Json: enum tables
-# MSFT_NetRoute, MSFT_NetIPInterface, MSFT_NetIPAddress (ROOT/StandardCimv2, NetTCPIP provider):
-# AddressFamily
-_ADDRESS_FAMILY = {2: V4, 23: V6, 'ipv4': V4, 'ipv6': V6}
-# MSFT_NetRoute.Store, MSFT_NetIPInterface.Store, MSFT_NetIPAddress.Store (uint8)
-_STORE = {0: 'persistent', 1: 'active', 'persistent': 'persistent', 'persistentstore': 'persistent',
-          'active': 'active', 'activestore': 'active'}
-# MSFT_NetRoute.Protocol (uint16): 1 Other, 2 Local, 3 NetMgmt, 4 Icmp, 5 Egp, 6 Ggp, 7 Hello, 8 Rip,
-# 9 IsIs, 10 EsIs, 11 Igrp, 12 Bbn, 13 Ospf, 14 Bgp, 15 Idpr, 16 Eigrp, 17 Dvmrp, 18 Rpl, 19 Dhcp
-_ROUTE_PROTOCOL_NAMES = ('other', 'local', 'netmgmt', 'icmp', 'egp', 'ggp', 'hello', 'rip', 'isis', 'esis', 'igrp',
-                         'bbn', 'ospf', 'bgp', 'idpr', 'eigrp', 'dvmrp', 'rpl', 'dhcp')
-_ROUTE_PROTOCOL = dict((number, name) for number, name in enumerate(_ROUTE_PROTOCOL_NAMES, start=1))
-_ROUTE_PROTOCOL.update((name, name) for name in _ROUTE_PROTOCOL_NAMES)
-_ROUTE_PROTOCOL['routeradvertisement'] = 'router_advertisement'
-_SCHEMA_PROTOCOL = {'local': 'local', 'netmgmt': 'netmgmt', 'dhcp': 'dhcp', 'router_advertisement': 'router_advertisement'}
-# MSFT_NetIPInterface.ConnectionState (uint8)
-_CONNECTION_STATE = {0: False, 1: True, 'disconnected': False, 'connected': True}
-# MSFT_NetIPInterface Forwarding, WeakHostSend, WeakHostReceive, IgnoreDefaultRoutes, Dhcp, AutomaticMetric (uint8)
-_DISABLED_ENABLED = {0: False, 1: True, 'disabled': False, 'enabled': True}  # JSON true/false count as 1/0
-# MSFT_NetIPAddress.AddressState (uint16)
-_ADDRESS_STATE = {0: 'invalid', 1: 'tentative', 2: 'duplicate', 3: 'deprecated', 4: 'preferred',
-                  'invalid': 'invalid', 'tentative': 'tentative', 'duplicate': 'duplicate',
-                  'deprecated': 'deprecated', 'preferred': 'preferred'}
-# MSFT_NetIPAddress.PrefixOrigin (uint16)
-_PREFIX_ORIGIN = {0: 'other', 1: 'manual', 2: 'wellknown', 3: 'dhcp', 4: 'routeradvertisement'}
-_PREFIX_ORIGIN.update((name, name) for name in list(_PREFIX_ORIGIN.values()))
-# MSFT_NetIPAddress.SuffixOrigin (uint16)
-_SUFFIX_ORIGIN = {0: 'other', 1: 'manual', 2: 'wellknown', 3: 'dhcp', 4: 'link', 5: 'random'}
-_SUFFIX_ORIGIN.update((name, name) for name in list(_SUFFIX_ORIGIN.values()))
-# MSFT_NetIPAddress.Type (uint8)
-_ADDRESS_TYPE = {1: 'unicast', 2: 'anycast', 'unicast': 'unicast', 'anycast': 'anycast'}
-
-_CLASS_KIND = {'MSFT_NetRoute': 'route', 'MSFT_NetIPInterface': 'interface', 'MSFT_NetIPAddress': 'address'}
-
-
-def _enum(value, table, path):
-    """Map a numeric (PowerShell 5.1) or named (PowerShell 7) enum value through a class table."""
-    key = value
-    if isinstance(value, str):
-        text = value.strip()
-        key = int(text) if text.isascii() and text.isdigit() else text.lower()
-    if isinstance(value, bool):
-        # JSON true/false only stand for the two-valued switches, never for a state code
-        key = int(value) if table is _DISABLED_ENABLED or table is _CONNECTION_STATE else repr(value)
-    try:
-        return table[key]
-    except (KeyError, TypeError):
-        names = sorted({str(k) for k in table if isinstance(k, str)})
-        raise ParseError('%s: unknown value %r (expected one of %s, or its number)' % (path, value, ', '.join(names))) from None
-
-
-def _as_int(value, path):
-    if isinstance(value, bool):
-        raise ParseError('%s: expected a number, got %r' % (path, value))
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        return int(value.strip())
-    raise ParseError('%s: expected a number, got %r' % (path, value))
-
-
-def _as_bool(value, path):
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ('true', 'false'):
-        return value.strip().lower() == 'true'
-    raise ParseError('%s: expected true or false, got %r' % (path, value))
-
-
-def _first(row, keys):
-    for key in keys:
-        if row.get(key) is not None:
-            return row[key]
-    return None
-
-
-def _unwrap_cim(row):
-    """Fill missing top-level properties from a dumped ``CimInstanceProperties`` list."""
-    props = row.get('CimInstanceProperties')
-    if not isinstance(props, list):
-        return row
-    merged = dict(row)
-    for prop in props:
-        if isinstance(prop, dict) and isinstance(prop.get('Name'), str):
-            name, value = prop['Name'], prop.get('Value')
-        elif isinstance(prop, str) and ' = ' in prop:
-            name, value = prop.split(' = ', 1)
-            value = value.strip('"')
-        else:
-            continue
-        if merged.get(name) is None and value is not None:
-            merged[name] = value
-    return merged
-
-
-def _documents(data, what):
-    """Yield (path, mapping) for every object in JSON text(s) or parsed data, arrays flattened one level."""
-    docs = data if isinstance(data, list) and data and all(isinstance(d, str) for d in data) else [data]
-    multi = len(docs) > 1
-    rows = []
-    for d_index, doc in enumerate(docs):
-        prefix = '[%d]' % d_index if multi else ''
-        if isinstance(doc, str):
-            text = doc.lstrip('\ufeff')
-            if not text.strip():
-                raise ParseError('%s%s: empty text where ConvertTo-Json output was expected'
-                                 % (('document %d of ' % (d_index + 1)) if multi else '', what))
-            try:
-                doc = json.loads(text)
-            except json.JSONDecodeError as exc:
-                where = ('document %d, ' % (d_index + 1)) if multi else ''
-                raise ParseError('%sline %d, column %d: not valid JSON (%s); truncated output?' % (where, exc.lineno, exc.colno, exc.msg)) from None
-        items = doc if isinstance(doc, list) else [doc]
-        for i, item in enumerate(items):
-            path = '%s[%d]' % (prefix, i)
-            if isinstance(item, list):
-                rows.extend(('%s[%d]' % (path, j), sub) for j, sub in enumerate(item))
-            else:
-                rows.append((path, item))
-    for path, item in rows:
-        if not isinstance(item, dict):
-            raise ParseError('%s: expected an object, got %s' % (path, type_name(item)))
-    return rows
-
-
-def _classify(path, row):
-    system = row.get('CimSystemProperties')
-    if isinstance(system, dict) and system.get('ClassName') in _CLASS_KIND:
-        return _CLASS_KIND[system['ClassName']]
-    if 'DestinationPrefix' in row:
-        return 'route'
-    if 'IPAddress' in row:
-        return 'address'
-    if 'InterfaceMetric' in row and any(k in row for k in ('WeakHostSend', 'Forwarding', 'ConnectionState', 'AutomaticMetric')):
-        return 'interface'
-    raise ParseError('%s: not a Get-NetRoute, Get-NetIPInterface or Get-NetIPAddress object '
-                     '(none of DestinationPrefix, IPAddress, InterfaceMetric with WeakHostSend is present)' % path)
-
-
-# ============================================================================ ConvertTo-Json: building
-class _JsonBuilder:
-
-    def __init__(self):
-        self.interfaces = {}      # index -> dict
-        self.addresses = []
-        self.routes = []
-        self.route_keys = set()
-        self.notes = []
-        self.partial = set()
-        self.seen = {'route': False, 'interface': False, 'address': False}
-        self.route_families = set()
-        self.route_stores = set()
-
-    @staticmethod
-    def required(row, path, keys):
-        value = _first(row, keys)
-        if value is None:
-            raise ParseError('%s.%s: required property is missing' % (path, keys[0]))
-        return value
-
-    def iface(self, index, alias, path):
-        item = self.interfaces.get(index)
-        if item is None:
-            item = self.interfaces[index] = {'index': index}
-        if alias is not None:
-            if not isinstance(alias, str):
-                raise ParseError('%s.InterfaceAlias: must be a string, got %r' % (path, alias))
-            if item.get('alias') not in (None, alias):
-                raise ParseError('%s.InterfaceAlias: interface %d is called %r here but %r elsewhere' % (path, index, alias, item['alias']))
-            item['alias'] = alias
-        return item
-
-    def family_of(self, row, path, text_family):
-        raw = row.get('AddressFamily')
-        if raw is None:
-            return text_family
-        family = _enum(raw, _ADDRESS_FAMILY, path + '.AddressFamily')
-        if text_family is not None and family != text_family:
-            raise ParseError('%s.AddressFamily: %s does not match the address family of the data' % (path, raw))
-        return family
-
-    def add_interface(self, path, row):
-        index = _as_int(self.required(row, path, ('InterfaceIndex', 'ifIndex')), path + '.InterfaceIndex')
-        item = self.iface(index, _first(row, ('InterfaceAlias', 'ifAlias')), path)
-        family = self.family_of(row, path, None)
-        if family is None:
-            raise ParseError('%s.AddressFamily: required property is missing' % path)
-        fam = FAMILY_NAME[family]
-        if fam in item and item[fam].get('_from') == 'interface':
-            raise ParseError('%s: interface %d %s is listed twice' % (path, index, fam.replace('ip', 'IP')))
-        settings = {'_from': 'interface',
-                    'metric': _as_int(self.required(row, path, ('InterfaceMetric',)), path + '.InterfaceMetric')}
-        for key, name in (('AutomaticMetric', 'automatic_metric'), ('WeakHostSend', 'weak_host_send'),
-                          ('WeakHostReceive', 'weak_host_receive'), ('Forwarding', 'forwarding'),
-                          ('IgnoreDefaultRoutes', 'ignore_default_routes'), ('Dhcp', 'dhcp')):
-            if row.get(key) is not None:
-                settings[name] = _enum(row[key], _DISABLED_ENABLED, '%s.%s' % (path, key))
-            else:
-                self.partial.add('interfaces.settings')
-        if row.get('ConnectionState') is not None:
-            connected = _enum(row['ConnectionState'], _CONNECTION_STATE, path + '.ConnectionState')
-            item['connected'] = item.get('connected', False) or connected
-        item[fam] = settings
-
-    def add_address(self, path, row):
-        text = self.required(row, path, ('IPAddress',))
-        if not isinstance(text, str):
-            raise ParseError('%s.IPAddress: %r is not an IP address' % (path, text))
-        try:
-            family, value, _zone = parse_address(text)
-        except AddressSyntaxError:
-            raise ParseError('%s.IPAddress: %r is not an IP address' % (path, text)) from None
-        family = self.family_of(row, path, family)
-        index = _as_int(self.required(row, path, ('InterfaceIndex', 'ifIndex')), path + '.InterfaceIndex')
-        plen = _as_int(self.required(row, path, ('PrefixLength',)), path + '.PrefixLength')
-        if plen > BITS[family]:
-            raise ParseError('%s.PrefixLength: %d is too long for %s' % (path, plen, text))
-        if row.get('Type') is not None and _enum(row['Type'], _ADDRESS_TYPE, path + '.Type') == 'anycast':
-            self.notes.append('%s: anycast address %s left out (it is never a source address)' % (path, text))
-            return
-        if row.get('Store') is not None and _enum(row['Store'], _STORE, path + '.Store') == 'persistent':
-            return  # the persistent copy of a configured address: the active one says what is in force
-        self.iface(index, _first(row, ('InterfaceAlias', 'ifAlias')), path)
-        item = {'address': format_address(family, value), 'prefix_length': plen, 'interface': index}
-        if row.get('SkipAsSource') is not None:
-            item['skip_as_source'] = _as_bool(row['SkipAsSource'], path + '.SkipAsSource')
-        if row.get('AddressState') is not None:
-            item['state'] = _enum(row['AddressState'], _ADDRESS_STATE, path + '.AddressState')
-        prefix_origin = row.get('PrefixOrigin')
-        suffix_origin = row.get('SuffixOrigin')
-        if prefix_origin is not None and suffix_origin is not None:
-            item['temporary'] = (family == V6 and _enum(prefix_origin, _PREFIX_ORIGIN, path + '.PrefixOrigin') == 'routeradvertisement'
-                                 and _enum(suffix_origin, _SUFFIX_ORIGIN, path + '.SuffixOrigin') == 'random')
-        if any(a['address'] == item['address'] and a['interface'] == index for a in self.addresses):
-            return
-        self.addresses.append(item)
-
-    def add_route(self, path, row):
-        text = self.required(row, path, ('DestinationPrefix',))
-        try:
-            family, network, plen = parse_prefix(text)
-        except (AddressSyntaxError, TypeError) as exc:
-            raise ParseError('%s.DestinationPrefix: %s' % (path, exc)) from None
-        family = self.family_of(row, path, family)
-        hop_text = self.required(row, path, ('NextHop',))
-        try:
-            hop_family, hop, _zone = parse_address(hop_text)
-        except AddressSyntaxError:
-            raise ParseError('%s.NextHop: %r is not an IP address' % (path, hop_text)) from None
-        if hop_family != family:
-            raise ParseError('%s.NextHop: %s is %s but %s is %s' % (path, hop_text, FAMILY_NAME[hop_family], text, FAMILY_NAME[family]))
-        index = _as_int(self.required(row, path, ('InterfaceIndex', 'ifIndex')), path + '.InterfaceIndex')
-        metric = _as_int(self.required(row, path, ('RouteMetric',)), path + '.RouteMetric')
-        store_raw = _first(row, ('Store', 'PolicyStore'))
-        store = 'active' if store_raw is None else _enum(store_raw, _STORE, path + '.Store')
-        protocol = 'other'
-        if row.get('Protocol') is not None:
-            protocol = _SCHEMA_PROTOCOL.get(_enum(row['Protocol'], _ROUTE_PROTOCOL, path + '.Protocol'), 'other')
-        item = self.iface(index, _first(row, ('InterfaceAlias', 'ifAlias')), path)
-        fam = FAMILY_NAME[family]
-        if_metric = row.get('InterfaceMetric')
-        if if_metric is not None and store == 'active':
-            if_metric = _as_int(if_metric, path + '.InterfaceMetric')
-            settings = item.setdefault(fam, {'_from': 'route', 'metric': if_metric})
-            if settings['metric'] != if_metric and settings['_from'] == 'route':
-                raise ParseError('%s.InterfaceMetric: %d differs from %d given with another route on interface %d'
-                                 % (path, if_metric, settings['metric'], index))
-        else:
-            item.setdefault(fam, {'_from': 'route', 'metric': None})
-        self.route_families.add(family)
-        self.route_stores.add(store)
-        route = {'destination': format_prefix(family, network, plen), 'next_hop': format_address(family, hop),
-                 'interface': index, 'route_metric': metric, 'store': store, 'protocol': protocol}
-        key = (route['destination'], route['next_hop'], index, store)
-        if key in self.route_keys:
-            return
-        self.route_keys.add(key)
-        self.routes.append(route)
-
-    def derive_addresses(self):
-        """Without Get-NetIPAddress, read the addresses off the routes Windows creates for them."""
-        local = [r for r in self.routes if r['protocol'] == 'local' and r['store'] == 'active'
-                 and r['next_hop'] in ('0.0.0.0', '::')]
-        parsed = []
-        for r in local:
-            family, network, plen = parse_prefix(r['destination'])
-            parsed.append((family, network, plen, r['interface']))
-        subnets = [p for p in parsed if 0 < p[2] < BITS[p[0]]]
-        for family, value, plen, index in parsed:
-            if plen != BITS[family] or (family == V4 and value == 0xFFFFFFFF):
-                continue
-            holders = [s[2] for s in subnets if s[3] == index and s[0] == family and _prefix_contains(family, s[1], s[2], value)]
-            best = max(holders) if holders else BITS[family]
-            if family == V4 and best < 31:
-                host = value & ~mask(V4, best) & 0xFFFFFFFF
-                if host in (0, (1 << (32 - best)) - 1):
-                    continue  # the subnet broadcast route, not an address
-            self.addresses.append({'address': format_address(family, value), 'prefix_length': best, 'interface': index})
-
-    def build(self):
-        if not self.seen['interface']:
-            self.partial.add('interfaces.settings')
-        if not self.seen['address']:
-            self.partial.add('addresses')
-            self.derive_addresses()
-        for family in (V4, V6):
-            if family not in self.route_families:
-                self.partial.add('routes.%s' % FAMILY_NAME[family])
-        if 'persistent' not in self.route_stores:
-            self.partial.add('routes.persistent')
-        for addr in self.addresses:
-            fam = 'ipv6' if ':' in addr['address'] else 'ipv4'
-            self.interfaces[addr['interface']].setdefault(fam, {'_from': 'address', 'metric': None})
-        interfaces, taken = [], set()
-        for index in sorted(self.interfaces):
-            item = self.interfaces[index]
-            item['alias'] = _alias_unique(item.get('alias'), index, taken)
-            kind = _kind_from_text(item['alias'])
-            if kind:
-                item['kind'] = kind
-            for fam in ('ipv4', 'ipv6'):
-                if fam in item:
-                    settings = item.pop(fam)
-                    settings.pop('_from')
-                    if settings['metric'] is None:
-                        settings.update(metric=0, metric_unknown=True)
-                        self.partial.add('interfaces.metric')
-                    item[fam] = settings
-            interfaces.append(item)
-        self.partial.update(('interfaces.register_dns', 'interfaces.kind', 'interfaces.link_speed'))
-        state = {'schema': SCHEMA, 'source': 'netroute_json', 'interfaces': interfaces, 'addresses': self.addresses,
-                 'routes': self.routes, 'partial': [p for p in _PARTIAL_ORDER if p in self.partial]}
-        if self.notes:
-            state['parse_notes'] = self.notes
-        return state
-
-
-def parse_netroute_json(data):
-    """Merge ``ConvertTo-Json`` output of Get-NetRoute, Get-NetIPInterface and Get-NetIPAddress into a HostState.
-
-    ``data`` is one JSON text, a list of texts, or already parsed objects or arrays; every object is
-    recognised by its class (``CimSystemProperties.ClassName``) or its properties.
-    """
-    if data is None or (isinstance(data, (list, str, dict)) and not data):
-        raise ParseError('no ConvertTo-Json output given')
-    if not isinstance(data, (list, str, dict)):
-        raise ParseError('expected ConvertTo-Json text, a list of texts, or parsed objects; got %s' % type_name(data))
-    builder = _JsonBuilder()
-    rows = [(path, _unwrap_cim(row)) for path, row in _documents(data, 'input')]
-    if not rows:
-        raise ParseError('no Get-NetRoute, Get-NetIPInterface or Get-NetIPAddress object found: the input holds only empty arrays')
-    kinds = [(path, row, _classify(path, row)) for path, row in rows]
-    # interfaces first, so that their metrics win over the copies carried by route objects
-    for wanted in ('interface', 'address', 'route'):
-        for path, row, kind in kinds:
-            if kind == wanted:
-                builder.seen[kind] = True
-                getattr(builder, 'add_' + kind)(path, row)
-    return _finish(builder.build())
+    return finish(_RoutePrintBuilder(doc, hints).build())
