@@ -626,8 +626,6 @@ class _RoutePrintBuilder:
         return state
 
 
-
-
 def parse_route_print(text, interfaces=None):
     """Read the English output of ``route print`` into a partial HostState dictionary.
 
