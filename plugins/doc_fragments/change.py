@@ -83,8 +83,8 @@ notes:
 seealso:
   - module: winnet.routing.net_info
   - module: winnet.routing.net_apply
-  - ref: winnet.routing.docsite.guide_plan_check_apply
+  - ref: ansible_collections.winnet.routing.docsite.guide_plan_check_apply
     description: How planning, check mode, saved plans and the connection guard work together.
-  - ref: winnet.routing.docsite.guide_changing_production_safely
+  - ref: ansible_collections.winnet.routing.docsite.guide_changing_production_safely
     description: Baselines, restore, the connection guard and automatic rollback.
 """

@@ -12,7 +12,7 @@ description:
     family, and the adapter's bindings (C(Set-NetAdapterBinding)) and NetBIOS over TCP/IP. Only the
     options given are managed; the others are left as they are.
   - Setting O(metric) to a number turns the automatic metric off (as Windows does); O(metric=automatic)
-    turns it back on, and Windows derives the metric from the link speed again (spec R7).
+    turns it back on, and Windows derives the metric from the link speed again.
 author:
   - winnet.routing maintainers (@winnet)
 options:
@@ -32,7 +32,7 @@ options:
     description:
       - The interface metric, a number from 0 to 9999 (which turns the automatic metric off), or
         C(automatic).
-      - Windows adds it to each route's own metric when it compares routes (spec R6).
+      - Windows adds it to each route's own metric when it compares routes.
     type: raw
   weak_host_send:
     description: Whether the interface may send packets whose source address belongs to another interface (C(WeakHostSend)).

@@ -47,7 +47,7 @@ notes:
     set, so the restore starts from the host as it is now.
 seealso:
   - module: winnet.routing.net_apply
-  - ref: winnet.routing.docsite.guide_changing_production_safely
+  - ref: ansible_collections.winnet.routing.docsite.guide_changing_production_safely
     description: Baselines, restore, the connection guard and automatic rollback.
 """
 

@@ -42,7 +42,7 @@ options:
     type: raw
   metric:
     description:
-      - The route metric (1 to 9999). Windows adds the interface metric to it (spec R6).
+      - The route metric (1 to 9999). Windows adds the interface metric to it when it compares routes.
       - Left out, an existing route keeps its metric and a new one takes the metric of its copy in
         the other store, else 256.
     type: int

@@ -413,6 +413,16 @@ class Gate:
                                cwd=self.copy)
         return (code1 == 0 and code2 == 0, '' if not (code1 or code2) else 'exit %d / %d' % (code1, code2))
 
+    def docsite(self):
+        """antsibull-docs sphinx-init --use-current and a Sphinx build to HTML, offline, warnings as errors (tests/tools/docsite.py)."""
+        ok, detail = self.build_install()
+        if not ok:
+            return (False, 'not installed: ' + detail)
+        code, out = self.run('docsite', [sys.executable, os.path.join(ROOT, 'tests', 'tools', 'docsite.py'), '--dest', os.path.join(BUILD, 'docsite'),
+                                         '--collections-path', INSTALL_ROOT])
+        summary = [line[len('docsite: '):] for line in out.splitlines() if line.startswith('docsite: ')]
+        return (code == 0, summary[-1] if summary else 'exit %d' % code)
+
     # -- ansible runs -----------------------------------------------------------------------------
 
     def playbook_tests(self):
@@ -629,7 +639,8 @@ def target_steps(gate, target):
               ('ansible-test sanity validate-modules (pwsh stand-in)', gate.validate_modules)]
     units = [('units', gate.units), ('checker self-tests', gate.selftests)]
     lint = [('pscheck', gate.pscheck), ('cscheck', gate.cscheck), ('ansible-lint', gate.ansible_lint),
-            ('antsibull-docs lint-collection-docs', gate.docs_lint), ('antsibull-changelog lint', gate.changelog_lint)]
+            ('antsibull-docs lint-collection-docs', gate.docs_lint), ('docsite (Sphinx, warnings as errors)', gate.docsite),
+            ('antsibull-changelog lint', gate.changelog_lint)]
     targets = {
         'install': prepare,
         'sanity': prepare[:1] + sanity,
