@@ -37,6 +37,22 @@ def gate():
 
 
 @pytest.fixture(scope='session')
+def examples():
+    """The documentation examples' extractor and runner."""
+    return load_tool('examples')
+
+
+@pytest.fixture(scope='session')
+def example_filter():
+    """The examples' comparison filter (tests/examples/filter_plugins/winnet_example.py)."""
+    path = os.path.join(os.path.dirname(TOOLS_DIR), 'examples', 'filter_plugins', 'winnet_example.py')
+    spec = importlib.util.spec_from_file_location('winnet_routing_example_filter', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope='session')
 def table(pscheck):  # pylint: disable=redefined-outer-name
     """The cmdlet parameter table kept in the repository."""
     return pscheck.CmdletTable.load()
