@@ -40,6 +40,10 @@ seealso:
 """
 
 EXAMPLES = r"""
+# winnet-example: on dsr-ok-01
+- name: Gather the state (sets winnet_state)
+  winnet.routing.net_info:
+
 - name: Fail with every missing step and its remediation
   ansible.builtin.assert:
     that: dsr.ready

@@ -27,6 +27,10 @@ extends_documentation_fragment:
 """
 
 EXAMPLES = r"""
+# winnet-example: on dsr-ok-01
+- name: Gather the state (sets winnet_state)
+  winnet.routing.net_info:
+
 - name: Show the IPv6 table with effective metrics
   ansible.builtin.debug:
     msg: "{{ winnet_state | winnet.routing.effective_routes('ipv6') }}"

@@ -43,13 +43,17 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Does a client on the internet get answers from the management address?
+# winnet-example: on web25-01
+- name: Gather the state (sets winnet_state)
+  winnet.routing.net_info:
+
+- name: Does the admin network get answers from the management address?
   ansible.builtin.assert:
     that:
       - flow.disposition == 'ok'
     fail_msg: "{{ flow.findings | map(attribute='message') | join('; ') }}"
   vars:
-    flow: "{{ winnet_state | winnet.routing.flow_check(client='203.0.113.50', destination='198.51.100.20', arrival_interface='Management') }}"
+    flow: "{{ winnet_state | winnet.routing.flow_check(client='10.20.0.15', destination='10.10.0.20', arrival_interface='Management') }}"
 """
 
 RETURN = r"""

@@ -30,6 +30,10 @@ extends_documentation_fragment:
 """
 
 EXAMPLES = r"""
+# winnet-example: on dsr-ok-01
+- name: Gather the state (sets winnet_state)
+  winnet.routing.net_info:
+
 - name: Which address of a dual-stack name is tried first?
   ansible.builtin.debug:
     msg: "{{ (winnet_state | winnet.routing.order_destinations(['2001:db8::1', '203.0.113.1']) | first).address }}"

@@ -30,6 +30,10 @@ options:
 """
 
 EXAMPLES = r"""
+# winnet-example: on dsr-ok-01
+- name: Gather the state (sets winnet_state)
+  winnet.routing.net_info:
+
 - name: Fail when the host has errors
   ansible.builtin.assert:
     that: findings | selectattr('severity', 'eq', 'error') | list | length == 0
@@ -38,8 +42,12 @@ EXAMPLES = r"""
     findings: "{{ winnet_state | winnet.routing.route_findings(flows=flows) }}"
     flows:
       - client: 203.0.113.50
-        destination: 198.51.100.20
-        arrival_interface: Management
+        destination: 192.0.2.21
+        arrival_interface: Ethernet
+
+# winnet-example: on all
+- name: Gather every host of the play
+  winnet.routing.net_info:
 
 - name: Evaluate every host of the play in one call
   ansible.builtin.set_fact:

@@ -47,6 +47,10 @@ seealso:
 """
 
 EXAMPLES = r"""
+# winnet-example: on web25-01
+- name: Gather the state (sets winnet_state)
+  winnet.routing.net_info:
+
 - name: Where does traffic to 198.51.100.10 leave, and from which source?
   ansible.builtin.debug:
     msg: "{{ winnet_state | winnet.routing.route_lookup('198.51.100.10') }}"
@@ -55,10 +59,10 @@ EXAMPLES = r"""
   ansible.builtin.set_fact:
     egress: "{{ winnet_state | winnet.routing.route_lookup(['198.51.100.10', '203.0.113.7', '2001:db8::1']) }}"
 
-- name: The reply of a service bound to 192.0.2.10 (strong host send applies)
+- name: The reply of a service bound to the data address 198.51.100.20 (strong host send applies)
   ansible.builtin.assert:
     that:
-      - (winnet_state | winnet.routing.route_lookup('203.0.113.50', source='192.0.2.10')).interface_alias == 'Data'
+      - (winnet_state | winnet.routing.route_lookup('203.0.113.50', source='198.51.100.20')).interface_alias == 'Data'
 """
 
 RETURN = r"""

@@ -100,6 +100,7 @@ seealso:
 """
 
 EXAMPLES = r"""
+# winnet-example: on dsr-ok-01
 - name: Gather (snapshot hosts are read from their file)
   winnet.routing.net_info:
   register: audit_net_info

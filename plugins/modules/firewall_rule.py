@@ -52,18 +52,19 @@ extends_documentation_fragment:
 """
 
 EXAMPLES = r"""
+# winnet-example: on dsr-ok-01
 - name: Let HTTPS in on the VIP only
   winnet.routing.firewall_rule:
     rules:
-      - name: winnet-dsr-198.51.100.80-tcp-443
-        local_address: 198.51.100.80
+      - name: winnet-dsr-192.0.2.100-tcp-443
+        local_address: 192.0.2.100
         protocol: TCP
         local_port: 443
 
 - name: Remove it
   winnet.routing.firewall_rule:
     rules:
-      - name: winnet-dsr-198.51.100.80-tcp-443
+      - name: winnet-dsr-192.0.2.100-tcp-443
     state: absent
 """
 
@@ -79,7 +80,7 @@ operations:
   returned: always
   type: list
   elements: dict
-  sample: [{op: add_route, family: ipv4, destination: 10.99.0.0/16, next_hop: 10.20.0.1, interface: 4, route_metric: 10, store: both}]
+  sample: [{op: add_route, family: ipv4, destination: 10.99.0.0/16, next_hop: 10.10.0.254, interface: 4, route_metric: 10, store: both}]
 plan:
   description:
     - The plan as M(winnet.routing.net_apply) takes it back. C(base) is the sha256 of the state it was

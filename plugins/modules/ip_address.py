@@ -68,7 +68,13 @@ extends_documentation_fragment:
 """
 
 EXAMPLES = r"""
-# Before: the loopback adapter has DHCP on and no address.
+# winnet-example: on web25-01
+# Before: web25-01 gets a loopback adapter for a DSR VIP of its data network; a new adapter has DHCP
+# on and no address.
+- name: A loopback adapter for the VIP
+  winnet.routing.loopback_adapter:
+    name: loopback
+
 - name: Put the VIP on the loopback adapter, never used as a source address
   winnet.routing.ip_address:
     interface: loopback
@@ -85,18 +91,19 @@ EXAMPLES = r"""
       - address: 2001:db8:80::80/128
         skip_as_source: true
 
+- name: Take the IPv6 VIP away again
+  winnet.routing.ip_address:
+    interface: loopback
+    address: 2001:db8:80::80/128
+    state: absent
+
+# winnet-example: on hv-storage-01
 - name: Exactly these addresses on the storage NIC
   winnet.routing.ip_address:
     interface: Storage
     addresses:
-      - address: 10.1.10.31/24
+      - address: 172.16.20.31/24
     purge: true
-
-- name: Take an old VIP away
-  winnet.routing.ip_address:
-    interface: loopback
-    address: 198.51.100.81/32
-    state: absent
 """
 
 RETURN = r"""
@@ -111,7 +118,7 @@ operations:
   returned: always
   type: list
   elements: dict
-  sample: [{op: add_route, family: ipv4, destination: 10.99.0.0/16, next_hop: 10.20.0.1, interface: 4, route_metric: 10, store: both}]
+  sample: [{op: add_route, family: ipv4, destination: 10.99.0.0/16, next_hop: 10.10.0.254, interface: 4, route_metric: 10, store: both}]
 plan:
   description:
     - The plan as M(winnet.routing.net_apply) takes it back. C(base) is the sha256 of the state it was

@@ -83,6 +83,7 @@ extends_documentation_fragment:
 """
 
 EXAMPLES = r"""
+# winnet-example: on app-metric-01
 # Before (app-metric-01): NIC1 metric 1 with a default route metric 10, NIC2 metric 50 with a
 # default route metric 5; Windows compares 1+10=11 with 50+5=55 and sends through NIC1.
 - name: Prefer NIC2 for default traffic
@@ -91,17 +92,20 @@ EXAMPLES = r"""
     metric: 1
 # After: NIC2 has metric 1 (automatic metric off); 1+5=6 < 11, so NIC2 wins.
 
+# winnet-example: on dsr-nows-01
 - name: DSR real server, the NIC that receives the VIP traffic
   winnet.routing.ip_interface:
-    interface: Data
+    interface: Ethernet
     weak_host_receive: true
 
+# winnet-example: on hv-storage-01
 - name: Storage NIC, no DNS registration and no default routes
   winnet.routing.ip_interface:
     interface: Storage
     register_dns: false
     ignore_default_routes: true
 
+# winnet-example: on dsr-nows-01
 # Before: the DSR loopback has Client for Microsoft Networks, File and Printer Sharing and NetBIOS
 # over TCP/IP as Windows installs them on a new adapter.
 - name: DSR real server, nothing but the VIPs on the loopback
@@ -113,6 +117,7 @@ EXAMPLES = r"""
     netbios: disabled
 # After: both components unbound from the loopback only, NetBIOS over TCP/IP disabled on it.
 
+# winnet-example: on web25-01
 - name: Give the IPv6 metric back to Windows
   winnet.routing.ip_interface:
     interface: Data
@@ -132,7 +137,7 @@ operations:
   returned: always
   type: list
   elements: dict
-  sample: [{op: add_route, family: ipv4, destination: 10.99.0.0/16, next_hop: 10.20.0.1, interface: 4, route_metric: 10, store: both}]
+  sample: [{op: add_route, family: ipv4, destination: 10.99.0.0/16, next_hop: 10.10.0.254, interface: 4, route_metric: 10, store: both}]
 plan:
   description:
     - The plan as M(winnet.routing.net_apply) takes it back. C(base) is the sha256 of the state it was

@@ -47,21 +47,24 @@ notes:
 """
 
 EXAMPLES = r"""
-# Before: dsr-nows-01 has no loopback adapter.
+# winnet-example: on web25-01
+# Before: web25-01 has no loopback adapter.
 - name: A loopback adapter for the VIPs
   winnet.routing.loopback_adapter:
     name: loopback
 # After: a KM-TEST loopback adapter named loopback (one more interface, DHCP on, no address yet).
 
-- name: Rename the adapter an earlier script created as "Ethernet 3"
-  winnet.routing.loopback_adapter:
-    name: loopback
-    interface: Ethernet 3
-
 - name: Remove it
   winnet.routing.loopback_adapter:
     name: loopback
     state: absent
+
+# winnet-example: on dsr-ok-01
+# Before: the loopback adapter of dsr-ok-01 is named loopback; the build standard says vip.
+- name: Rename the loopback adapter
+  winnet.routing.loopback_adapter:
+    name: vip
+    interface: loopback
 """
 
 RETURN = r"""
@@ -76,7 +79,7 @@ operations:
   returned: always
   type: list
   elements: dict
-  sample: [{op: add_route, family: ipv4, destination: 10.99.0.0/16, next_hop: 10.20.0.1, interface: 4, route_metric: 10, store: both}]
+  sample: [{op: add_route, family: ipv4, destination: 10.99.0.0/16, next_hop: 10.10.0.254, interface: 4, route_metric: 10, store: both}]
 plan:
   description:
     - The plan as M(winnet.routing.net_apply) takes it back. C(base) is the sha256 of the state it was

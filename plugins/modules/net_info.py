@@ -94,6 +94,7 @@ seealso:
 """
 
 EXAMPLES = r"""
+# winnet-example: on dsr-ok-01
 - name: Gather the routing state (also sets the winnet_state fact)
   winnet.routing.net_info:
   register: net
@@ -119,8 +120,8 @@ EXAMPLES = r"""
   delegate_to: localhost
 
 # An inventory host with winnet_snapshot is read from the file and never contacted:
-#   web01:
-#     winnet_snapshot: ../snapshots/web01.json
+#   dsr-ok-01:
+#     winnet_snapshot: ../snapshots/dsr-ok-01.json
 - name: Read a snapshot host (no connection is made)
   winnet.routing.net_info:
 """

@@ -52,16 +52,36 @@ seealso:
 """
 
 EXAMPLES = r"""
-# Before: web25-01 has a route 10.99.0.0/16 via 10.20.0.1 added by a change at 10:15, and its Data NIC
-# metric was pinned to 5; the baseline saved just before that change has neither.
+# winnet-example: on web25-01
+# Before: a change at 10:15 added a route 10.99.0.0/16 via 10.10.0.254 on web25-01 and pinned its Data
+# NIC's metric to 5; the baseline saved just before that change has neither. The first two tasks are
+# that change.
+- name: The change of 10:15, a route
+  winnet.routing.route:
+    destination: 10.99.0.0/16
+    next_hop: 10.10.0.254
+    interface: Management
+    metric: 10
+
+- name: The change of 10:15, a metric
+  winnet.routing.ip_interface:
+    interface: Data
+    metric: 5
+
 - name: Show what a restore to the 10:15 baseline would do
   winnet.routing.restore:
     baseline: ~/.ansible/winnet_baselines/web25-01/20261123T101500.123456Z.json
   check_mode: true
   diff: true
   register: preview
-# preview.operations: remove_route 10.99.0.0/16 (persistent), remove_route (active), set_interface 6 ipv4
-# automatic_metric: true; preview.restore.exact: true; nothing changed yet.
+
+# preview.operations: set_interface 6 ipv4 automatic_metric: true, remove_route 10.99.0.0/16 (persistent),
+# remove_route (active); preview.restore.exact: true; nothing changed yet.
+- name: The restore undoes exactly that change
+  ansible.builtin.assert:
+    that:
+      - preview.restore.exact
+      - preview.operations | map(attribute='op') | sort == ['remove_route', 'remove_route', 'set_interface']
 
 - name: Restore it, with an automatic rollback in case the controller loses the host
   winnet.routing.restore:
@@ -87,7 +107,7 @@ operations:
   returned: always
   type: list
   elements: dict
-  sample: [{op: add_route, family: ipv4, destination: 10.99.0.0/16, next_hop: 10.20.0.1, interface: 4, route_metric: 10, store: both}]
+  sample: [{op: add_route, family: ipv4, destination: 10.99.0.0/16, next_hop: 10.10.0.254, interface: 4, route_metric: 10, store: both}]
 plan:
   description:
     - The plan as M(winnet.routing.net_apply) takes it back. C(base) is the sha256 of the state it was

@@ -99,14 +99,15 @@ extends_documentation_fragment:
 """
 
 EXAMPLES = r"""
+# winnet-example: on web25-01
 # Before: web25-01 reaches 10.99.0.0/16 through the data NIC's default gateway.
 - name: Send the management networks through the management gateway
   winnet.routing.route:
     destination: 10.99.0.0/16
-    next_hop: 10.20.0.1
+    next_hop: 10.10.0.254
     interface: Management
     metric: 10
-# After: 10.99.0.0/16 via 10.20.0.1 on Management, route metric 10, in both stores
+# After: 10.99.0.0/16 via 10.10.0.254 on Management, route metric 10, in both stores
 # (one New-NetRoute). Running the task again changes nothing.
 
 # Before: the management NIC has its own default route (active and persistent).
@@ -118,23 +119,26 @@ EXAMPLES = r"""
     state: absent
 # After: that one route is gone; the data NIC's default route is untouched.
 
-# Before: the storage NIC has routes left over from an old design.
+# winnet-example: on hv-storage-01
+# Before: the storage NIC of hv-storage-01 carries a default route left over from an old design.
 - name: Make these the only routes of the storage NIC
   winnet.routing.route:
     interface: Storage
     purge: true
     routes:
       - destination: 10.50.0.0/16
-        next_hop: 10.1.10.1
+        next_hop: 172.16.20.1
       - destination: 2001:db8:50::/48
         next_hop: fe80::1
         store: active
-# After: the storage NIC has exactly these routes plus those Windows creates itself.
+# After: the storage NIC has exactly these routes plus those Windows creates itself; its default
+# route is gone from both stores.
 
+# winnet-example: on web25-01
 - name: Plan only (check mode), keep the plan for review
   winnet.routing.route:
     destination: 10.99.0.0/16
-    next_hop: 10.20.0.1
+    next_hop: 10.10.0.254
     interface: Management
   check_mode: true
   register: planned
@@ -153,7 +157,7 @@ operations:
   returned: always
   type: list
   elements: dict
-  sample: [{op: add_route, family: ipv4, destination: 10.99.0.0/16, next_hop: 10.20.0.1, interface: 4, route_metric: 10, store: both}]
+  sample: [{op: add_route, family: ipv4, destination: 10.99.0.0/16, next_hop: 10.10.0.254, interface: 4, route_metric: 10, store: both}]
 plan:
   description:
     - The plan as M(winnet.routing.net_apply) takes it back. C(base) is the sha256 of the state it was

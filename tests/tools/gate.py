@@ -425,6 +425,34 @@ class Gate:
 
     # -- ansible runs -----------------------------------------------------------------------------
 
+    def examples(self):
+        """Every YAML example of the README, roles, guides and plugin docs, run against the example inventory
+        (tests/tools/examples.py); one count per example."""
+        ok, detail = self.build_install()
+        if not ok:
+            return Step('documentation examples', failed=1, detail='not installed: ' + detail)
+        results = os.path.join(GATE, 'examples.json')
+        if os.path.exists(results):
+            os.remove(results)
+        code, _out = self.run('documentation examples', [sys.executable, os.path.join(ROOT, 'tests', 'tools', 'examples.py'), 'run',
+                                                         '--collections-path', INSTALL_ROOT, '--results', results])
+        if not os.path.exists(results):
+            return Step('documentation examples', failed=1, detail='exit %d without a results file' % code)
+        with open(results, encoding='utf-8') as handle:
+            groups = json.load(handle)
+        steps = []
+        for group in groups:
+            if not (group['results'] or group['fragments'] or group['error']):
+                continue
+            failures = ['%s: %s' % (item['example'], item['detail']) for item in group['results'] if not item['passed']]
+            failures = ([group['error']] if group['error'] else []) + failures
+            marked = sum(1 for item in group['results'] if item['passed'] and item['detail'].startswith(('xfail', 'fails')))
+            notes = (['%d failing as marked' % marked] if marked else []) + (['%d fragment(s)' % len(group['fragments'])] if group['fragments'] else [])
+            steps.append(Step('examples ' + group['source'], passed=sum(1 for item in group['results'] if item['passed']),
+                              failed=len(failures), detail='; '.join(failures)[:300] if failures else ', '.join(notes),
+                              seconds=group['seconds']))
+        return steps or Step('documentation examples', failed=1, detail='no documents with examples found')
+
     def playbook_tests(self):
         """Every tests/playbooks/*.yml with ansible-playbook against the installed collection; one count each."""
         playbooks = sorted(glob.glob(os.path.join(ROOT, PLAYBOOK_TESTS, '*.yml')))
@@ -648,7 +676,8 @@ def target_steps(gate, target):
         'lint': prepare + lint,
         'demo': prepare + [('demo', gate.demo)],
         'test': prepare + [('ansible-doc', gate.ansible_doc)] + sanity + lint[:2] + units + lint[2:]
-        + [('playbook tests', gate.playbook_tests), ('molecule', gate.molecule), ('demo', gate.demo)],
+        + [('playbook tests', gate.playbook_tests), ('documentation examples', gate.examples), ('molecule', gate.molecule),
+           ('demo', gate.demo)],
     }
     return targets[target]
 
