@@ -16,7 +16,9 @@ What a code block is follows from its language and its content:
   compared field by field with what the expression returns (see ``winnet_example_mismatches`` in
   tests/examples/filter_plugins/);
 * a mapping with ``all``, or one keyed by hosts of the example inventory, is an **inventory**:
-  every variable it gives a host must be the one the example inventory gives it;
+  every variable it gives a host must be the one the example inventory gives it; an inventory
+  of live hosts (none of them a snapshot host or a host of the example inventory) must load with
+  ``ansible-inventory`` and list its hosts;
 * any other mapping is **vars** (host states, for instance), available to the expressions of
   the rest of the document.
 
@@ -371,21 +373,24 @@ def inventory_hosts(root=ROOT, path=INVENTORY):
 
 
 def flatten_inventory(data):
-    """{host: vars} of a YAML inventory structure."""
+    """{host: vars} of a YAML inventory structure (parts that are not mappings are left to ansible-inventory to refuse)."""
     hosts = {}
 
+    def mapping(value):
+        return value if isinstance(value, dict) else {}
+
     def walk(group, inherited):
-        group = group or {}
+        group = mapping(group)
         merged = dict(inherited)
-        merged.update(group.get('vars') or {})
-        for name, variables in (group.get('hosts') or {}).items():
+        merged.update(mapping(group.get('vars')))
+        for name, variables in mapping(group.get('hosts')).items():
             entry = hosts.setdefault(name, {})
             entry.update(merged)
-            entry.update(variables or {})
-        for child in (group.get('children') or {}).values():
+            entry.update(mapping(variables))
+        for child in mapping(group.get('children')).values():
             walk(child, merged)
 
-    for group in (data or {}).values():
+    for group in mapping(data).values():
         walk(group, {})
     return hosts
 
@@ -513,7 +518,7 @@ def _guarded(tasks, ident):
     """The example's tasks in a block whose failure is recorded, so that later examples still run on the host."""
     return {
         'name': 'Example %s' % ident,
-        'block': tasks,
+        'block': tasks or [{'name': 'Nothing to compare', 'ansible.builtin.meta': 'noop'}],
         'rescue': [{
             'name': 'Record the failure',
             'ansible.builtin.set_fact': {'winnet_example_failure': (
@@ -572,8 +577,9 @@ def plays_for(example, doc_vars, known_hosts):
         } for trace_block, lines in example.traces]
         return [_play(name, block.directive('on') or 'localhost', wrap([check_task] + trace_tasks), False, dict(doc_vars))]
     if example.kind == 'inventory':
-        data = example.data
-        hosts = flatten_inventory(data) if 'all' in data else {host: dict(variables or {}) for host, variables in data.items()}
+        hosts = inventory_example_hosts(example)
+        if is_live_inventory(example, known_hosts):
+            return [_play(name, 'localhost', wrap(_inventory_loads(example, sorted(hosts))), False)]
         checks = []
         for host, variables in sorted(hosts.items()):
             if host not in known_hosts:
@@ -610,6 +616,41 @@ def plays_for(example, doc_vars, known_hosts):
     raise ExampleError('%s: nothing to run for a %s block' % (ident, example.kind))
 
 
+def inventory_example_hosts(example):
+    """{host: vars} of an inventory example (a whole inventory, or a mapping of hosts to their variables)."""
+    data = example.data
+    return flatten_inventory(data) if 'all' in data else {host: dict(variables or {}) for host, variables in data.items()}
+
+
+def is_live_inventory(example, known_hosts):
+    """True for an inventory of live hosts: none is a snapshot host, none is a host of the example inventory.
+
+    Such an inventory cannot be compared with anything; it must load with ansible-inventory.
+    Every other inventory example is about the example inventory and must agree with it."""
+    hosts = inventory_example_hosts(example)
+    return not any(host in known_hosts or 'winnet_snapshot' in variables for host, variables in hosts.items())
+
+
+def live_inventory_path(example):
+    """Where the runner writes a live inventory example, relative to the run directory."""
+    return 'inventories/%s.yml' % slug(example.ident)
+
+
+def _inventory_loads(example, hosts):
+    path = live_inventory_path(example)
+    return [
+        {'name': 'ansible-inventory reads %s' % path,
+         'ansible.builtin.command': {'argv': ['ansible-inventory', '-i', path, '--list']},
+         'environment': {'ANSIBLE_INVENTORY_UNPARSED_FAILED': 'true', 'ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED': 'true'},
+         'changed_when': False,
+         'register': 'winnet_example_inventory'},
+        {'name': 'It lists every host of the example',
+         'ansible.builtin.assert': {'that': ['missing | length == 0'], 'fail_msg': 'not listed: {{ missing }}', 'quiet': True},
+         'vars': {'expected_hosts': hosts,
+                  'missing': "{{ expected_hosts | difference((winnet_example_inventory.stdout | from_json)._meta.hostvars.keys()) }}"}},
+    ]
+
+
 def generate(examples, known_hosts):
     """What runs for a document: ({ident: number of plays}, plays, [(example, its own plays)], {path: text})."""
     plays = []
@@ -622,6 +663,8 @@ def generate(examples, known_hosts):
             doc_vars.update(example.data)
         elif example.kind == 'file':
             files[example.reason] = example.data
+        elif example.kind == 'inventory' and is_live_inventory(example, known_hosts):
+            files[live_inventory_path(example)] = example.block.text
     for example in examples:
         if not example.runs:
             continue

@@ -230,6 +230,8 @@ def test_flatten_inventory_applies_group_vars_then_host_vars(examples):
     data = {'all': {'vars': {'a': 1, 'b': 1}, 'children': {'g': {'vars': {'b': 2}, 'hosts': {'h1': {'c': 3}, 'h2': None}}},
                     'hosts': {'h3': {'a': 4}}}}
     assert examples.flatten_inventory(data) == {'h1': {'a': 1, 'b': 2, 'c': 3}, 'h2': {'a': 1, 'b': 2}, 'h3': {'a': 4, 'b': 1}}
+    # What is not a mapping is left for ansible-inventory to refuse.
+    assert examples.flatten_inventory({'all': {'hosts': ['h1'], 'children': 'x', 'vars': None}}) == {}
 
 
 # -- generating ---------------------------------------------------------------------------------
@@ -284,6 +286,20 @@ def test_inventory_examples_are_compared_with_the_example_inventory(examples):
     checks = plays[0]['tasks'][2]['block']
     assert [task['name'] for task in checks] == ['Host web01 is in the example inventory', 'web25-01: winnet_controller_address as in the example inventory']
     assert checks[1]['vars'] == {'host': 'web25-01', 'variable': 'winnet_controller_address', 'value': '10.20.0.15'}
+
+
+def test_live_inventories_must_load_snapshot_inventories_must_agree(examples):
+    live = block(examples, 'all:\n  hosts:\n    win01.example.com: {ansible_connection: winrm}\n', line=1)
+    snapshot = block(examples, 'all:\n  hosts:\n    web01: {winnet_snapshot: ../snapshots/web01.json}\n', line=5)
+    found = examples.classify([live, snapshot], HOSTS)
+    assert [examples.is_live_inventory(example, HOSTS) for example in found] == [True, False]
+    _counts, plays, _alone, files = examples.generate(found, HOSTS)
+    assert files == {'inventories/doc.rst_1.yml': live.text}
+    loads = plays[0]['tasks'][2]['block']
+    assert loads[0]['ansible.builtin.command']['argv'] == ['ansible-inventory', '-i', 'inventories/doc.rst_1.yml', '--list']
+    assert loads[1]['vars']['expected_hosts'] == ['win01.example.com']
+    # A snapshot host that is not in the example inventory is an error of the example.
+    assert plays[1]['tasks'][2]['block'][0]['ansible.builtin.fail']['msg'] == 'web01 is not a host of examples/inventory/hosts.yml'
 
 
 def test_groups_batch_plugins_and_roles(examples):
