@@ -17,10 +17,10 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.winnet.routing.plugins.action.net_info import snapshot_path
 from ansible_collections.winnet.routing.plugins.module_utils import report
 from ansible_collections.winnet.routing.plugins.module_utils.errors import WinnetError
 from ansible_collections.winnet.routing.plugins.module_utils.report_html import render_html
+from ansible_collections.winnet.routing.plugins.plugin_utils._state import SNAPSHOT_VAR, snapshot_of
 
 ARGUMENT_SPEC = {
     'report_dir': {'type': 'path', 'required': True},
@@ -94,18 +94,19 @@ class ActionModule(ActionBase):
             return report.failed_host(name, 'the host is not in the inventory')
         variables = hostvars[name]
         try:
-            snapshot = variables['winnet_snapshot'] if 'winnet_snapshot' in variables else None
+            snapshot = variables[SNAPSHOT_VAR] if SNAPSHOT_VAR in variables else None
             flows = variables['audit_flows'] if 'audit_flows' in variables else []
             dsr = variables['audit_dsr'] if 'audit_dsr' in variables else None
         except Exception as exc:  # pylint: disable=broad-exception-caught
             return report.failed_host(name, 'cannot template winnet_snapshot, audit_flows or audit_dsr: %s' % to_native(exc))
         flows, dsr = _plain(flows), _plain(dsr)
-        if snapshot:
+        inventory_dir = variables['inventory_dir'] if 'inventory_dir' in variables else None
+        try:
+            path = snapshot_of(snapshot, inventory_dir, playbook_dir)
+        except AnsibleActionFail as exc:
+            return report.failed_host(name, to_native(exc.message))
+        if path is not None:
             # A snapshot host is read here, as net_info would read it, and never contacted.
-            if not isinstance(snapshot, str):
-                return report.failed_host(name, 'winnet_snapshot must be a path to a HostState JSON file, got %r' % (snapshot,))
-            inventory_dir = variables['inventory_dir'] if 'inventory_dir' in variables else None
-            path = snapshot_path(snapshot, inventory_dir, playbook_dir)
             try:
                 state = report.read_snapshot(path)
             except WinnetError as exc:

@@ -1,14 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the winnet.routing collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Action plugin of winnet.routing.ip_address (see plugins/plugin_utils/change.py for the flow)."""
+"""Action plugin of winnet.routing.ip_address (see plugins/plugin_utils/_change.py for the flow)."""
 
 from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.winnet.routing.plugins.module_utils.planner import plan_addresses
-from ansible_collections.winnet.routing.plugins.plugin_utils.change import ChangeAction
+from ansible_collections.winnet.routing.plugins.plugin_utils._change import ChangeAction
 
 ARGUMENT_SPEC = {
     'interface': {'type': 'raw', 'required': True},
@@ -34,7 +34,7 @@ class ActionModule(ChangeAction):
     MUTUALLY_EXCLUSIVE = (('address', 'addresses'),)
     DIFF_SCOPE = ['addresses', 'interfaces']
 
-    def operations(self, host, args):
+    def operations(self, host, args, task_vars, result):
         addresses = args.get('addresses')
         if args.get('address') is not None:
             addresses = [{'address': args['address'], 'skip_as_source': bool(args.get('skip_as_source'))}]

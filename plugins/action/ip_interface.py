@@ -1,13 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the winnet.routing collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Action plugin of winnet.routing.ip_interface (see plugins/plugin_utils/change.py for the flow)."""
+"""Action plugin of winnet.routing.ip_interface (see plugins/plugin_utils/_change.py for the flow)."""
 
 from __future__ import annotations
 
 from ansible_collections.winnet.routing.plugins.module_utils.ops import COMPONENTS, NETBIOS
 from ansible_collections.winnet.routing.plugins.module_utils.planner import plan_interface
-from ansible_collections.winnet.routing.plugins.plugin_utils.change import ChangeAction
+from ansible_collections.winnet.routing.plugins.plugin_utils._change import ChangeAction
 
 FLAGS = ('weak_host_send', 'weak_host_receive', 'forwarding', 'ignore_default_routes', 'register_dns')
 
@@ -26,7 +26,7 @@ class ActionModule(ChangeAction):
     ARGUMENT_SPEC = ARGUMENT_SPEC
     DIFF_SCOPE = ['interfaces']
 
-    def operations(self, host, args):
+    def operations(self, host, args, task_vars, result):
         metric = args.get('metric')
         if isinstance(metric, str) and metric.strip().isdigit():
             metric = int(metric.strip())

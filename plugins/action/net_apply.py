@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the winnet.routing collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Action plugin of winnet.routing.net_apply: apply a saved plan (see plugins/plugin_utils/change.py).
+"""Action plugin of winnet.routing.net_apply: apply a saved plan (see plugins/plugin_utils/_change.py).
 
 The plan is checked against the host's state as it is now (gathered again on a live host): a
 state that no longer hashes to the plan's ``base`` is refused, and so is an operation whose
@@ -14,7 +14,7 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.winnet.routing.plugins.module_utils.applier import state_hash
 from ansible_collections.winnet.routing.plugins.module_utils.ops import validate_all
-from ansible_collections.winnet.routing.plugins.plugin_utils.change import ChangeAction
+from ansible_collections.winnet.routing.plugins.plugin_utils._change import ChangeAction
 
 ARGUMENT_SPEC = {
     'plan': {
@@ -34,7 +34,7 @@ class ActionModule(ChangeAction):
     ARGUMENT_SPEC = ARGUMENT_SPEC
     FRESH_STATE = True
 
-    def operations(self, host, args):
+    def operations(self, host, args, task_vars, result):
         plan = args['plan']
         ops = validate_all(plan['operations'], 'plan.operations')
         base = plan.get('base')

@@ -10,21 +10,19 @@ trip. Either way the state goes through the schema v1 loader before it is return
 
 from __future__ import annotations
 
-import json
-import os
-
 from ansible.errors import AnsibleActionFail
-from ansible.module_utils.common.text.converters import to_native, to_text
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.winnet.routing.plugins.module_utils.errors import WinnetError
 from ansible_collections.winnet.routing.plugins.module_utils.guard import learn_controller
-from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import AddressSyntaxError, parse_address
-
-FACT_NAME = 'winnet_state'
-CONNECTION_FACT = 'winnet_connection'
-SNAPSHOT_VAR = 'winnet_snapshot'
+from ansible_collections.winnet.routing.plugins.plugin_utils._state import (
+    CONNECTION_FACT,
+    FACT_NAME,
+    SNAPSHOT_VAR,
+    load_snapshot,
+    snapshot_of,
+    validate_state,
+)
 
 ARGUMENT_SPEC = {
     'probes': {
@@ -36,37 +34,6 @@ ARGUMENT_SPEC = {
         },
     },
 }
-
-
-def snapshot_path(path, inventory_dir, playbook_dir):
-    """Resolve a winnet_snapshot value: relative paths start at the host's inventory directory."""
-    path = os.path.expanduser(path)
-    if os.path.isabs(path):
-        return path
-    base = inventory_dir or playbook_dir or os.getcwd()
-    return os.path.normpath(os.path.join(base, path))
-
-
-def load_snapshot(path):
-    """Read and validate a HostState file; errors name the path and the cause."""
-    try:
-        with open(path, 'rb') as handle:
-            raw = handle.read()
-    except OSError as exc:
-        raise AnsibleActionFail('winnet_snapshot %s: cannot read the file: %s' % (path, exc.strerror or to_native(exc)))
-    try:
-        data = json.loads(to_text(raw, errors='surrogate_or_strict'))
-    except ValueError as exc:
-        raise AnsibleActionFail('winnet_snapshot %s: not valid JSON: %s' % (path, to_native(exc)))
-    return validate_state(data, 'winnet_snapshot %s' % path)
-
-
-def validate_state(data, origin):
-    """Run a state through the schema v1 loader and return its canonical dictionary."""
-    try:
-        return HostState.from_dict(data).to_dict()
-    except WinnetError as exc:
-        raise AnsibleActionFail('%s: invalid HostState: %s' % (origin, to_native(exc)))
 
 
 def check_probes(probes):
@@ -102,10 +69,8 @@ class ActionModule(ActionBase):
         snapshot = task_vars.get(SNAPSHOT_VAR)
         if snapshot is not None:
             snapshot = self._templar.template(snapshot)
-        if snapshot:
-            if not isinstance(snapshot, str):
-                raise AnsibleActionFail('winnet_snapshot must be a path to a HostState JSON file, got %r' % (snapshot,))
-            path = snapshot_path(snapshot, task_vars.get('inventory_dir'), task_vars.get('playbook_dir'))
+        path = snapshot_of(snapshot, task_vars.get('inventory_dir'), task_vars.get('playbook_dir'))
+        if path is not None:
             state = load_snapshot(path)
             answered = [self._unanswered(probe, 'snapshot host: Find-NetRoute runs only on a live host') for probe in probes]
             result.update(changed=False, state=state, probes=answered, snapshot=path,

@@ -1,14 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the winnet.routing collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Action plugin of winnet.routing.route (see plugins/plugin_utils/change.py for the flow)."""
+"""Action plugin of winnet.routing.route (see plugins/plugin_utils/_change.py for the flow)."""
 
 from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.winnet.routing.plugins.module_utils.planner import plan_route, plan_routes
-from ansible_collections.winnet.routing.plugins.plugin_utils.change import ChangeAction
+from ansible_collections.winnet.routing.plugins.plugin_utils._change import ChangeAction
 
 ROUTE_FIELDS = ('destination', 'next_hop', 'interface', 'metric', 'store', 'state')
 STORE = {'type': 'str', 'choices': ['active', 'persistent', 'both']}
@@ -49,7 +49,7 @@ class ActionModule(ChangeAction):
     REQUIRED_ONE_OF = (('destination', 'routes'),)
     DIFF_SCOPE = ['routes']
 
-    def operations(self, host, args):
+    def operations(self, host, args, task_vars, result):
         if args.get('routes') is None:
             if args['purge']:
                 raise AnsibleActionFail('purge: needs routes (the complete list of routes of the interface), not destination')

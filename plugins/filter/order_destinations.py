@@ -63,7 +63,7 @@ _value:
 """
 
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError
-from ansible_collections.winnet.routing.plugins.plugin_utils.filters import engine_filter, make_engine
+from ansible_collections.winnet.routing.plugins.plugin_utils._filters import engine_filter, make_engine
 
 
 @engine_filter('order_destinations')

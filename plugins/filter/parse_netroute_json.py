@@ -60,7 +60,7 @@ _value:
 """
 
 from ansible_collections.winnet.routing.plugins.module_utils.netroute_json import parse_netroute_json as _parse
-from ansible_collections.winnet.routing.plugins.plugin_utils.filters import engine_filter
+from ansible_collections.winnet.routing.plugins.plugin_utils._filters import engine_filter
 
 
 @engine_filter('parse_netroute_json')

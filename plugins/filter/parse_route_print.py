@@ -75,7 +75,7 @@ _value:
 """
 
 from ansible_collections.winnet.routing.plugins.module_utils.route_print import parse_route_print as _parse
-from ansible_collections.winnet.routing.plugins.plugin_utils.filters import engine_filter
+from ansible_collections.winnet.routing.plugins.plugin_utils._filters import engine_filter
 
 
 @engine_filter('parse_route_print')

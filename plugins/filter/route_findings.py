@@ -83,7 +83,7 @@ _value:
 """
 
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError, WinnetError
-from ansible_collections.winnet.routing.plugins.plugin_utils.filters import engine_filter, make_engine
+from ansible_collections.winnet.routing.plugins.plugin_utils._filters import engine_filter, make_engine
 
 
 def _one(state, flows, where):

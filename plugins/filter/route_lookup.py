@@ -117,7 +117,7 @@ _value:
       elements: str
 """
 
-from ansible_collections.winnet.routing.plugins.plugin_utils.filters import engine_filter, make_engine
+from ansible_collections.winnet.routing.plugins.plugin_utils._filters import engine_filter, make_engine
 
 
 @engine_filter('route_lookup')

@@ -12,6 +12,8 @@ dictionary back; ``from_dict(to_dict(s)) == s``.
 
 from __future__ import annotations
 
+import json
+
 from ansible_collections.winnet.routing.plugins.module_utils.errors import StateError
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     BITS,
@@ -337,6 +339,25 @@ def system_routes_for(state_interfaces, addresses):
         if iface.ipv6 is not None:
             routes.append((V6, 0xFF << 120, 8, iface.index))
     return [Route(fam, net, plen, 0, index, SYSTEM_ROUTE_METRIC, 'active', 'local') for fam, net, plen, index in routes]
+
+
+def read_snapshot(path):
+    """The JSON document of a snapshot file (a HostState written by hand, gathered or predicted),
+    not validated yet: ``HostState.from_dict`` does that.
+
+    Raises:
+        StateError: ``winnet_snapshot PATH: cannot read the file: ...`` or ``...: not valid JSON: ...``.
+    """
+    where = 'winnet_snapshot %s' % path
+    try:
+        with open(path, 'rb') as handle:
+            raw = handle.read()
+    except OSError as exc:
+        raise StateError(where, 'cannot read the file: %s' % (exc.strerror or exc)) from None
+    try:
+        return json.loads(raw.decode('utf-8'))
+    except ValueError as exc:
+        raise StateError(where, 'not valid JSON: %s' % exc) from None
 
 
 class _Loader:

@@ -24,7 +24,8 @@ import tempfile
 from xml.sax.saxutils import escape as xml_escape, quoteattr
 
 from ansible_collections.winnet.routing.plugins.module_utils.engine import Engine, dedupe_findings, finding
-from ansible_collections.winnet.routing.plugins.module_utils.errors import WinnetError
+from ansible_collections.winnet.routing.plugins.module_utils import hoststate
+from ansible_collections.winnet.routing.plugins.module_utils.errors import StateError, WinnetError
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import AddressSyntaxError, format_address, parse_address
 
 SEVERITIES = ('error', 'warning', 'info')
@@ -309,16 +310,12 @@ def _counts(findings):
 
 
 def read_snapshot(path):
-    """The JSON document of a snapshot file; the HostState loader validates it when the host is evaluated."""
+    """The JSON document of a snapshot file (``hoststate.read_snapshot``); the HostState loader
+    validates it when the host is evaluated. Raises ReportError naming the path and the cause."""
     try:
-        with open(path, 'rb') as handle:
-            raw = handle.read()
-    except OSError as exc:
-        raise ReportError('winnet_snapshot %s: cannot read the file: %s' % (path, exc.strerror or exc)) from None
-    try:
-        return json.loads(raw.decode('utf-8'))
-    except ValueError as exc:
-        raise ReportError('winnet_snapshot %s: not valid JSON: %s' % (path, exc)) from None
+        return hoststate.read_snapshot(path)
+    except StateError as exc:
+        raise ReportError(str(exc)) from None
 
 
 def evaluate_host(name, state, flows=None, dsr=None, probes=None, snapshot=None):

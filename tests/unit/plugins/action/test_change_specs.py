@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from ansible_collections.winnet.routing.plugins.doc_fragments.change import ModuleDocFragment
-from ansible_collections.winnet.routing.plugins.plugin_utils.change import COMMON_SPEC
+from ansible_collections.winnet.routing.plugins.plugin_utils._change import COMMON_SPEC
 
 MODULES = ['route', 'ip_interface', 'ip_address', 'loopback_adapter', 'firewall_rule', 'net_apply', 'restore']
 # Options of the PowerShell module that only its action plugin sets (a task giving them is refused).

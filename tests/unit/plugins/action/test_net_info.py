@@ -21,6 +21,7 @@ from ansible.playbook.play_context import PlayContext
 from ansible.template import Templar
 
 from ansible_collections.winnet.routing.plugins.action import net_info
+from ansible_collections.winnet.routing.plugins.plugin_utils._state import load_snapshot, snapshot_path
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
@@ -66,15 +67,15 @@ def _assert_not_contacted(connection):
 
 # ----------------------------------------------------------------------------- paths
 def test_relative_snapshot_path_starts_at_the_inventory_directory():
-    assert net_info.snapshot_path('../snapshots/a.json', '/srv/inv', '/srv/play') == os.path.normpath('/srv/snapshots/a.json')
+    assert snapshot_path('../snapshots/a.json', '/srv/inv', '/srv/play') == os.path.normpath('/srv/snapshots/a.json')
 
 
 def test_absolute_snapshot_path_is_kept():
-    assert net_info.snapshot_path('/data/a.json', '/srv/inv', '/srv/play') == '/data/a.json'
+    assert snapshot_path('/data/a.json', '/srv/inv', '/srv/play') == '/data/a.json'
 
 
 def test_without_inventory_directory_the_playbook_directory_is_used():
-    assert net_info.snapshot_path('a.json', None, '/srv/play') == os.path.normpath('/srv/play/a.json')
+    assert snapshot_path('a.json', None, '/srv/play') == os.path.normpath('/srv/play/a.json')
 
 
 @pytest.mark.parametrize('content, expected', [
@@ -88,7 +89,7 @@ def test_bad_snapshots_name_the_path_and_the_cause(tmp_path, content, expected):
     if content is not None:
         path.write_text(content, encoding='utf-8')
     with pytest.raises(AnsibleActionFail) as info:
-        net_info.load_snapshot(str(path))
+        load_snapshot(str(path))
     message = str(info.value.message)
     assert str(path) in message
     assert expected in message
@@ -97,7 +98,7 @@ def test_bad_snapshots_name_the_path_and_the_cause(tmp_path, content, expected):
 # ----------------------------------------------------------------------------- example hosts
 @pytest.mark.parametrize('host', sorted(HOSTS))
 def test_example_snapshot_is_complete_schema_v1(host):
-    path = net_info.snapshot_path(HOSTS[host]['winnet_snapshot'], os.path.dirname(INVENTORY), None)
+    path = snapshot_path(HOSTS[host]['winnet_snapshot'], os.path.dirname(INVENTORY), None)
     with open(path, encoding='utf-8') as handle:
         data = json.load(handle)
     state = HostState.from_dict(data)
@@ -109,7 +110,7 @@ def test_example_snapshot_is_complete_schema_v1(host):
 
 
 def test_example_seed_001_metrics():
-    state = net_info.load_snapshot(os.path.join(ROOT, 'examples', 'snapshots', 'app-metric-01.json'))
+    state = load_snapshot(os.path.join(ROOT, 'examples', 'snapshots', 'app-metric-01.json'))
     by_alias = {i['alias']: i for i in state['interfaces']}
     defaults = {r['interface']: r['route_metric'] for r in state['routes']
                 if r['destination'] == '0.0.0.0/0' and r['store'] == 'active'}

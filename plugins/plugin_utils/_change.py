@@ -31,8 +31,6 @@ One task runs, in this order:
 from __future__ import annotations
 
 import datetime
-import json
-import os
 import uuid
 
 from ansible.errors import AnsibleActionFail, AnsibleError
@@ -40,28 +38,28 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.winnet.routing.plugins.action.net_info import (
-    FACT_NAME,
-    SNAPSHOT_VAR,
-    load_snapshot,
-    snapshot_path,
-    validate_state,
-)
 from ansible_collections.winnet.routing.plugins.module_utils.applier import apply, canonical, state_hash
 from ansible_collections.winnet.routing.plugins.module_utils.errors import WinnetError
 from ansible_collections.winnet.routing.plugins.module_utils.guard import connection_ports, evaluate, is_ip_address, learn_controller
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
 from ansible_collections.winnet.routing.plugins.module_utils.planner import diff
 from ansible_collections.winnet.routing.plugins.module_utils.restore import rollback_for
+from ansible_collections.winnet.routing.plugins.plugin_utils._baseline import BASELINE_DIR_VAR, DEFAULT_BASELINE_DIR, save_baseline
+from ansible_collections.winnet.routing.plugins.plugin_utils._state import (
+    CONNECTION_FACT,
+    FACT_NAME,
+    SNAPSHOT_OUT_VAR,
+    SNAPSHOT_VAR,
+    load_snapshot,
+    snapshot_of,
+    snapshot_path,
+    validate_state,
+    write_snapshot_out,
+)
 
-SNAPSHOT_OUT_VAR = 'winnet_snapshot_out'
 CONTROLLER_VAR = 'winnet_controller_address'
-BASELINE_DIR_VAR = 'winnet_baseline_dir'
-DEFAULT_BASELINE_DIR = '~/.ansible/winnet_baselines'
 ROUND_TRIPS_FACT = 'winnet_round_trips'
-CONNECTION_FACT = 'winnet_connection'
 ROLLBACK_CONFIRM_VAR = 'winnet_rollback_confirm'
-BASELINE_SCHEMA = 'winnet.routing/baseline-v1'
 
 # Options every changing module takes.
 COMMON_SPEC = {
@@ -76,42 +74,8 @@ def fail(message, **extra):
     return AnsibleActionFail(message, result=extra)
 
 
-def baseline_name(now):
-    """File name of a baseline saved at ``now`` (UTC): sortable, no characters Windows forbids."""
-    return now.strftime('%Y%m%dT%H%M%S.%fZ') + '.json'
-
-
-def save_baseline(directory, host, state, operations, task_name, now=None):
-    """Write the state a change starts from as ``DIRECTORY/HOST/TIME.json``; returns the path."""
-    now = now or datetime.datetime.now(datetime.timezone.utc)
-    folder = os.path.join(os.path.expanduser(directory), host)
-    os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, baseline_name(now))
-    document = {'schema': BASELINE_SCHEMA, 'host': host, 'saved_at': now.strftime('%Y-%m-%dT%H:%M:%S.%fZ'),
-                'task': task_name, 'operations': operations, 'state': state}
-    with open(path, 'x', encoding='utf-8') as handle:
-        json.dump(document, handle, indent=1, sort_keys=True)
-        handle.write('\n')
-    return path
-
-
-def write_snapshot_out(path, source, state):
-    """Write a predicted state; never the snapshot it was read from."""
-    if source is not None and os.path.realpath(path) == os.path.realpath(source):
-        raise fail('winnet_snapshot_out %s is the snapshot the state was read from; it is never overwritten: '
-                   'give another path' % path)
-    folder = os.path.dirname(path)
-    if folder:
-        os.makedirs(folder, exist_ok=True)
-    tmp = path + '.tmp'
-    with open(tmp, 'w', encoding='utf-8') as handle:
-        json.dump(state, handle, indent=1, sort_keys=True)
-        handle.write('\n')
-    os.replace(tmp, path)
-
-
 class ChangeAction(ActionBase):
-    """Base class: subclasses give ARGUMENT_SPEC, DIFF_SCOPE and ``operations(host, args)``."""
+    """Base class: subclasses give ARGUMENT_SPEC, DIFF_SCOPE and ``operations(host, args, task_vars, result)``."""
 
     TRANSFERS_FILES = False
     _supports_check_mode = True
@@ -123,8 +87,12 @@ class ChangeAction(ActionBase):
     DIFF_SCOPE = None
     FRESH_STATE = False      # net_apply: a saved plan is checked against a freshly gathered state
 
-    def operations(self, host, args):
-        """The planned operations for the validated ``args`` on the HostState ``host``."""
+    def operations(self, host, args, task_vars, result):
+        """The planned operations for the validated ``args`` on the HostState ``host``.
+
+        ``task_vars`` are the task's variables; a plugin may add its own keys (and warnings) to the
+        task's ``result``.
+        """
         raise NotImplementedError
 
     # -------------------------------------------------------------------------------- run
@@ -142,19 +110,15 @@ class ChangeAction(ActionBase):
         except WinnetError as exc:
             raise fail(to_native(exc)) from None
 
-    _learned = None
-    _live = False
-
     def _run(self, result, args, task_vars):
         hostname = task_vars.get('inventory_hostname', 'the host')
         snapshot = self._snapshot(task_vars)
-        self._live = snapshot is None
         round_trips = 0
-        state_dict, gathered = self._current(task_vars, snapshot)
+        state_dict, gathered, learned = self._current(task_vars, snapshot)
         if gathered:
             round_trips += 1
         host = HostState.from_dict(state_dict)
-        ops = self.operations(host, args)
+        ops = self.operations(host, args, task_vars, result)
         predicted = apply(host, ops)
         changed = bool(ops)
         result['changed'] = changed
@@ -162,7 +126,7 @@ class ChangeAction(ActionBase):
         result['plan'] = {'base': state_hash(host), 'operations': ops}
         if self._task.diff:
             result['diff'] = diff(host, predicted, self.DIFF_SCOPE)
-        guard = self._guard(host, predicted, task_vars)
+        guard = self._guard(host, predicted, task_vars, snapshot is None, learned)
         result['guard'] = guard
         if changed and guard.get('cut') and not args['allow_connection_loss']:
             raise fail('%s: refusing to apply the plan: it would cut the controller off the host: %s. The reply path after the '
@@ -202,8 +166,8 @@ class ChangeAction(ActionBase):
         previous = task_vars.get(ROUND_TRIPS_FACT)
         total = (previous if isinstance(previous, int) and not isinstance(previous, bool) else 0) + round_trips
         result['ansible_facts'] = {FACT_NAME: new_state, ROUND_TRIPS_FACT: total}
-        if self._learned is not None:
-            result['ansible_facts'][CONNECTION_FACT] = self._learned
+        if learned is not None:
+            result['ansible_facts'][CONNECTION_FACT] = learned
         return result
 
     # ------------------------------------------------------------------------ the state
@@ -211,11 +175,7 @@ class ChangeAction(ActionBase):
         value = task_vars.get(SNAPSHOT_VAR)
         if value is not None:
             value = self._templar.template(value)
-        if not value:
-            return None
-        if not isinstance(value, str):
-            raise fail('winnet_snapshot must be a path to a HostState JSON file, got %r' % (value,))
-        return snapshot_path(value, task_vars.get('inventory_dir'), task_vars.get('playbook_dir'))
+        return snapshot_of(value, task_vars.get('inventory_dir'), task_vars.get('playbook_dir'))
 
     def _cached(self, task_vars):
         # The fact as a top-level variable first: within a loop, Ansible updates it after each item,
@@ -227,24 +187,26 @@ class ChangeAction(ActionBase):
         return cached if isinstance(cached, dict) else None
 
     def _current(self, task_vars, snapshot):
-        """(state dict, whether a live host was contacted to get it)."""
+        """(state dict, whether a live host was contacted to get it, what its gather learned about the
+        controller's connection or None)."""
         cached = None if self.FRESH_STATE and snapshot is None else self._cached(task_vars)
         if cached is not None:
-            return validate_state(cached, 'the %s fact' % FACT_NAME), False
+            return validate_state(cached, 'the %s fact' % FACT_NAME), False, None
         if snapshot is not None:
-            return load_snapshot(snapshot), True
+            return load_snapshot(snapshot), True, None
         port = task_vars.get('ansible_port')
         ports = connection_ports(task_vars.get('ansible_connection'), self._templar.template(port) if port is not None else None)
         gathered = self._execute_module(module_name='winnet.routing.net_info', module_args={'connection_ports': ports}, task_vars=task_vars)
         if gathered.get('failed'):
             raise fail('gathering the state failed: %s' % gathered.get('msg', 'no message'), gather=gathered)
-        self._learned = learn_controller(gathered.get('connection'))
+        learned = learn_controller(gathered.get('connection'))
         if 'state' not in gathered:
             raise fail('net_info returned no state from %s' % task_vars.get('inventory_hostname', 'the host'))
-        return validate_state(gathered['state'], 'net_info result from %s' % task_vars.get('inventory_hostname', 'the host')), True
+        return validate_state(gathered['state'], 'net_info result from %s' % task_vars.get('inventory_hostname', 'the host')), True, learned
 
     # ------------------------------------------------------------------------ the guard
-    def _guard(self, before, after, task_vars):
+    def _guard(self, before, after, task_vars, live, learned):
+        """The connection guard's verdict; ``learned`` is what this task's gather learned (or None)."""
         controller = task_vars.get(CONTROLLER_VAR)
         if controller is not None:
             controller = self._templar.template(controller)
@@ -254,10 +216,8 @@ class ChangeAction(ActionBase):
         if not is_ip_address(host_address):
             host_address = None     # a DNS name (or unset): inferred from the state by the guard
         origin = CONTROLLER_VAR
-        learned = None
-        if not controller and self._live:
+        if not controller and live:
             # Learned from the live connection: by this task's gather, or by an earlier one of the play.
-            learned = self._learned
             if learned is None and isinstance(task_vars.get(CONNECTION_FACT), dict):
                 learned = task_vars[CONNECTION_FACT]
             if learned is not None and learned.get('controller_address'):

@@ -1,0 +1,89 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the winnet.routing collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Where a host's state comes from on the controller: the snapshot file of a snapshot host, and
+the facts a play keeps (the state, the learned connection).
+
+Shared by the action plugins (net_info, every changing module, audit_report): a snapshot host
+(``winnet_snapshot``) is read here and never contacted; a state from any source goes through the
+schema v1 loader before a plugin uses it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.text.converters import to_native
+
+from ansible_collections.winnet.routing.plugins.module_utils.errors import WinnetError
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState, read_snapshot
+
+FACT_NAME = 'winnet_state'
+CONNECTION_FACT = 'winnet_connection'
+SNAPSHOT_VAR = 'winnet_snapshot'
+SNAPSHOT_OUT_VAR = 'winnet_snapshot_out'
+
+
+def snapshot_path(path, inventory_dir, playbook_dir):
+    """Resolve a winnet_snapshot value: relative paths start at the host's inventory directory."""
+    path = os.path.expanduser(path)
+    if os.path.isabs(path):
+        return path
+    base = inventory_dir or playbook_dir or os.getcwd()
+    return os.path.normpath(os.path.join(base, path))
+
+
+def snapshot_of(value, inventory_dir, playbook_dir):
+    """The snapshot file of a host whose (templated) ``winnet_snapshot`` is ``value``; None for a live host.
+
+    Raises:
+        AnsibleActionFail: the value is not a path.
+    """
+    if not value:
+        return None
+    if not isinstance(value, str):
+        raise AnsibleActionFail('winnet_snapshot must be a path to a HostState JSON file, got %r' % (value,))
+    return snapshot_path(value, inventory_dir, playbook_dir)
+
+
+def load_snapshot(path):
+    """Read and validate a HostState file; returns its canonical dictionary.
+
+    Raises:
+        AnsibleActionFail: the file cannot be read, is not JSON or is not a valid HostState (the
+            message names the path and the cause).
+    """
+    try:
+        data = read_snapshot(path)
+    except WinnetError as exc:
+        raise AnsibleActionFail(to_native(exc)) from None
+    return validate_state(data, 'winnet_snapshot %s' % path)
+
+
+def validate_state(data, origin):
+    """Run a state through the schema v1 loader and return its canonical dictionary.
+
+    Raises:
+        AnsibleActionFail: ``origin: invalid HostState: ...`` naming the path inside the state.
+    """
+    try:
+        return HostState.from_dict(data).to_dict()
+    except WinnetError as exc:
+        raise AnsibleActionFail('%s: invalid HostState: %s' % (origin, to_native(exc))) from None
+
+
+def write_snapshot_out(path, source, state):
+    """Write a predicted state; never the snapshot it was read from."""
+    if source is not None and os.path.realpath(path) == os.path.realpath(source):
+        raise AnsibleActionFail('winnet_snapshot_out %s is the snapshot the state was read from; it is never overwritten: '
+                                'give another path' % path)
+    folder = os.path.dirname(path)
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+    tmp = path + '.tmp'
+    with open(tmp, 'w', encoding='utf-8') as handle:
+        json.dump(state, handle, indent=1, sort_keys=True)
+        handle.write('\n')
+    os.replace(tmp, path)
