@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.winnet.routing.plugins.module_utils.applier import state_hash
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import state_hash
 from ansible_collections.winnet.routing.plugins.module_utils.ops import validate_all
 from ansible_collections.winnet.routing.plugins.plugin_utils._change import ChangeAction
 

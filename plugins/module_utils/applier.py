@@ -41,60 +41,65 @@ Windows' side effects reproduced here:
 
 ``inverse(state, operations)`` gives the operations that undo ``operations`` (each computed from
 the state just before it, returned in reverse order): ``apply(apply(s, ops), inverse(s, ops))``
-equals ``s`` under ``canonical`` (see ``canonical`` for what equality means and for the limits).
+equals ``s`` under ``hoststate.canonical`` (see there for what equality means and for the limits).
+``rollback_for(state, operations, after)`` is what an automatic rollback (``rollback_after``) arms:
+the inverse, and the inverse of each prefix of the plan for a run that stopped part way.
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError, StateError
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import (
     BINDINGS_KEY,
+    FIREWALL_FIELDS,
+    FIREWALL_KEY,
+    IPIF_FLAGS,
     NETBIOS_KEY,
+    ROUTE_STORES,
     SYSTEM_ROUTE_METRIC,
-    VOLATILE_INTERFACE_KEYS,
     Address,
     HostState,
     Interface,
     IpSettings,
     Route,
+    address_sort_key,
     derive_metric,
+    find_address,
+    find_firewall_rule,
+    find_route,
+    route_copies,
+    route_key,
     system_routes_for,
 )
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     BITS,
     FAMILY_BY_NAME,
-    FAMILY_NAME,
     V4,
-    format_address,
-    format_prefix,
     is_link_local,
     parse_address,
     parse_prefix,
 )
-from ansible_collections.winnet.routing.plugins.module_utils.ops import COMPONENTS, validate
+from ansible_collections.winnet.routing.plugins.module_utils.ops import (
+    COMPONENTS,
+    ROUTE_KINDS,
+    adapter_binding_ops,
+    address_op,
+    binding_op,
+    dns_registration_op,
+    firewall_rule_op,
+    netbios_op,
+    route_store_ops,
+    settings_op,
+    validate,
+)
 
 LOOPBACK_DESCRIPTION = 'Microsoft KM-TEST Loopback Adapter'
 LOOPBACK_METRIC = 25
-FIREWALL_KEY = 'firewall_rules'
-STORE_ORDER = {'active': 0, 'persistent': 1}
-_IPIF_FLAGS = ('weak_host_send', 'weak_host_receive', 'forwarding', 'ignore_default_routes', 'dhcp')
-_FIREWALL_FIELDS = ('name', 'local_address', 'protocol', 'local_port')
 
 
 # ---------------------------------------------------------------------------------- helpers
-def route_sort_key(route):
-    """Identity order of a Route: family, destination, next hop, interface, store."""
-    return (route.family, route.network, route.prefix_length, route.next_hop_value, route.interface, STORE_ORDER[route.store])
-
-
-def address_sort_key(addr):
-    return (addr.interface, addr.family, addr.value)
-
-
 def route_label(family, destination, next_hop, interface, store):
     return 'route %s via %s on interface %d in the %s store' % (destination, next_hop, interface, store)
 
@@ -127,80 +132,6 @@ def _address_key(op):
     if FAMILY_BY_NAME[op['family']] != family:
         raise ValueError('%s is not an %s address' % (op['address'], op['family']))
     return family, value
-
-
-def find_route(routes, identity):
-    for route in routes:
-        if route.identity == identity:
-            return route
-    return None
-
-
-def find_address(addresses, interface, family, value):
-    for addr in addresses:
-        if addr.interface == interface and addr.family == family and addr.value == value:
-            return addr
-    return None
-
-
-def find_firewall_rule(extra, name):
-    for rule in extra.get(FIREWALL_KEY) or []:
-        if isinstance(rule, dict) and rule.get('name') == name:
-            return rule
-    return None
-
-
-ROUTE_STORES = ('active', 'persistent')
-ROUTE_KINDS = ('add_route', 'remove_route', 'set_route_metric')
-
-
-def route_key(route):
-    """(family, network, prefix length, next hop value, interface): a route's identity without the store."""
-    return route.identity[:5]
-
-
-def route_copies(routes, key):
-    """{store: route metric} of the copies of the route ``key`` (route_key) in ``routes``."""
-    return {r.store: r.route_metric for r in routes if r.identity[:5] == key}
-
-
-def route_op(kind, key, store, metric=None):
-    """One route operation (ops.py) for the route ``key`` (route_key)."""
-    family, network, plen, hop, index = key
-    op = {'op': kind, 'family': FAMILY_NAME[family], 'destination': format_prefix(family, network, plen),
-          'next_hop': format_address(family, hop), 'interface': index, 'store': store}
-    if metric is not None:
-        op['route_metric'] = metric
-    return op
-
-
-def route_store_ops(key, current, target):
-    """The route operations taking the copies ``current`` to ``target`` ({store: metric}; a store
-    left out has no copy), with the cmdlets Windows offers (see ops.STORES).
-
-    Only the ActiveStore can be written alone, so a PersistentStore copy that must appear or change
-    is (re)written with New-NetRoute for both stores after removing the copies in its way, and the
-    active copy is then removed or set to its own metric.
-    """
-    ops = []
-    cur_a, cur_p = current.get('active'), current.get('persistent')
-    tgt_a, tgt_p = target.get('active'), target.get('persistent')
-    if tgt_p != cur_p:
-        if cur_p is not None:
-            ops.append(route_op('remove_route', key, 'persistent'))
-        if tgt_p is not None:
-            if cur_a is not None:
-                ops.append(route_op('remove_route', key, 'active'))
-            ops.append(route_op('add_route', key, 'both', tgt_p))
-            cur_a = tgt_p
-    if tgt_a != cur_a:
-        if tgt_a is None:
-            ops.append(route_op('remove_route', key, 'active'))
-        elif cur_a is None:
-            ops.append(route_op('add_route', key, 'active', tgt_a))
-        else:
-            ops.append(route_op('set_route_metric', key, 'active', tgt_a))
-    return ops
 
 
 def _leased(addr):
@@ -323,7 +254,7 @@ class _Applier:
         settings = iface.settings(family)
         if op.get('dhcp') is False and settings.dhcp:
             self.drop_dhcp_configuration(iface, family)
-        for flag in _IPIF_FLAGS:
+        for flag in IPIF_FLAGS:
             if flag in op:
                 setattr(settings, flag, op[flag])
         if 'metric' in op:
@@ -431,7 +362,7 @@ class _Applier:
         if self.work.firewall_rule(op['name']) is not None:
             self.fail('firewall rule %r already exists' % op['name'])
         rules = self.work.firewall_rules()
-        rules.append({key: op[key] for key in _FIREWALL_FIELDS})
+        rules.append({key: op[key] for key in FIREWALL_FIELDS})
         self.work.extra[FIREWALL_KEY] = rules
 
     def remove_firewall_rule(self, op):
@@ -460,45 +391,6 @@ def apply(state, operations):
 
 
 # -------------------------------------------------------------------------------- inverse
-def _address_op(addr, kind):
-    op = {'op': kind, 'interface': addr.interface, 'family': FAMILY_NAME[addr.family], 'address': addr.address}
-    if kind == 'add_address':
-        op['prefix_length'] = addr.prefix_length
-    if kind in ('add_address', 'set_address'):
-        op['skip_as_source'] = addr.skip_as_source
-    return op
-
-
-def settings_op(index, fam_name, target, now):
-    """set_interface on interface ``index`` that takes the settings ``now`` to ``target`` (IpSettings
-    of family ``fam_name``); None when they are equal."""
-    op = {'op': 'set_interface', 'interface': index, 'family': fam_name}
-    for flag in _IPIF_FLAGS:
-        if getattr(target, flag) != getattr(now, flag):
-            op[flag] = getattr(target, flag)
-    if target.automatic_metric:
-        if not now.automatic_metric or now.metric != target.metric:
-            op['automatic_metric'] = True
-    elif now.automatic_metric or now.metric != target.metric:
-        op['metric'] = target.metric
-    return op if len(op) > 3 else None
-
-
-def adapter_binding_ops(index, wanted, now):
-    """set_binding and set_netbios operations that give interface ``index`` (now ``now``) the
-    bindings and NetBIOS setting ``wanted`` records; what ``wanted`` does not record is left alone."""
-    ops = []
-    goal, present = wanted.extra.get(BINDINGS_KEY), now.extra.get(BINDINGS_KEY)
-    if isinstance(goal, dict) and isinstance(present, dict):
-        for component in sorted(goal):
-            if component in COMPONENTS and component in present and present[component] != goal[component]:
-                ops.append({'op': 'set_binding', 'interface': index, 'component': component, 'enabled': goal[component]})
-    goal, present = wanted.extra.get(NETBIOS_KEY), now.extra.get(NETBIOS_KEY)
-    if goal is not None and present is not None and goal != present:
-        ops.append({'op': 'set_netbios', 'interface': index, 'netbios': goal})
-    return ops
-
-
 def _inverse_one(before, op):
     """The operations that undo ``op`` on the state ``before`` (in the order they must run).
 
@@ -515,18 +407,17 @@ def _inverse_one(before, op):
         restore = settings_op(iface.index, op['family'], old, new)
         return [restore] if restore else []
     if kind == 'set_dns_registration':
-        return [{'op': kind, 'interface': op['interface'], 'register_dns': before.interface(op['interface']).register_dns}]
+        return [dns_registration_op(op['interface'], before.interface(op['interface']).register_dns)]
     if kind == 'set_binding':
-        bound = before.interface(op['interface']).extra[BINDINGS_KEY][op['component']]
-        return [{'op': kind, 'interface': op['interface'], 'component': op['component'], 'enabled': bound}]
+        return [binding_op(op['interface'], op['component'], before.interface(op['interface']).extra[BINDINGS_KEY][op['component']])]
     if kind == 'set_netbios':
-        return [{'op': kind, 'interface': op['interface'], 'netbios': before.interface(op['interface']).extra[NETBIOS_KEY]}]
+        return [netbios_op(op['interface'], before.interface(op['interface']).extra[NETBIOS_KEY])]
     if kind == 'add_address':
         return [{'op': 'remove_address', 'interface': op['interface'], 'family': op['family'], 'address': op['address']}]
     if kind in ('remove_address', 'set_address'):
         family, value = _address_key(op)
         addr = find_address(before.addresses, op['interface'], family, value)
-        return [_address_op(addr, 'add_address' if kind == 'remove_address' else 'set_address')]
+        return [address_op('add_address' if kind == 'remove_address' else 'set_address', addr)]
     if kind == 'create_loopback':
         return [{'op': 'remove_loopback', 'interface': next_interface_index(before)}]
     if kind == 'rename_adapter':
@@ -534,7 +425,7 @@ def _inverse_one(before, op):
     if kind == 'add_firewall_rule':
         return [{'op': 'remove_firewall_rule', 'name': op['name']}]
     rule = find_firewall_rule(before.extra, op['name'])
-    return [dict({'op': 'add_firewall_rule'}, **{key: rule[key] for key in _FIREWALL_FIELDS})]
+    return [firewall_rule_op(rule)]
 
 
 def _recreate_loopback(before, iface, undo_state):
@@ -555,10 +446,10 @@ def _recreate_loopback(before, iface, undo_state):
             if restore:
                 ops.append(restore)
     if iface.register_dns != created.register_dns:
-        ops.append({'op': 'set_dns_registration', 'interface': index, 'register_dns': iface.register_dns})
+        ops.append(dns_registration_op(index, iface.register_dns))
     ops += adapter_binding_ops(index, iface, created)
     for addr in sorted((a for a in before.addresses if a.interface == iface.index), key=address_sort_key):
-        ops.append(dict(_address_op(addr, 'add_address'), interface=index))
+        ops.append(address_op('add_address', addr, index))
     current = apply(undo_state, ops)
     keys = sorted({route_key(r) for r in before.routes if r.interface == iface.index and r.protocol != 'local'})
     for key in keys:
@@ -608,61 +499,32 @@ def inverse(state, operations):
     return result
 
 
-# ------------------------------------------------------------------------- canonical form
-def canonical(state):
-    """The schema v1 dictionary with interfaces, addresses, routes and firewall rules in identity order.
+# ------------------------------------------------------------------------ automatic rollback
+ROLLBACK_MIN_SECONDS = 30
+ROLLBACK_MAX_SECONDS = 86400
+# The undo of these addresses an adapter by an index Windows has not handed out yet (the one a
+# created adapter gets, or the one a removed adapter gets when it is created again).
+ROLLBACK_UNSUPPORTED = ('create_loopback', 'remove_loopback')
 
-    Two states are equal for the planner, the applier and ``inverse`` when their canonical
-    dictionaries are equal: the order in which Windows lists routes (RouteOrder, which an undo
-    cannot restore) and the interfaces' traffic counters (``discards``) are left out, everything
-    else counts. Limits of ``inverse``: a re-added route
-    has protocol ``netmgmt`` and a re-added address is ``preferred`` and not temporary; an
-    automatic metric is re-derived (R7); a re-created loopback adapter has a new index
-    (``canonical`` does not hide that), both families bound, the created adapter's description and
-    link speed, and Windows' default bindings when the removed adapter had none recorded.
+
+def rollback_for(state, operations, after):
+    """What an automatic rollback of ``operations`` on ``state`` runs, ``after`` seconds later.
+
+    Returns ``{'after': seconds, 'operations': inverse(state, operations), 'partial': [{'applied':
+    k, 'operations': inverse(state, operations[:k])}, ...]}``: ``partial`` holds, for each k from 1
+    to len - 1, the undo of the first k operations, for a run that stopped after them. Raises
+    ArgumentError (argument ``rollback_after``) for a delay out of range and for a plan that
+    creates or removes a loopback adapter.
     """
-    data = state.to_dict()
-    data['interfaces'] = sorted(({k: v for k, v in i.items() if k not in VOLATILE_INTERFACE_KEYS} for i in data['interfaces']),
-                                key=lambda i: i['index'])
-    data['addresses'] = [a.to_dict() for a in sorted(state.addresses, key=address_sort_key)]
-    data['routes'] = [r.to_dict() for r in sorted(state.routes, key=route_sort_key)]
-    if isinstance(data.get(FIREWALL_KEY), list):
-        data[FIREWALL_KEY] = sorted(data[FIREWALL_KEY], key=lambda r: json.dumps(r, sort_keys=True, default=str))
-    return data
+    if isinstance(after, bool) or not isinstance(after, int) or not ROLLBACK_MIN_SECONDS <= after <= ROLLBACK_MAX_SECONDS:
+        raise ArgumentError('rollback_after', '%r is out of range (%d to %d seconds)' % (after, ROLLBACK_MIN_SECONDS, ROLLBACK_MAX_SECONDS))
+    for index, op in enumerate(operations):
+        if op.get('op') in ROLLBACK_UNSUPPORTED:
+            raise ArgumentError('rollback_after', 'operations[%d] (%s) creates or removes a loopback adapter: its undo would address an '
+                                'adapter by an interface index Windows has not handed out yet, so it cannot be armed before the change; '
+                                'change the adapter in a task of its own without rollback_after' % (index, op['op']))
+    return {'after': after, 'operations': inverse(state, operations),
+            'partial': [{'applied': count, 'operations': inverse(state, operations[:count])} for count in range(1, len(operations))]}
 
 
-HASH_SCOPES = ('interfaces', 'addresses', 'routes', FIREWALL_KEY)
-
-
-def state_hash(state, scope=None):
-    """sha256 (hex) of the canonical JSON of the state parts a plan depends on.
-
-    ``scope`` is a list of ``interfaces``, ``addresses``, ``routes``, ``firewall_rules`` (default:
-    all). Left out because they change without anyone changing the configuration: the hostname,
-    link speed and connection state, traffic counters, address state (preferred, tentative, ...), IPv6 temporary
-    addresses, and the order of routes.
-    """
-    scope = list(HASH_SCOPES) if scope is None else scope
-    if isinstance(scope, str):
-        scope = [scope]
-    for i, part in enumerate(scope):
-        if part not in HASH_SCOPES:
-            raise ArgumentError('scope[%d]' % i, '%r is not one of %s' % (part, ', '.join(HASH_SCOPES)))
-    data = canonical(state)
-    relevant = {}
-    if 'interfaces' in scope:
-        relevant['interfaces'] = [{k: v for k, v in i.items() if k not in ('link_speed_bps', 'connected', 'description')}
-                                  for i in data['interfaces']]
-    if 'addresses' in scope:
-        relevant['addresses'] = [{k: v for k, v in a.items() if k not in ('state', 'temporary')}
-                                 for a in data['addresses'] if not a.get('temporary')]
-    if 'routes' in scope:
-        relevant['routes'] = data['routes']
-    if FIREWALL_KEY in scope:
-        relevant[FIREWALL_KEY] = data.get(FIREWALL_KEY) or []
-    text = json.dumps(relevant, sort_keys=True, separators=(',', ':'), default=str)
-    return hashlib.sha256(text.encode('utf-8')).hexdigest()
-
-
-__all__ = ['apply', 'inverse', 'canonical', 'state_hash', 'automatic_metric', 'next_interface_index', 'route_sort_key',
-           'address_sort_key']
+__all__ = ['apply', 'inverse', 'rollback_for', 'automatic_metric', 'next_interface_index']

@@ -12,9 +12,10 @@ dictionary back; ``from_dict(to_dict(s)) == s``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 
-from ansible_collections.winnet.routing.plugins.module_utils.errors import StateError
+from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError, StateError
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     BITS,
     FAMILY_NAME,
@@ -49,7 +50,7 @@ PARTIAL_ITEMS = (
 BINDINGS_KEY = 'bindings'
 NETBIOS_KEY = 'netbios'
 NETBIOS_OPTIONS = ('default', 'enabled', 'disabled')
-# Changes by itself (traffic counters): never part of the configuration (see applier.canonical).
+# Changes by itself (traffic counters): never part of the configuration (see ``canonical``).
 VOLATILE_INTERFACE_KEYS = ('discards',)
 
 INTERFACE_METRIC_MAX = 9999
@@ -67,8 +68,14 @@ _WIRED_METRICS = (
     (80000000, 35), (20000000, 45), (4000000, 55), (500000, 65), (0, 75),
 )
 
-_IPIF_FLAGS = ('weak_host_send', 'weak_host_receive', 'forwarding', 'ignore_default_routes', 'dhcp')
-_IPIF_KEYS = frozenset(('metric', 'automatic_metric') + _IPIF_FLAGS)
+# The true/false settings of an address family on an interface (Get-NetIPInterface).
+IPIF_FLAGS = ('weak_host_send', 'weak_host_receive', 'forwarding', 'ignore_default_routes', 'dhcp')
+# Firewall rules of the collection's group live in a top-level list of the state (a key the
+# loader keeps), each with these fields.
+FIREWALL_KEY = 'firewall_rules'
+FIREWALL_FIELDS = ('name', 'local_address', 'protocol', 'local_port')
+STORE_ORDER = {'active': 0, 'persistent': 1}
+_IPIF_KEYS = frozenset(('metric', 'automatic_metric') + IPIF_FLAGS)
 _INTERFACE_KEYS = frozenset(('index', 'alias', 'description', 'kind', 'connected', 'link_speed_bps', 'register_dns', 'ipv4', 'ipv6'))
 _ADDRESS_KEYS = frozenset(('address', 'prefix_length', 'interface', 'skip_as_source', 'state', 'temporary'))
 _ROUTE_KEYS = frozenset(('destination', 'next_hop', 'interface', 'route_metric', 'store', 'protocol'))
@@ -341,6 +348,110 @@ def system_routes_for(state_interfaces, addresses):
     return [Route(fam, net, plen, 0, index, SYSTEM_ROUTE_METRIC, 'active', 'local') for fam, net, plen, index in routes]
 
 
+# ------------------------------------------------------------------ identity, order, lookups
+def route_sort_key(route):
+    """Identity order of a Route: family, destination, next hop, interface, store."""
+    return (route.family, route.network, route.prefix_length, route.next_hop_value, route.interface, STORE_ORDER[route.store])
+
+
+def address_sort_key(addr):
+    """Identity order of an Address: interface, family, address."""
+    return (addr.interface, addr.family, addr.value)
+
+
+def route_key(route):
+    """(family, network, prefix length, next hop value, interface): a route's identity without the store."""
+    return route.identity[:5]
+
+
+def route_copies(routes, key):
+    """{store: route metric} of the copies of the route ``key`` (route_key) in ``routes``."""
+    return {r.store: r.route_metric for r in routes if r.identity[:5] == key}
+
+
+def find_route(routes, identity):
+    """The route of ``routes`` with this identity (Route.identity), or None."""
+    for route in routes:
+        if route.identity == identity:
+            return route
+    return None
+
+
+def find_address(addresses, interface, family, value):
+    """The address ``value`` of ``family`` on interface ``interface`` among ``addresses``, or None."""
+    for addr in addresses:
+        if addr.interface == interface and addr.family == family and addr.value == value:
+            return addr
+    return None
+
+
+def find_firewall_rule(extra, name):
+    """The firewall rule named ``name`` in a state's extra keys (FIREWALL_KEY), or None."""
+    for rule in extra.get(FIREWALL_KEY) or []:
+        if isinstance(rule, dict) and rule.get('name') == name:
+            return rule
+    return None
+
+
+# --------------------------------------------------------------------- canonical form, hash
+def canonical(state):
+    """The schema v1 dictionary with interfaces, addresses, routes and firewall rules in identity order.
+
+    Two states are equal for the planner, the applier and ``applier.inverse`` when their canonical
+    dictionaries are equal: the order in which Windows lists routes (RouteOrder, which an undo
+    cannot restore) and the interfaces' traffic counters (``discards``) are left out, everything
+    else counts. Limits of ``applier.inverse``: a re-added route
+    has protocol ``netmgmt`` and a re-added address is ``preferred`` and not temporary; an
+    automatic metric is re-derived (R7); a re-created loopback adapter has a new index
+    (``canonical`` does not hide that), both families bound, the created adapter's description and
+    link speed, and Windows' default bindings when the removed adapter had none recorded.
+    """
+    data = state.to_dict()
+    data['interfaces'] = sorted(({k: v for k, v in i.items() if k not in VOLATILE_INTERFACE_KEYS} for i in data['interfaces']),
+                                key=lambda i: i['index'])
+    data['addresses'] = [a.to_dict() for a in sorted(state.addresses, key=address_sort_key)]
+    data['routes'] = [r.to_dict() for r in sorted(state.routes, key=route_sort_key)]
+    if isinstance(data.get(FIREWALL_KEY), list):
+        data[FIREWALL_KEY] = sorted(data[FIREWALL_KEY], key=lambda r: json.dumps(r, sort_keys=True, default=str))
+    return data
+
+
+HASH_SCOPES = ('interfaces', 'addresses', 'routes', FIREWALL_KEY)
+
+
+def state_hash(state, scope=None):
+    """sha256 (hex) of the canonical JSON of the state parts a plan depends on.
+
+    ``scope`` is a list of ``interfaces``, ``addresses``, ``routes``, ``firewall_rules`` (default:
+    all). Left out because they change without anyone changing the configuration: the hostname,
+    link speed and connection state, traffic counters, address state (preferred, tentative, ...), IPv6 temporary
+    addresses, and the order of routes.
+
+    Raises:
+        ArgumentError: ``scope[i]`` is not a scope.
+    """
+    scope = list(HASH_SCOPES) if scope is None else scope
+    if isinstance(scope, str):
+        scope = [scope]
+    for i, part in enumerate(scope):
+        if part not in HASH_SCOPES:
+            raise ArgumentError('scope[%d]' % i, '%r is not one of %s' % (part, ', '.join(HASH_SCOPES)))
+    data = canonical(state)
+    relevant = {}
+    if 'interfaces' in scope:
+        relevant['interfaces'] = [{k: v for k, v in i.items() if k not in ('link_speed_bps', 'connected', 'description')}
+                                  for i in data['interfaces']]
+    if 'addresses' in scope:
+        relevant['addresses'] = [{k: v for k, v in a.items() if k not in ('state', 'temporary')}
+                                 for a in data['addresses'] if not a.get('temporary')]
+    if 'routes' in scope:
+        relevant['routes'] = data['routes']
+    if FIREWALL_KEY in scope:
+        relevant[FIREWALL_KEY] = data.get(FIREWALL_KEY) or []
+    text = json.dumps(relevant, sort_keys=True, separators=(',', ':'), default=str)
+    return hashlib.sha256(text.encode('utf-8')).hexdigest()
+
+
 def read_snapshot(path):
     """The JSON document of a snapshot file (a HostState written by hand, gathered or predicted),
     not validated yet: ``HostState.from_dict`` does that.
@@ -514,7 +625,7 @@ class _Loader:
             else:
                 metric = self.integer(metric, fpath + '.metric', 0, INTERFACE_METRIC_MAX)
                 automatic = self.boolean(raw, 'automatic_metric', fpath, False)
-            flags = {flag: self.boolean(raw, flag, fpath, False) for flag in _IPIF_FLAGS}
+            flags = {flag: self.boolean(raw, flag, fpath, False) for flag in IPIF_FLAGS}
             families[fam_name] = IpSettings(metric, automatic, extra=_extra(raw, _IPIF_KEYS), **flags)
         return Interface(index, alias, description, kind, connected, speed, register_dns, families['ipv4'], families['ipv6'],
                          extra=_extra(item, _INTERFACE_KEYS))

@@ -14,7 +14,8 @@ operation's precondition (``PRECONDITION``) and executes it.
 from __future__ import annotations
 
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError
-from ansible_collections.winnet.routing.plugins.module_utils.netutil import type_name
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import BINDINGS_KEY, FIREWALL_FIELDS, IPIF_FLAGS, NETBIOS_KEY
+from ansible_collections.winnet.routing.plugins.module_utils.netutil import FAMILY_NAME, format_address, format_prefix, type_name
 
 # kind -> ((field, type, required), ...)
 OPERATIONS = {
@@ -164,6 +165,114 @@ def validate(operation, path='operations[0]'):
 
 
 def validate_all(operations, path='operations'):
+    """``validate`` for each operation of a list; errors name ``path[i]``."""
     if not isinstance(operations, list):
         raise ArgumentError(path, 'must be a list of operations')
     return [validate(op, '%s[%d]' % (path, i)) for i, op in enumerate(operations)]
+
+
+# ------------------------------------------------------------------------------- builders
+# The planner, the applier's inverse and restore build their operations here, so each kind is
+# spelt in one place.
+ROUTE_KINDS = ('add_route', 'remove_route', 'set_route_metric')
+
+
+def route_op(kind, key, store, metric=None):
+    """One route operation for the route ``key`` (hoststate.route_key) in ``store``."""
+    family, network, plen, hop, index = key
+    op = {'op': kind, 'family': FAMILY_NAME[family], 'destination': format_prefix(family, network, plen),
+          'next_hop': format_address(family, hop), 'interface': index, 'store': store}
+    if metric is not None:
+        op['route_metric'] = metric
+    return op
+
+
+def route_store_ops(key, current, target):
+    """The route operations taking the copies ``current`` to ``target`` ({store: metric}; a store
+    left out has no copy), with the cmdlets Windows offers (see STORES).
+
+    Only the ActiveStore can be written alone, so a PersistentStore copy that must appear or change
+    is (re)written with New-NetRoute for both stores after removing the copies in its way, and the
+    active copy is then removed or set to its own metric.
+    """
+    ops = []
+    cur_a, cur_p = current.get('active'), current.get('persistent')
+    tgt_a, tgt_p = target.get('active'), target.get('persistent')
+    if tgt_p != cur_p:
+        if cur_p is not None:
+            ops.append(route_op('remove_route', key, 'persistent'))
+        if tgt_p is not None:
+            if cur_a is not None:
+                ops.append(route_op('remove_route', key, 'active'))
+            ops.append(route_op('add_route', key, 'both', tgt_p))
+            cur_a = tgt_p
+    if tgt_a != cur_a:
+        if tgt_a is None:
+            ops.append(route_op('remove_route', key, 'active'))
+        elif cur_a is None:
+            ops.append(route_op('add_route', key, 'active', tgt_a))
+        else:
+            ops.append(route_op('set_route_metric', key, 'active', tgt_a))
+    return ops
+
+
+def address_op(kind, addr, interface=None):
+    """add_address, set_address or remove_address of the Address ``addr`` (on ``interface`` when
+    given, else on its own interface), with the fields that kind takes."""
+    op = {'op': kind, 'interface': addr.interface if interface is None else interface, 'family': FAMILY_NAME[addr.family],
+          'address': addr.address}
+    if kind == 'add_address':
+        op['prefix_length'] = addr.prefix_length
+    if kind in ('add_address', 'set_address'):
+        op['skip_as_source'] = addr.skip_as_source
+    return op
+
+
+def settings_op(index, fam_name, target, now):
+    """set_interface on interface ``index`` that takes the settings ``now`` to ``target`` (IpSettings
+    of family ``fam_name``); None when they are equal."""
+    op = {'op': 'set_interface', 'interface': index, 'family': fam_name}
+    for flag in IPIF_FLAGS:
+        if getattr(target, flag) != getattr(now, flag):
+            op[flag] = getattr(target, flag)
+    if target.automatic_metric:
+        if not now.automatic_metric or now.metric != target.metric:
+            op['automatic_metric'] = True
+    elif now.automatic_metric or now.metric != target.metric:
+        op['metric'] = target.metric
+    return op if len(op) > 3 else None
+
+
+def dns_registration_op(index, register_dns):
+    """set_dns_registration of interface ``index``."""
+    return {'op': 'set_dns_registration', 'interface': index, 'register_dns': register_dns}
+
+
+def binding_op(index, component, enabled):
+    """set_binding of ``component`` on interface ``index``."""
+    return {'op': 'set_binding', 'interface': index, 'component': component, 'enabled': enabled}
+
+
+def netbios_op(index, netbios):
+    """set_netbios of interface ``index``."""
+    return {'op': 'set_netbios', 'interface': index, 'netbios': netbios}
+
+
+def adapter_binding_ops(index, wanted, now):
+    """set_binding and set_netbios operations that give interface ``index`` (now ``now``) the
+    bindings and NetBIOS setting ``wanted`` records; what ``wanted`` does not record is left alone."""
+    ops = []
+    goal, present = wanted.extra.get(BINDINGS_KEY), now.extra.get(BINDINGS_KEY)
+    if isinstance(goal, dict) and isinstance(present, dict):
+        for component in sorted(goal):
+            if component in COMPONENTS and component in present and present[component] != goal[component]:
+                ops.append(binding_op(index, component, goal[component]))
+    goal, present = wanted.extra.get(NETBIOS_KEY), now.extra.get(NETBIOS_KEY)
+    if goal is not None and present is not None and goal != present:
+        ops.append(netbios_op(index, goal))
+    return ops
+
+
+def firewall_rule_op(rule):
+    """add_firewall_rule of a rule (a mapping with the FIREWALL_FIELDS)."""
+    return dict({'op': 'add_firewall_rule'}, **{key: rule[key] for key in FIREWALL_FIELDS})

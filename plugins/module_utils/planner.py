@@ -31,19 +31,23 @@ the same two states, so they report the same diff.
 
 from __future__ import annotations
 
-from ansible_collections.winnet.routing.plugins.module_utils.applier import (
+from ansible_collections.winnet.routing.plugins.module_utils.applier import apply
+from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import (
+    BINDINGS_KEY,
+    FIREWALL_FIELDS,
     FIREWALL_KEY,
-    address_sort_key,
+    INTERFACE_METRIC_MAX,
+    IPIF_FLAGS,
+    NETBIOS_KEY,
     ROUTE_STORES,
-    apply,
+    Address,
+    address_sort_key,
     find_address,
     find_firewall_rule,
     route_key,
     route_sort_key,
-    route_store_ops,
 )
-from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError
-from ansible_collections.winnet.routing.plugins.module_utils.hoststate import BINDINGS_KEY, INTERFACE_METRIC_MAX, NETBIOS_KEY
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     BITS,
     FAMILY_BY_NAME,
@@ -60,7 +64,16 @@ from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     parse_prefix,
     type_name,
 )
-from ansible_collections.winnet.routing.plugins.module_utils.ops import COMPONENTS, NETBIOS
+from ansible_collections.winnet.routing.plugins.module_utils.ops import (
+    COMPONENTS,
+    NETBIOS,
+    address_op,
+    binding_op,
+    dns_registration_op,
+    firewall_rule_op,
+    netbios_op,
+    route_store_ops,
+)
 
 ROUTE_METRIC_MIN = 1
 ROUTE_METRIC_MAX = 9999
@@ -68,7 +81,8 @@ DEFAULT_ROUTE_METRIC = 256
 STORES = {'active': ('active',), 'persistent': ('persistent',), 'both': ('active', 'persistent')}
 STATES = ('present', 'absent')
 PRETTY_FAMILY = {V4: 'IPv4', V6: 'IPv6'}
-INTERFACE_FLAGS = ('weak_host_send', 'weak_host_receive', 'forwarding', 'ignore_default_routes')
+# The per-family flags ip_interface sets (DHCP is turned off by ip_address, for a static address).
+INTERFACE_FLAGS = tuple(flag for flag in IPIF_FLAGS if flag != 'dhcp')
 REMOVALS = ('remove_firewall_rule', 'remove_route', 'remove_address', 'remove_loopback')
 SECTIONS = ('loopback_adapter', 'ip_interface', 'ip_address', 'route', 'firewall_rule')
 DIFF_SCOPES = ('loopback_adapters', 'interfaces', 'addresses', 'routes', FIREWALL_KEY)
@@ -301,7 +315,7 @@ def plan_interface(host, interface, family='ipv4', metric=None, weak_host_send=N
     if per_family:
         ops = _plan_family_settings(iface, fam_name, metric, wanted, path)
     if _bool(register_dns, _join(path, 'register_dns')) is not None and iface.register_dns != register_dns:
-        ops.append({'op': 'set_dns_registration', 'interface': iface.index, 'register_dns': register_dns})
+        ops.append(dns_registration_op(iface.index, register_dns))
     return ops + _plan_bindings(iface, bindings, netbios, path)
 
 
@@ -345,7 +359,7 @@ def _plan_bindings(iface, bindings, netbios, path):
                 raise ArgumentError(_join(bpath, component), 'interface %d (%s) has no %s binding (the component is not installed '
                                                              'for this adapter)' % (iface.index, iface.alias, component))
             if recorded[component] != wanted:
-                ops.append({'op': 'set_binding', 'interface': iface.index, 'component': component, 'enabled': wanted})
+                ops.append(binding_op(iface.index, component, wanted))
     npath = _join(path, 'netbios')
     netbios = _choice(netbios, npath, tuple(NETBIOS), None)
     if netbios is not None:
@@ -353,7 +367,7 @@ def _plan_bindings(iface, bindings, netbios, path):
         if recorded is None:
             raise ArgumentError(npath, _not_recorded(iface, 'NetBIOS over TCP/IP setting', NETBIOS_KEY))
         if recorded != netbios:
-            ops.append({'op': 'set_netbios', 'interface': iface.index, 'netbios': netbios})
+            ops.append(netbios_op(iface.index, netbios))
     return ops
 
 
@@ -377,15 +391,6 @@ def parse_cidr(value, path):
     if number == 0 or is_multicast(family, number) or is_v4_mapped(family, number):
         raise ArgumentError(path, '%r is not a unicast address' % value)
     return family, number, int(length)
-
-
-def _address_op(kind, index, family, value, prefix_length=None, skip_as_source=None):
-    op = {'op': kind, 'interface': index, 'family': FAMILY_NAME[family], 'address': format_address(family, value)}
-    if prefix_length is not None:
-        op['prefix_length'] = prefix_length
-    if skip_as_source is not None:
-        op['skip_as_source'] = skip_as_source
-    return op
 
 
 def _purgeable(addr):
@@ -438,16 +443,16 @@ def plan_addresses(host, interface, addresses, state='present', purge=False, pat
             removes.append(current)
             current = None
         if current is None:
-            adds.append(_address_op('add_address', iface.index, family, value, plen, skip))
+            adds.append(address_op('add_address', Address(family, value, plen, iface.index, skip)))
             if iface.settings(family).dhcp and family not in dhcp_off:
                 dhcp_off.append(family)
         elif current.skip_as_source != skip:
-            sets.append(_address_op('set_address', iface.index, family, value, skip_as_source=skip))
+            sets.append(address_op('set_address', Address(family, value, plen, iface.index, skip)))
     if purge and state == 'present':
         for addr in host.addresses:
             if addr.interface == iface.index and (addr.family, addr.value) not in seen and _purgeable(addr):
                 removes.append(addr)
-    ops = [_address_op('remove_address', a.interface, a.family, a.value) for a in sorted(removes, key=address_sort_key)]
+    ops = [address_op('remove_address', a) for a in sorted(removes, key=address_sort_key)]
     ops += [{'op': 'set_interface', 'interface': iface.index, 'family': FAMILY_NAME[f], 'dhcp': False} for f in sorted(dhcp_off)]
     by_identity = sorted(sets + adds, key=lambda op: parse_address(op['address'])[:2])
     return ops + by_identity
@@ -494,7 +499,6 @@ def plan_loopback(host, name, state='present', path='', interface=None):
 
 
 # -------------------------------------------------------------------------------- firewall
-FIREWALL_OPTIONS = ('name', 'local_address', 'protocol', 'local_port')
 
 
 def plan_firewall(host, rules, state='present', path=''):
@@ -504,7 +508,7 @@ def plan_firewall(host, rules, state='present', path=''):
     rpath = _join(path, 'rules')
     for i, item in enumerate(_list(rules, rpath)):
         ipath = '%s[%d]' % (rpath, i)
-        item = _mapping(item, ipath, FIREWALL_OPTIONS)
+        item = _mapping(item, ipath, FIREWALL_FIELDS)
         name = item.get('name')
         if not isinstance(name, str) or not name.strip():
             raise ArgumentError(_join(ipath, 'name'), 'must be a non-empty rule name, got %r' % (name,))
@@ -517,11 +521,11 @@ def plan_firewall(host, rules, state='present', path=''):
                 removes.append(name)
             continue
         rule = _firewall_rule(item, ipath)
-        if current is not None and {k: current.get(k) for k in FIREWALL_OPTIONS} != rule:
+        if current is not None and {k: current.get(k) for k in FIREWALL_FIELDS} != rule:
             removes.append(name)
             current = None
         if current is None:
-            adds.append(dict({'op': 'add_firewall_rule'}, **rule))
+            adds.append(firewall_rule_op(rule))
     return [{'op': 'remove_firewall_rule', 'name': n} for n in sorted(removes)] + sorted(adds, key=lambda op: op['name'])
 
 
@@ -705,7 +709,7 @@ def _diff_items(state):
                                                   'metric': route.route_metric, 'store': route.store}
     for rule in state.extra.get(FIREWALL_KEY) or []:
         if isinstance(rule, dict) and isinstance(rule.get('name'), str):
-            items[FIREWALL_KEY][(rule['name'],)] = {k: rule.get(k) for k in FIREWALL_OPTIONS}
+            items[FIREWALL_KEY][(rule['name'],)] = {k: rule.get(k) for k in FIREWALL_FIELDS}
     return items
 
 

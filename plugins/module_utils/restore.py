@@ -1,8 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the winnet.routing collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Restore: the operations (ops.py) that take the state a host is in now to a saved state, and
-the operations an automatic rollback arms (``rollback_for``).
+"""Restore: the operations (ops.py) that take the state a host is in now to a saved state (the
+undo of a plan just made, and the rollback it arms, are ``applier.inverse`` and
+``applier.rollback_for``).
 
 ``plan_restore(current, target)`` compares two HostStates and plans, in this order:
 
@@ -19,13 +20,13 @@ the operations an automatic rollback arms (``rollback_for``).
    registration, the adapter bindings and NetBIOS over TCP/IP where both states record them;
 6. the configured addresses (not link-local, not temporary, not learned from DHCP or router
    advertisements): removals first, then additions, then SkipAsSource;
-7. the routes of both stores, per route identity, with ``applier.route_store_ops`` (on the state
+7. the routes of both stores, per route identity, with ``ops.route_store_ops`` (on the state
    after the address changes, so a system route an address brings back is not added twice);
 8. the firewall rules, by name, when either state lists them.
 
 Every step is simulated with the applier as it is planned, so each operation's precondition
 holds on the state it runs on. The plan is then applied to ``current`` and compared with the
-target (its indexes renumbered for re-created adapters) under ``applier.canonical``; whatever
+target (its indexes renumbered for re-created adapters) under ``hoststate.canonical``; whatever
 still differs is listed in ``limits``, with what restore cannot bring back by design:
 
 * a physical adapter that is gone, or an address family that is no longer bound;
@@ -38,29 +39,34 @@ still differs is listed in ``limits``, with what restore cannot bring back by de
 
 from __future__ import annotations
 
-from ansible_collections.winnet.routing.plugins.module_utils.applier import (
+from ansible_collections.winnet.routing.plugins.module_utils.applier import apply, automatic_metric, next_interface_index
+from ansible_collections.winnet.routing.plugins.module_utils.errors import StateError
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import (
+    BINDINGS_KEY,
+    FIREWALL_FIELDS,
     FIREWALL_KEY,
-    adapter_binding_ops,
+    NETBIOS_KEY,
+    HostState,
     address_sort_key,
-    apply,
-    automatic_metric,
     canonical,
-    inverse,
-    next_interface_index,
     route_copies,
     route_key,
+    system_routes_for,
+)
+from ansible_collections.winnet.routing.plugins.module_utils.netutil import FAMILY_NAME, V4, V6, format_prefix, is_link_local
+from ansible_collections.winnet.routing.plugins.module_utils.ops import (
+    address_op,
+    adapter_binding_ops,
+    dns_registration_op,
+    firewall_rule_op,
     route_store_ops,
     settings_op,
 )
-from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError, StateError
-from ansible_collections.winnet.routing.plugins.module_utils.hoststate import BINDINGS_KEY, NETBIOS_KEY, HostState, system_routes_for
-from ansible_collections.winnet.routing.plugins.module_utils.netutil import FAMILY_NAME, V4, V6, format_prefix, is_link_local
 
 LOOPBACK = 'loopback_adapter'
 # Addresses and routes configured by someone (not handed out by a server or by the stack itself).
 UNMANAGED_PREFIX_ORIGINS = ('dhcp', 'router_advertisement', 'well_known')
 UNMANAGED_PROTOCOLS = ('dhcp', 'router_advertisement')
-FIREWALL_FIELDS = ('name', 'local_address', 'protocol', 'local_port')
 TEMPORARY_SUFFIX = ' (restore)'
 
 
@@ -199,7 +205,7 @@ class _Planner:
                 if op is not None:
                     block.append(op)
             if self.work.interface(index).register_dns != t.register_dns:
-                block.append({'op': 'set_dns_registration', 'interface': index, 'register_dns': t.register_dns})
+                block.append(dns_registration_op(index, t.register_dns))
             block.extend(adapter_binding_ops(index, t, self.work.interface(index)))
         self.emit(block)
 
@@ -224,13 +230,13 @@ class _Planner:
         for key, addr in sorted(present.items(), key=lambda item: address_sort_key(item[1])):
             goal = wanted.get(key)
             if goal is None or goal.prefix_length != addr.prefix_length:
-                removals.append(_address_op('remove_address', addr, addr.interface))
+                removals.append(address_op('remove_address', addr))
         for key, goal in sorted(wanted.items(), key=lambda item: (item[0][0],) + address_sort_key(item[1])[1:]):
             addr = present.get(key)
             if addr is None or addr.prefix_length != goal.prefix_length:
-                additions.append(_address_op('add_address', goal, key[0]))
+                additions.append(address_op('add_address', goal, key[0]))
             elif addr.skip_as_source != goal.skip_as_source:
-                changes.append(_address_op('set_address', goal, key[0]))
+                changes.append(address_op('set_address', goal, key[0]))
         self.emit(removals)
         self.emit(additions)
         self.emit(changes)
@@ -279,7 +285,7 @@ class _Planner:
                 block.append({'op': 'remove_firewall_rule', 'name': name})
         for name in sorted(wanted):
             if name not in present or _rule(present[name]) != _rule(wanted[name]):
-                block.append(dict({'op': 'add_firewall_rule'}, **_rule(wanted[name])))
+                block.append(firewall_rule_op(_rule(wanted[name])))
         self.emit(block)
 
     # -------------------------------------------------------------------------- check
@@ -330,15 +336,6 @@ def _origin(addr):
     return 'assigned by %s' % addr.extra.get('prefix_origin')
 
 
-def _address_op(kind, addr, index):
-    op = {'op': kind, 'interface': index, 'family': FAMILY_NAME[addr.family], 'address': addr.address}
-    if kind == 'add_address':
-        op['prefix_length'] = addr.prefix_length
-    if kind in ('add_address', 'set_address'):
-        op['skip_as_source'] = addr.skip_as_source
-    return op
-
-
 def _rule(rule):
     return {key: rule.get(key) for key in FIREWALL_FIELDS}
 
@@ -348,7 +345,7 @@ def plan_restore(current, target):
 
     Returns ``{'operations': [...], 'interfaces': {target index: index on the host}, 'limits':
     [str], 'exact': bool}``: ``exact`` is true when applying the operations to ``current`` gives
-    ``target`` under ``applier.canonical`` (with the indexes of re-created loopback adapters
+    ``target`` under ``hoststate.canonical`` (with the indexes of re-created loopback adapters
     renumbered), ``limits`` says what cannot be brought back and why. Raises StateError when the
     target is a partial state.
     """
@@ -373,32 +370,4 @@ def plan_restore(current, target):
     return {'operations': planner.ops, 'interfaces': dict(sorted(planner.mapping.items())), 'limits': planner.limits, 'exact': exact}
 
 
-# ---------------------------------------------------------------------------- automatic rollback
-ROLLBACK_MIN_SECONDS = 30
-ROLLBACK_MAX_SECONDS = 86400
-# The undo of these addresses an adapter by an index Windows has not handed out yet (the one a
-# created adapter gets, or the one a removed adapter gets when it is created again).
-ROLLBACK_UNSUPPORTED = ('create_loopback', 'remove_loopback')
-
-
-def rollback_for(state, operations, after):
-    """What an automatic rollback of ``operations`` on ``state`` runs, ``after`` seconds later.
-
-    Returns ``{'after': seconds, 'operations': inverse(state, operations), 'partial': [{'applied':
-    k, 'operations': inverse(state, operations[:k])}, ...]}``: ``partial`` holds, for each k from 1
-    to len - 1, the undo of the first k operations, for a run that stopped after them. Raises
-    ArgumentError (argument ``rollback_after``) for a delay out of range and for a plan that
-    creates or removes a loopback adapter.
-    """
-    if isinstance(after, bool) or not isinstance(after, int) or not ROLLBACK_MIN_SECONDS <= after <= ROLLBACK_MAX_SECONDS:
-        raise ArgumentError('rollback_after', '%r is out of range (%d to %d seconds)' % (after, ROLLBACK_MIN_SECONDS, ROLLBACK_MAX_SECONDS))
-    for index, op in enumerate(operations):
-        if op.get('op') in ROLLBACK_UNSUPPORTED:
-            raise ArgumentError('rollback_after', 'operations[%d] (%s) creates or removes a loopback adapter: its undo would address an '
-                                'adapter by an interface index Windows has not handed out yet, so it cannot be armed before the change; '
-                                'change the adapter in a task of its own without rollback_after' % (index, op['op']))
-    return {'after': after, 'operations': inverse(state, operations),
-            'partial': [{'applied': count, 'operations': inverse(state, operations[:count])} for count in range(1, len(operations))]}
-
-
-__all__ = ['plan_restore', 'managed_address', 'managed_route', 'renumber', 'rollback_for']
+__all__ = ['plan_restore', 'managed_address', 'managed_route', 'renumber']

@@ -38,12 +38,11 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.winnet.routing.plugins.module_utils.applier import apply, canonical, state_hash
+from ansible_collections.winnet.routing.plugins.module_utils.applier import apply, rollback_for
 from ansible_collections.winnet.routing.plugins.module_utils.errors import WinnetError
 from ansible_collections.winnet.routing.plugins.module_utils.guard import connection_ports, evaluate, is_ip_address, learn_controller
-from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState, canonical, state_hash
 from ansible_collections.winnet.routing.plugins.module_utils.planner import diff
-from ansible_collections.winnet.routing.plugins.module_utils.restore import rollback_for
 from ansible_collections.winnet.routing.plugins.plugin_utils._baseline import BASELINE_DIR_VAR, DEFAULT_BASELINE_DIR, save_baseline
 from ansible_collections.winnet.routing.plugins.plugin_utils._state import (
     CONNECTION_FACT,

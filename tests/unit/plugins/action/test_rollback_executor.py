@@ -18,7 +18,7 @@ import re
 import pytest
 
 from ansible_collections.winnet.routing.plugins.module_utils import ops
-from ansible_collections.winnet.routing.plugins.module_utils.restore import ROLLBACK_UNSUPPORTED
+from ansible_collections.winnet.routing.plugins.module_utils.applier import ROLLBACK_UNSUPPORTED
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
 UTIL = os.path.join(ROOT, 'plugins', 'module_utils', 'WinnetOperations.psm1')

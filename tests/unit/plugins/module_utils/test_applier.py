@@ -12,9 +12,9 @@ import pytest
 
 from hypothesis import HealthCheck, given, settings
 
-from ansible_collections.winnet.routing.plugins.module_utils.applier import apply, canonical, inverse, state_hash
+from ansible_collections.winnet.routing.plugins.module_utils.applier import apply, inverse
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError, StateError
-from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState, canonical, state_hash
 from ansible_collections.winnet.routing.plugins.module_utils.restore import renumber
 
 sys.path.insert(0, os.path.dirname(__file__))

@@ -13,9 +13,9 @@ import pytest
 
 from hypothesis import HealthCheck, given, settings
 
-from ansible_collections.winnet.routing.plugins.module_utils.applier import apply, canonical
+from ansible_collections.winnet.routing.plugins.module_utils.applier import apply
 from ansible_collections.winnet.routing.plugins.module_utils.errors import StateError
-from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState, canonical
 from ansible_collections.winnet.routing.plugins.module_utils.restore import plan_restore, renumber
 
 sys.path.insert(0, os.path.dirname(__file__))
