@@ -437,7 +437,7 @@ def measure_baselines(col, state, destinations, linear_count, repeats):
     for i, dest in enumerate(sample):
         family, value, _zone = col.netutil.parse_address(dest)
         bucket = engine.select(family, value)
-        mine = (bucket[0].route.destination, bucket[0].eff) if bucket else None
+        mine = (bucket[0].route.destination, bucket[0].effective_metric) if bucket else None
         if rows is not None:
             hit = linear_hits[i]
             other = (hit.destination, hit.route_metric + state.interface(hit.interface).settings(hit.family).metric) if hit else None

@@ -273,7 +273,7 @@ class Route:
 class HostState:
     """A whole host: interfaces, addresses and routes of both stores."""
 
-    __slots__ = ('hostname', 'interfaces', 'addresses', 'routes', 'partial', 'extra', '_by_index', '_by_alias', '_engine')
+    __slots__ = ('hostname', 'interfaces', 'addresses', 'routes', 'partial', 'extra', '_by_index', '_by_alias')
 
     def __init__(self, interfaces, addresses, routes, hostname=None, partial=(), extra=None):
         self.hostname = hostname
@@ -284,7 +284,6 @@ class HostState:
         self.extra = extra or {}
         self._by_index = {i.index: i for i in self.interfaces}
         self._by_alias = {i.alias: i for i in self.interfaces}
-        self._engine = None
 
     # ------------------------------------------------------------------ access
     def interface(self, index):
@@ -295,7 +294,31 @@ class HostState:
         """The Interface with this alias, or None (also for a value that is not a string)."""
         return self._by_alias.get(alias) if isinstance(alias, str) else None
 
+    def resolve_interface(self, value, argument='interface'):
+        """The Interface an argument names: its index (an int, or a string of ASCII digits) or its alias.
+
+        Raises:
+            ArgumentError: ``argument: ...`` for a value that is not an index or alias, or names no
+                interface of this host (the message lists the host's interfaces).
+        """
+        if isinstance(value, bool) or value is None:
+            raise ArgumentError(argument, 'must be an interface index or alias, got %r' % (value,))
+        if isinstance(value, int):
+            iface = self.interface(value)
+        elif isinstance(value, str):
+            iface = self.interface_by_alias(value)
+            digits = value.strip()
+            if iface is None and digits.isascii() and digits.isdigit():
+                iface = self.interface(int(digits))
+        else:
+            raise ArgumentError(argument, 'must be an interface index or alias, got %s' % type_name(value))
+        if iface is None:
+            known = ', '.join('%d (%s)' % (i.index, i.alias) for i in self.interfaces)
+            raise ArgumentError(argument, 'unknown interface %r; this host has %s' % (value, known))
+        return iface
+
     def is_partial(self, item):
+        """True when the state does not carry ``item`` (one of PARTIAL_ITEMS)."""
         return item in self.partial
 
     def __eq__(self, other):

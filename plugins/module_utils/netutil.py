@@ -13,9 +13,45 @@ import socket
 
 V4 = 4
 V6 = 6
-BITS = {V4: 32, V6: 128}
-FAMILY_NAME = {V4: 'ipv4', V6: 'ipv6'}
-FAMILY_BY_NAME = {'ipv4': V4, 'ipv6': V6}
+
+
+class Family:
+    """What differs between IPv4 and IPv6, kept as data (CPython's ipaddress keeps it in two classes).
+
+    Ranges are ``(shift, top)``: an address is in the range when ``value >> shift == top``.
+    """
+
+    __slots__ = ('number', 'name', 'label', 'bits', 'unspecified', 'loopback', 'link_local', 'multicast', 'loopback_range')
+
+    def __init__(self, number, name, label, bits, unspecified, loopback, link_local, multicast, loopback_range):
+        self.number = number
+        self.name = name                    # option value: ipv4 / ipv6
+        self.label = label                  # Windows' -AddressFamily: IPv4 / IPv6
+        self.bits = bits
+        self.unspecified = unspecified      # the on-link next hop as Windows shows it
+        self.loopback = loopback            # the loopback address a local send uses as its source
+        self.link_local = link_local
+        self.multicast = multicast
+        self.loopback_range = loopback_range
+
+    def __repr__(self):
+        return 'Family(%s)' % self.label
+
+
+FAMILIES = {
+    V4: Family(V4, 'ipv4', 'IPv4', 32, '0.0.0.0', '127.0.0.1',
+               link_local=(16, 0xA9FE),             # 169.254.0.0/16
+               multicast=(28, 0xE),                 # 224.0.0.0/4
+               loopback_range=(24, 127)),           # 127.0.0.0/8
+    V6: Family(V6, 'ipv6', 'IPv6', 128, '::', '::1',
+               link_local=(118, 0xFE80 >> 6),       # fe80::/10
+               multicast=(120, 0xFF),               # ff00::/8
+               loopback_range=(0, 1)),              # ::1/128
+}
+BITS = {number: family.bits for number, family in FAMILIES.items()}
+FAMILY_NAME = {number: family.name for number, family in FAMILIES.items()}
+FAMILY_LABEL = {number: family.label for number, family in FAMILIES.items()}
+FAMILY_BY_NAME = {family.name: number for number, family in FAMILIES.items()}
 
 _AF = {V4: socket.AF_INET, V6: socket.AF_INET6}
 _CACHE = {}
@@ -25,6 +61,7 @@ V4_MAPPED_NET = 0xFFFF << 32          # ::ffff:0:0/96
 V6_LINK_LOCAL_NET = 0xFE80 << 112     # fe80::/10
 V6_LOOPBACK = 1
 V4_LOOPBACK_NET = 127 << 24           # 127.0.0.0/8
+V4_LIMITED_BROADCAST = 0xFFFFFFFF     # 255.255.255.255
 
 
 class AddressSyntaxError(ValueError):
@@ -119,27 +156,73 @@ def is_v4_mapped(family, value):
     return family == V6 and (value >> 32) == 0xFFFF
 
 
+def as_v6(family, value):
+    """An address as IPv6 (an IPv4 address as its IPv4-mapped form), for the policy table."""
+    return value if family == V6 else V4_MAPPED_NET | value
+
+
+def _in_range(value, shift_top):
+    shift, top = shift_top
+    return (value >> shift) == top
+
+
 def is_link_local(family, value):
-    if family == V4:
-        return (value >> 16) == 0xA9FE      # 169.254.0.0/16
-    return (value >> 118) == (0xFE80 >> 6)  # fe80::/10
+    return _in_range(value, FAMILIES[family].link_local)
 
 
 def is_loopback(family, value):
-    if family == V4:
-        return (value >> 24) == 127
-    return value == V6_LOOPBACK
+    return _in_range(value, FAMILIES[family].loopback_range)
 
 
 def is_multicast(family, value):
-    if family == V4:
-        return (value >> 28) == 0xE
-    return (value >> 120) == 0xFF
+    return _in_range(value, FAMILIES[family].multicast)
 
 
 def is_limited_broadcast(family, value):
-    return family == V4 and value == 0xFFFFFFFF
+    return family == V4 and value == V4_LIMITED_BROADCAST
 
 
 def is_unspecified(family, value):
     return value == 0
+
+
+# ------------------------------------------------------------------ RFC 6724 scope and policy
+def _v4_scope(value):
+    return 2 if (is_link_local(V4, value) or is_loopback(V4, value)) else 14
+
+
+def _v6_scope(value):
+    if is_multicast(V6, value):
+        return (value >> 112) & 0xF
+    if is_v4_mapped(V6, value):
+        return _v4_scope(value & 0xFFFFFFFF)
+    if is_link_local(V6, value) or value == V6_LOOPBACK:
+        return 2
+    if (value >> 118) == (0xFEC0 >> 6):
+        return 5
+    return 14
+
+
+_SCOPE = {V4: _v4_scope, V6: _v6_scope}
+
+
+def scope_of(family, value):
+    """RFC 6724 scope of an address (2 link-local, 5 site-local, 14 global)."""
+    return _SCOPE[family](value)
+
+
+# Windows' default IPv6 prefix policy table (netsh interface ipv6 show prefixpolicies), spec R18:
+# (prefix, prefix length, precedence, label).
+_POLICY = (
+    ('::1', 128, 50, 0), ('::', 0, 40, 1), ('::ffff:0:0', 96, 35, 4), ('2002::', 16, 30, 2), ('2001::', 32, 5, 5),
+    ('fc00::', 7, 3, 13), ('fec0::', 10, 1, 11), ('3ffe::', 16, 1, 12), ('::', 96, 1, 3),
+)
+POLICY_TABLE = tuple(sorted(((parse_address(p)[1], plen, prec, label) for p, plen, prec, label in _POLICY), key=lambda e: -e[1]))
+
+
+def policy(value):
+    """(precedence, label) of an IPv6 address (as_v6 for IPv4) in the prefix policy table."""
+    for network, plen, precedence, label in POLICY_TABLE:
+        if (value & mask(V6, plen)) == network:
+            return precedence, label
+    return 40, 1  # pragma: no cover - ::/0 always matches

@@ -51,6 +51,7 @@ from ansible_collections.winnet.routing.plugins.module_utils.hoststate import (
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     BITS,
     FAMILY_BY_NAME,
+    FAMILY_LABEL,
     FAMILY_NAME,
     V4,
     V6,
@@ -80,7 +81,6 @@ ROUTE_METRIC_MAX = 9999
 DEFAULT_ROUTE_METRIC = 256
 STORES = {'active': ('active',), 'persistent': ('persistent',), 'both': ('active', 'persistent')}
 STATES = ('present', 'absent')
-PRETTY_FAMILY = {V4: 'IPv4', V6: 'IPv6'}
 # The per-family flags ip_interface sets (DHCP is turned off by ip_address, for a static address).
 INTERFACE_FLAGS = tuple(flag for flag in IPIF_FLAGS if flag != 'dhcp')
 REMOVALS = ('remove_firewall_rule', 'remove_route', 'remove_address', 'remove_loopback')
@@ -135,24 +135,6 @@ def _list(value, path):
     return value
 
 
-def resolve_interface(host, value, argument='interface'):
-    """The Interface for an index (int or digit string) or alias; same rule as Engine.resolve_interface."""
-    if isinstance(value, bool) or value is None:
-        raise ArgumentError(argument, 'must be an interface index or alias, got %r' % (value,))
-    if isinstance(value, int):
-        iface = host.interface(value)
-    elif isinstance(value, str):
-        iface = host.interface_by_alias(value)
-        if iface is None and _digits(value.strip()):
-            iface = host.interface(int(value.strip()))
-    else:
-        raise ArgumentError(argument, 'must be an interface index or alias, got %s' % type_name(value))
-    if iface is None:
-        known = ', '.join('%d (%s)' % (i.index, i.alias) for i in host.interfaces)
-        raise ArgumentError(argument, 'unknown interface %r; this host has %s' % (value, known))
-    return iface
-
-
 def _bound(iface, family, path):
     if iface.settings(family) is None:
         raise ArgumentError(path, 'interface %d (%s) has no %s settings' % (iface.index, iface.alias, FAMILY_NAME[family]))
@@ -202,7 +184,7 @@ def parse_route(host, item, path, default_interface=None):
     value = item.get('interface', default_interface)
     if value is None:
         raise ArgumentError(_join(path, 'interface'), 'required option is missing (the interface index or alias of the route)')
-    iface = resolve_interface(host, value, _join(path, 'interface'))
+    iface = host.resolve_interface(value, _join(path, 'interface'))
     hop_text = item.get('next_hop')
     hop = 0
     if hop_text is not None:
@@ -213,9 +195,9 @@ def parse_route(host, item, path, default_interface=None):
         if hop_family != family:
             if hop == 0:
                 raise ArgumentError(_join(path, 'next_hop'), '%s is the %s on-link next hop but destination %s is %s; omit next_hop for on-link'
-                                    % (hop_text, PRETTY_FAMILY[hop_family], dest, PRETTY_FAMILY[family]))
+                                    % (hop_text, FAMILY_LABEL[hop_family], dest, FAMILY_LABEL[family]))
             raise ArgumentError(_join(path, 'next_hop'), '%s is %s but destination %s is %s'
-                                % (hop_text, PRETTY_FAMILY[hop_family], dest, PRETTY_FAMILY[family]))
+                                % (hop_text, FAMILY_LABEL[hop_family], dest, FAMILY_LABEL[family]))
         if zone is not None and zone != str(iface.index):
             raise ArgumentError(_join(path, 'next_hop'), 'zone %%%s does not match interface %d' % (zone, iface.index))
         if is_multicast(family, hop) or is_v4_mapped(family, hop):
@@ -251,7 +233,7 @@ def _plan_routes(host, items, interface, purge, interface_path, purge_path):
     purge = _bool(purge, purge_path)
     purged = None
     if interface is not None:
-        purged = resolve_interface(host, interface, interface_path)
+        purged = host.resolve_interface(interface, interface_path)
     if purge and purged is None:
         raise ArgumentError(purge_path, 'needs interface: the interface whose other routes are removed')
     desired = [parse_route(host, item, ipath, interface) for item, ipath in items]
@@ -301,7 +283,7 @@ def plan_interface(host, interface, family='ipv4', metric=None, weak_host_send=N
     ``register_dns``, ``bindings`` (component ID -> bound, for the components of ``ops.COMPONENTS``)
     and ``netbios`` (``default``, ``enabled``, ``disabled``) belong to the adapter, not to a family.
     """
-    iface = resolve_interface(host, interface, _join(path, 'interface'))
+    iface = host.resolve_interface(interface, _join(path, 'interface'))
     fam_name = _choice(family, _join(path, 'family'), tuple(FAMILY_BY_NAME), 'ipv4')
     fam = FAMILY_BY_NAME[fam_name]
     wanted = {'weak_host_send': weak_host_send, 'weak_host_receive': weak_host_receive, 'forwarding': forwarding,
@@ -408,7 +390,7 @@ def plan_addresses(host, interface, addresses, state='present', purge=False, pat
     prefix length). ``purge`` also removes the interface's other addresses, except link-local
     and temporary ones.
     """
-    iface = resolve_interface(host, interface, _join(path, 'interface'))
+    iface = host.resolve_interface(interface, _join(path, 'interface'))
     state = _choice(state, _join(path, 'state'), STATES, 'present')
     purge = _bool(purge, _join(path, 'purge'))
     apath = _join(path, 'addresses')
@@ -478,7 +460,7 @@ def plan_loopback(host, name, state='present', path='', interface=None):
         if state == 'absent':
             raise ArgumentError(ipath, 'names the adapter to rename; it goes with state=present only')
         try:
-            target = resolve_interface(host, interface, ipath)
+            target = host.resolve_interface(interface, ipath)
         except ArgumentError:
             if iface is not None and iface.kind == 'loopback_adapter':
                 return []       # renamed already: the old name is gone and the adapter has the new one
@@ -625,7 +607,7 @@ def _check_entries(host, desired):
         for path, entry in _entries(desired, section):
             if entry.get('interface') is None:
                 continue
-            index = resolve_interface(host, entry['interface'], _join(path, 'interface')).index
+            index = host.resolve_interface(entry['interface'], _join(path, 'interface')).index
             key = (section, index, entry.get('family') or 'ipv4') if section == 'ip_interface' else (section, index)
             if key in claimed:
                 raise ArgumentError(_join(path, 'interface'), 'interface %d is already declared in %s; declare it once' % (index, claimed[key]))
@@ -634,11 +616,11 @@ def _check_entries(host, desired):
     purged = {}
     for path, entry in _entries(desired, 'route'):
         if entry.get('purge') and entry.get('interface') is not None:
-            purged[resolve_interface(host, entry['interface'], _join(path, 'interface')).index] = path
+            purged[host.resolve_interface(entry['interface'], _join(path, 'interface')).index] = path
     for ref_path, value, entry_path in _interface_refs(desired):
         if not ref_path.startswith('route['):
             continue
-        index = resolve_interface(host, value, ref_path).index
+        index = host.resolve_interface(value, ref_path).index
         if index in purged and purged[index] != entry_path:
             raise ArgumentError(ref_path, 'interface %d is purged by %s; declare its routes there' % (index, purged[index]))
 

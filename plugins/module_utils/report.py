@@ -23,9 +23,10 @@ import re
 import tempfile
 from xml.sax.saxutils import escape as xml_escape, quoteattr
 
-from ansible_collections.winnet.routing.plugins.module_utils.engine import Engine, dedupe_findings, finding
+from ansible_collections.winnet.routing.plugins.module_utils.engine import Engine
 from ansible_collections.winnet.routing.plugins.module_utils import hoststate
 from ansible_collections.winnet.routing.plugins.module_utils.errors import StateError, WinnetError
+from ansible_collections.winnet.routing.plugins.module_utils.findings import dedupe_findings, finding
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import AddressSyntaxError, format_address, parse_address
 
 SEVERITIES = ('error', 'warning', 'info')
@@ -88,7 +89,7 @@ def dsr_name(dsr):
 
 def _compact_flow(engine, result, client, destination, arrival):
     """What the report keeps of a flow_check result (the trace stays in the host file)."""
-    arrival_if = engine.resolve_interface(arrival, 'arrival_interface')
+    arrival_if = engine.state.resolve_interface(arrival, 'arrival_interface')
     reply = result.get('reply') or {}
     forward = result.get('forward') or {}
     return {
@@ -168,7 +169,7 @@ def _evaluate_dsr(engine, declared, out_findings):
             continue
         try:
             result = engine.dsr_check(dsr['vip'], dsr['nic'], dsr['clients'])
-            nic = engine.resolve_interface(dsr['nic'], 'nic')
+            nic = engine.state.resolve_interface(dsr['nic'], 'nic')
             flows = [_compact_flow(engine, flow, client, dsr['vip'], nic.index) for client, flow in zip(dsr['clients'], result['flows'])]
         except WinnetError as exc:
             argument = getattr(exc, 'argument', None)

@@ -27,7 +27,6 @@ from ansible_collections.winnet.routing.plugins.module_utils.planner import (
     plan_loopback,
     plan_route,
     plan_routes,
-    resolve_interface,
 )
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -117,14 +116,26 @@ def test_single_route_form_names_the_option():
         plan_route(base(), destination='10.40.0.0/16', next_hop='2001:db8::1', interface=3)
 
 
-@pytest.mark.parametrize('value', [3, '3', 'NIC1', 7, 'loopback', 'nope', 99, True, None, 3.0])
-def test_resolve_interface_agrees_with_the_engine(value):
+KNOWN = 'this host has 3 (NIC1), 4 (NIC2), 7 (loopback)'
+
+
+@pytest.mark.parametrize('value, expected', [
+    (3, 3), ('3', 3), ('NIC1', 3), (7, 7), ('loopback', 7), (' 7 ', 7),
+    ('nope', "interface: unknown interface 'nope'; " + KNOWN), (99, 'interface: unknown interface 99; ' + KNOWN),
+    (True, 'interface: must be an interface index or alias, got True'), (None, 'interface: must be an interface index or alias, got None'),
+    (3.0, 'interface: must be an interface index or alias, got float'),
+])
+def test_resolve_interface_agrees_with_the_engine(value, expected):
+    """One rule (HostState.resolve_interface) names interfaces for the planner and for the engine."""
     def outcome(resolver):
         try:
-            return resolver(value).index
+            return resolver(value)
         except ArgumentError as exc:
             return str(exc)
-    assert outcome(lambda v: resolve_interface(base(), v)) == outcome(Engine(base()).resolve_interface)
+    assert outcome(lambda v: base().resolve_interface(v).index) == expected
+    if isinstance(expected, str) and value is not None:     # None: no interface given
+        assert outcome(lambda v: plan_interface(base(), v, register_dns=True)) == expected
+        assert outcome(lambda v: Engine(base()).lookup('198.51.100.9', interface=v)) == expected
 
 
 # ------------------------------------------------------------------------------- interfaces

@@ -1,0 +1,79 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the winnet.routing collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Type checks of input values, worded once, raising the error of whoever asks.
+
+The HostState loader raises ``StateError``, the planner, the operations and the filters raise
+``ArgumentError``: each makes a ``Checker(error)`` and every failure raises ``error(path,
+message)``, for example ``routes[3].route_metric: 70000 is out of range (0 to 65535)``. A check
+that passes returns the value.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.winnet.routing.plugins.module_utils.netutil import type_name
+
+REQUIRED = object()     # a default meaning: None is not allowed either
+
+
+def join(path, key):
+    """``path.key``, or ``key`` at the top level."""
+    return '%s.%s' % (path, key) if path else key
+
+
+class Checker:
+    """The checks, raising ``error(path, message)``."""
+
+    __slots__ = ('error',)
+
+    def __init__(self, error):
+        self.error = error
+
+    def fail(self, path, message):
+        raise self.error(path, message)
+
+    def mapping(self, value, path, known=None, unknown='is not an option here (expected one of {known})'):
+        """A dict; with ``known``, a key outside it fails as ``path.KEY: unknown`` (``{known}`` lists them)."""
+        if not isinstance(value, dict):
+            self.fail(path, 'must be a mapping, got %s' % type_name(value))
+        if known is not None:
+            extra = sorted(set(value) - set(known))
+            if extra:
+                self.fail(join(path, extra[0]), unknown.format(known=', '.join(known)))
+        return value
+
+    def list(self, value, path):
+        """A list."""
+        if not isinstance(value, list):
+            self.fail(path, 'must be a list, got %s' % type_name(value))
+        return value
+
+    def boolean(self, value, path, default=REQUIRED):
+        """true or false; None gives ``default`` when one is given."""
+        if value is None and default is not REQUIRED:
+            return default
+        if not isinstance(value, bool):
+            self.fail(path, 'must be true or false, got %r' % (value,))
+        return value
+
+    def integer(self, value, path, low=None, high=None):
+        """An integer (never a boolean), within ``low`` to ``high`` when they are given."""
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(path, 'must be an integer, got %r' % (value,))
+        if low is not None and not low <= value <= high:
+            self.fail(path, '%d is out of range (%d to %d)' % (value, low, high))
+        return value
+
+    def choice(self, value, path, choices, default=REQUIRED):
+        """One of ``choices``; None gives ``default`` when one is given."""
+        if value is None and default is not REQUIRED:
+            return default
+        if value not in choices:
+            self.fail(path, '%r is not one of %s' % (value, ', '.join(choices)))
+        return value
+
+    def instance(self, value, path, kind):
+        """An instance of ``kind`` (for int, see ``integer``)."""
+        if not isinstance(value, kind):
+            self.fail(path, 'must be a %s, got %r' % (kind.__name__, value))
+        return value

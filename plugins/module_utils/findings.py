@@ -1,0 +1,327 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the winnet.routing collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What is wrong with a host as a whole: the host-wide findings, and the shape every finding has.
+
+``host_findings(engine, flows)`` runs the host-wide checks in a fixed order, each a small function
+of the compiled state (``HOST_CHECKS``), then the findings of the declared flows. The findings a
+route lookup also reports (a tie, a persistent-only route, an ignored manual default route) are
+worded here once.
+
+To add a host-wide finding: write a function ``(engine) -> [finding, ...]`` and list it in
+``HOST_CHECKS``; give its id in the route_findings filter's documentation.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError
+from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
+    BITS,
+    FAMILY_NAME,
+    V4,
+    V6,
+    is_limited_broadcast,
+    is_link_local,
+    is_multicast,
+    mask,
+)
+
+FLOW_KEYS = ('client', 'destination', 'arrival_interface')
+# Routes a lease or router advertisement installs: IgnoreDefaultRoutes is meant for them.
+LEARNED_PROTOCOLS = ('dhcp', 'router_advertisement')
+
+
+def finding(fid, severity, message, remediation=None, interfaces=(), routes=()):
+    """A finding in the public shape ``{id, severity, message, remediation, interfaces, routes}``."""
+    return {'id': fid, 'severity': severity, 'message': message, 'remediation': remediation,
+            'interfaces': sorted(set(interfaces)), 'routes': list(routes)}
+
+
+def route_ref(route):
+    """A route as findings list it."""
+    return {'destination': route.destination, 'next_hop': route.next_hop, 'interface': route.interface,
+            'route_metric': route.route_metric, 'store': route.store, 'protocol': route.protocol}
+
+
+def dedupe_findings(findings):
+    """The findings in order, each (id, message) once."""
+    seen = set()
+    out = []
+    for item in findings:
+        key = (item['id'], item['message'])
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+# --------------------------------------------------------------- findings a lookup reports too
+def tie_finding(tied):
+    """route_tie for routes (RouteEntry) tied at one prefix and effective metric."""
+    last = tied[-1].route
+    return finding(
+        'route_tie', 'warning',
+        '%d routes to %s tie at effective metric %d (interfaces %s); Windows breaks the tie by an undocumented RouteOrder.'
+        % (len(tied), last.destination, tied[0].effective_metric, ', '.join(str(e.route.interface) for e in tied)),
+        "Make one route win by changing a route metric, for example: Set-NetRoute -InterfaceIndex %d -DestinationPrefix '%s' "
+        "-NextHop '%s' -RouteMetric %d" % (last.interface, last.destination, last.next_hop, last.route_metric + 1),
+        interfaces=[e.route.interface for e in tied], routes=[route_ref(e.route) for e in tied])
+
+
+def persistent_only_finding(route):
+    """persistent_active_drift for a route that is in the PersistentStore only."""
+    return finding(
+        'persistent_active_drift', 'warning',
+        'Route %s via %s on interface %d exists only in the PersistentStore: it is not in force now and will return after a reboot.'
+        % (route.destination, route.next_hop, route.interface),
+        "New-NetRoute -InterfaceIndex %d -DestinationPrefix '%s' -NextHop '%s' -RouteMetric %d -PolicyStore ActiveStore  "
+        "# or remove it: Remove-NetRoute -InterfaceIndex %d -DestinationPrefix '%s' -NextHop '%s' -PolicyStore PersistentStore -Confirm:$false"
+        % (route.interface, route.destination, route.next_hop, route.route_metric, route.interface, route.destination, route.next_hop),
+        interfaces=[route.interface], routes=[route_ref(route)])
+
+
+def ignored_default_finding(state, route):
+    """manual_default_route_ignored for a manual default route on an interface with IgnoreDefaultRoutes."""
+    iface = state.interface(route.interface)
+    return finding(
+        'manual_default_route_ignored', 'warning',
+        'Interface %d (%s) has IgnoreDefaultRoutes enabled and a manually added default route via %s; Microsoft\'s documents disagree '
+        'on whether such a route is ignored (it is treated as ignored here).' % (iface.index, iface.alias, route.next_hop),
+        "Remove-NetRoute -InterfaceIndex %d -DestinationPrefix '%s' -NextHop '%s' -Confirm:$false"
+        % (route.interface, route.destination, route.next_hop),
+        interfaces=[route.interface], routes=[route_ref(route)])
+
+
+def ignored_manual_defaults(engine, family):
+    """The manual default routes of ``family`` that IgnoreDefaultRoutes keeps out of the table."""
+    return [entry.route for entry, reason in engine.blocked[family]
+            if reason == 'IgnoreDefaultRoutes' and entry.route.protocol not in LEARNED_PROTOCOLS]
+
+
+# -------------------------------------------------------------------------- host-wide checks
+def default_route_findings(engine, family):
+    """multiple_default_routes, and default_gateways_on_disjoint_interfaces when they sit on several interfaces."""
+    state = engine.state
+    defaults = sorted((e for e in engine.eligible[family] if e.route.is_default), key=lambda e: (e.effective_metric, e.order))
+    if len(defaults) < 2:
+        return []
+    ifaces = sorted({e.route.interface for e in defaults})
+    primary = defaults[0]
+    order = ', '.join('%s via %s on interface %d (effective metric %d)' % (e.route.destination, e.route.next_hop, e.route.interface,
+                                                                          e.effective_metric)
+                      for e in defaults)
+    removals = '; '.join("Remove-NetRoute -InterfaceIndex %d -DestinationPrefix '%s' -NextHop '%s' -Confirm:$false"
+                         % (e.route.interface, e.route.destination, e.route.next_hop) for e in defaults if e is not primary)
+    out = [finding(
+        'multiple_default_routes', 'warning',
+        '%s has %d eligible default routes: %s. New outbound traffic uses the first (R4-R6); the others are dead gateway detection '
+        'failover candidates (TCP-triggered, non-deterministic) and are used by replies and bound sockets on their own interfaces.'
+        % (FAMILY_NAME[family], len(defaults), order),
+        'Keep one default gateway host-wide: %s  (or the role winnet.routing.nic_layout)' % removals,
+        interfaces=ifaces, routes=[route_ref(e.route) for e in defaults])]
+    if len(ifaces) > 1:
+        out.append(finding(
+            'default_gateways_on_disjoint_interfaces', 'error',
+            '%s default gateways sit on %d different interfaces (%s); Microsoft does not recommend default gateways across disjoint '
+            'networks: outbound traffic and replies leave by different NICs depending on the source.'
+            % (FAMILY_NAME[family], len(ifaces), ', '.join('%d (%s)' % (i, state.interface(i).alias) for i in ifaces)),
+            'Keep the default gateway on the data NIC only and give the other NICs specific routes: %s' % removals,
+            interfaces=ifaces, routes=[route_ref(e.route) for e in defaults]))
+    return out
+
+
+def _normal_tie(family, route):
+    """Ties that are normal: multicast, the limited broadcast, IPv6 link-local."""
+    if is_multicast(family, route.network) or (is_limited_broadcast(family, route.network) and route.prefix_length == 32):
+        return True
+    return family == V6 and is_link_local(V6, route.network)
+
+
+def tie_findings(engine, family):
+    """route_tie for each prefix whose best routes tie (leaving out the normal ties, and the subnet of a
+    loopback adapter's address, which vip_prefix_route_on_loopback_wins reports)."""
+    state = engine.state
+    skip = set()
+    for addr in state.addresses:
+        if addr.family != family or not addr.usable:
+            continue
+        host_bits = BITS[family] - addr.prefix_length
+        if family == V4 and host_bits > 1:
+            skip.add((addr.value | ((1 << host_bits) - 1), BITS[family]))     # the subnet broadcast route
+        if state.interface(addr.interface).kind == 'loopback_adapter':
+            skip.add((addr.value & mask(family, addr.prefix_length), addr.prefix_length))
+    groups = {}
+    for entry in engine.eligible[family]:
+        route = entry.route
+        if _normal_tie(family, route) or (route.network, route.prefix_length) in skip:
+            continue
+        groups.setdefault((route.network, route.prefix_length), []).append(entry)
+    out = []
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        best = min(e.effective_metric for e in group)
+        tied = [e for e in group if e.effective_metric == best]
+        if len(tied) > 1:
+            out.append(tie_finding(tied))
+    return out
+
+
+def ignored_default_findings(engine, family):
+    """manual_default_route_ignored for each manual default route IgnoreDefaultRoutes keeps out."""
+    return [ignored_default_finding(engine.state, route) for route in ignored_manual_defaults(engine, family)]
+
+
+def drift_findings(engine):
+    """persistent_active_drift: a route in the PersistentStore only, or with another metric there."""
+    if engine.state.is_partial('routes.persistent'):
+        return []
+    out = []
+    by_key = {}
+    for route in engine.state.routes:
+        by_key.setdefault(route.identity[:5], {})[route.store] = route
+    for stores in by_key.values():
+        active, persistent = stores.get('active'), stores.get('persistent')
+        if persistent is not None and active is None:
+            out.append(persistent_only_finding(persistent))
+        elif active is not None and persistent is not None and active.route_metric != persistent.route_metric:
+            out.append(finding(
+                'persistent_active_drift', 'warning',
+                'Route %s via %s on interface %d has route metric %d in force but %d in the PersistentStore; the metric changes at the next reboot.'
+                % (active.destination, active.next_hop, active.interface, active.route_metric, persistent.route_metric),
+                "Set-NetRoute -InterfaceIndex %d -DestinationPrefix '%s' -NextHop '%s' -RouteMetric %d -PolicyStore PersistentStore"
+                % (active.interface, active.destination, active.next_hop, active.route_metric),
+                interfaces=[active.interface], routes=[route_ref(active), route_ref(persistent)]))
+    return out
+
+
+def next_hop_findings(engine):
+    """next_hop_not_on_link: a route whose next hop is in no on-link subnet of its interface."""
+    state = engine.state
+    on_link = {}
+    for addr in state.addresses:
+        if addr.usable:
+            on_link.setdefault((addr.family, addr.interface), []).append((addr.value & mask(addr.family, addr.prefix_length), addr.prefix_length))
+    for route in state.routes:
+        if route.store == 'active' and route.on_link and route.prefix_length > 0 and not is_multicast(route.family, route.network):
+            on_link.setdefault((route.family, route.interface), []).append((route.network, route.prefix_length))
+    out = []
+    for family in (V4, V6):
+        for entry in engine.eligible[family]:
+            route = entry.route
+            if route.on_link:
+                continue
+            if family == V6 and is_link_local(V6, route.next_hop_value):
+                continue
+            nets = on_link.get((family, route.interface), ())
+            if any((route.next_hop_value & mask(family, plen)) == net for net, plen in nets):
+                continue
+            iface = state.interface(route.interface)
+            out.append(finding(
+                'next_hop_not_on_link', 'error',
+                'Route %s via %s on interface %d (%s): the next hop is not in any on-link subnet of that interface, so it cannot be reached.'
+                % (route.destination, route.next_hop, route.interface, iface.alias),
+                "Remove-NetRoute -InterfaceIndex %d -DestinationPrefix '%s' -NextHop '%s' -Confirm:$false  "
+                "# then add it again with a next hop inside the interface's subnet" % (route.interface, route.destination, route.next_hop),
+                interfaces=[route.interface], routes=[route_ref(route)]))
+    return out
+
+
+def loopback_prefix_findings(engine):
+    """vip_prefix_route_on_loopback_wins: a loopback adapter address shorter than a host prefix whose
+    on-link route wins (or ties) for the other destinations of its subnet."""
+    state = engine.state
+    out = []
+    for addr in state.addresses:
+        iface = state.interface(addr.interface)
+        if iface.kind != 'loopback_adapter' or not addr.usable or addr.prefix_length >= BITS[addr.family] - 1:
+            continue
+        if is_link_local(addr.family, addr.value):
+            continue
+        family = addr.family
+        network = addr.value & mask(family, addr.prefix_length)
+        probe = network + 1 if network + 1 != addr.value else network + 2
+        bucket = engine.select(family, probe)
+        if not bucket:
+            continue
+        tied = [e for e in bucket if e.effective_metric == bucket[0].effective_metric]
+        mine = [e for e in tied if e.route.interface == iface.index and e.route.prefix_length == addr.prefix_length]
+        if not mine:
+            continue
+        out.append(finding(
+            'vip_prefix_route_on_loopback_wins', 'error',
+            'Address %s/%d on loopback adapter %d (%s) brings the on-link route %s, which %s for destinations in that subnet: '
+            'traffic to them, including DSR replies to clients there, is black-holed into the loopback.'
+            % (addr.address, addr.prefix_length, iface.index, iface.alias, mine[0].route.destination,
+               'ties' if len(tied) > 1 else 'wins'),
+            "Remove-NetIPAddress -InterfaceIndex %d -IPAddress '%s' -Confirm:$false; New-NetIPAddress -InterfaceIndex %d -IPAddress '%s' "
+            "-PrefixLength %d -SkipAsSource $true" % (iface.index, addr.address, iface.index, addr.address, BITS[family]),
+            interfaces=[iface.index] + [e.route.interface for e in tied], routes=[route_ref(e.route) for e in tied]))
+    return out
+
+
+# The host-wide checks, in the order their findings are listed (per family first, as Windows
+# keeps a table per family).
+FAMILY_CHECKS = (default_route_findings, tie_findings, ignored_default_findings)
+HOST_CHECKS = (drift_findings, next_hop_findings, loopback_prefix_findings)
+
+
+def flows_argument(flows):
+    """The ``flows`` argument of route_findings: None (no flows) or a list.
+
+    Raises:
+        ArgumentError: ``flows`` is not a list.
+    """
+    if flows is not None and not isinstance(flows, list):
+        raise ArgumentError('flows', 'must be a list of {client, destination, arrival_interface}')
+    return flows
+
+
+def check_flow(index, flow):
+    """Raise ArgumentError (``flows[index]...``) unless ``flow`` is ``{client, destination, arrival_interface}``."""
+    if not isinstance(flow, dict):
+        raise ArgumentError('flows[%d]' % index, 'must be a mapping with client, destination and arrival_interface')
+    missing = [k for k in FLOW_KEYS if flow.get(k) is None]
+    if missing:
+        raise ArgumentError('flows[%d].%s' % (index, missing[0]), 'required key is missing')
+
+
+def flow_findings(engine, flows):
+    """The findings of each declared flow (flow_check), or a partial_state note when the state lacks
+    the weak host settings. Each flow is checked as it comes; errors name ``flows[i].ARGUMENT``."""
+    out = []
+    for i, flow in enumerate(flows or []):
+        check_flow(i, flow)
+        if engine.state.is_partial('interfaces.settings'):
+            out.append(finding('partial_state', 'info', 'Flow %s -> %s was not evaluated: the weak host settings are not in this state.'
+                               % (flow['client'], flow['destination']), 'Gather the host with winnet.routing.net_info.'))
+            continue
+        try:
+            result = engine.flow_check(flow['client'], flow['destination'], flow['arrival_interface'])
+        except ArgumentError as exc:
+            raise ArgumentError('flows[%d].%s' % (i, exc.argument), exc.reason) from None
+        out.extend(result['findings'])
+    return out
+
+
+def host_findings(engine, flows=None):
+    """Host-wide findings of a compiled state, then those of the declared ``flows``, each once.
+
+    Args:
+        engine: the Engine of the host.
+        flows: list of ``{client, destination, arrival_interface}``, or None.
+
+    Returns:
+        list of findings (see ``finding``).
+
+    Raises:
+        ArgumentError: a flow is malformed (the argument path is ``flows[i]...``).
+    """
+    out = []
+    for family in (V4, V6):
+        for check in FAMILY_CHECKS:
+            out.extend(check(engine, family))
+    for check in HOST_CHECKS:
+        out.extend(check(engine))
+    out.extend(flow_findings(engine, flows))
+    return dedupe_findings(out)
