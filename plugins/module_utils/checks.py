@@ -16,6 +16,11 @@ from ansible_collections.winnet.routing.plugins.module_utils.netutil import type
 REQUIRED = object()     # a default meaning: None is not allowed either
 
 
+def ascii_digits(text):
+    """True for a non-empty string of ASCII digits (str.isdigit also accepts superscripts and other scripts' digits)."""
+    return text.isascii() and text.isdigit()
+
+
 def join(path, key):
     """``path.key``, or ``key`` at the top level."""
     return '%s.%s' % (path, key) if path else key

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from ansible_collections.winnet.routing.plugins.module_utils.checks import Checker, ascii_digits, join
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError, StateError
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     BITS,
@@ -80,6 +81,9 @@ _INTERFACE_KEYS = frozenset(('index', 'alias', 'description', 'kind', 'connected
 _ADDRESS_KEYS = frozenset(('address', 'prefix_length', 'interface', 'skip_as_source', 'state', 'temporary'))
 _ROUTE_KEYS = frozenset(('destination', 'next_hop', 'interface', 'route_metric', 'store', 'protocol'))
 _STATE_KEYS = frozenset(('schema', 'hostname', 'interfaces', 'addresses', 'routes', 'partial'))
+
+
+CHECK = Checker(StateError)
 
 
 def derive_metric(link_speed_bps, kind):
@@ -307,9 +311,8 @@ class HostState:
             iface = self.interface(value)
         elif isinstance(value, str):
             iface = self.interface_by_alias(value)
-            digits = value.strip()
-            if iface is None and digits.isascii() and digits.isdigit():
-                iface = self.interface(int(digits))
+            if iface is None and ascii_digits(value.strip()):
+                iface = self.interface(int(value.strip()))
         else:
             raise ArgumentError(argument, 'must be an interface index or alias, got %s' % type_name(value))
         if iface is None:
@@ -348,6 +351,26 @@ class HostState:
         return _Loader().load(data, add_system_routes)
 
 
+# The routes Windows creates by itself (active store, route metric 256, protocol local): for each
+# usable address of a connected interface, ``address_routes``; for each bound family of a connected
+# interface, these (multicast, and the IPv4 limited broadcast).
+INTERFACE_ROUTES = {V4: ((0xE0000000, 4), (0xFFFFFFFF, 32)), V6: ((0xFF << 120, 8),)}
+
+
+def address_routes(family, value, prefix_length):
+    """(network, prefix length) of each route Windows creates for an address, in Windows' order: the
+    on-link subnet (unless the prefix is a host prefix), the host route, and for IPv4 prefixes up to
+    /30 the subnet broadcast."""
+    bits = BITS[family]
+    routes = []
+    if prefix_length < bits:
+        routes.append((value & mask(family, prefix_length), prefix_length))
+    routes.append((value, bits))
+    if family == V4 and prefix_length < 31:
+        routes.append((value | ((1 << (bits - prefix_length)) - 1), bits))
+    return routes
+
+
 def system_routes_for(state_interfaces, addresses):
     """The routes Windows creates by itself for these interfaces and addresses, in Windows' order."""
     routes = []
@@ -357,17 +380,10 @@ def system_routes_for(state_interfaces, addresses):
         for addr in addresses:
             if addr.interface != iface.index or not addr.usable or iface.settings(addr.family) is None:
                 continue
-            fam, bits, plen = addr.family, BITS[addr.family], addr.prefix_length
-            if plen < bits:
-                routes.append((fam, addr.value & mask(fam, plen), plen, iface.index))
-            routes.append((fam, addr.value, bits, iface.index))
-            if fam == V4 and plen < 31:
-                routes.append((fam, addr.value | ((1 << (bits - plen)) - 1), bits, iface.index))
-        if iface.ipv4 is not None:
-            routes.append((V4, 0xE0000000, 4, iface.index))
-            routes.append((V4, 0xFFFFFFFF, 32, iface.index))
-        if iface.ipv6 is not None:
-            routes.append((V6, 0xFF << 120, 8, iface.index))
+            routes.extend((addr.family, network, plen, iface.index) for network, plen in address_routes(addr.family, addr.value, addr.prefix_length))
+        for family in (V4, V6):
+            if iface.settings(family) is not None:
+                routes.extend((family, network, plen, iface.index) for network, plen in INTERFACE_ROUTES[family])
     return [Route(fam, net, plen, 0, index, SYSTEM_ROUTE_METRIC, 'active', 'local') for fam, net, plen, index in routes]
 
 
@@ -559,47 +575,29 @@ class _Loader:
             if required:
                 raise StateError(key, 'required key is missing (a list)')
             return []
-        if not isinstance(value, list):
-            raise StateError(key, 'must be a list, got %s' % type_name(value))
-        return value
+        return CHECK.list(value, key)
 
     @staticmethod
     def mapping(item, path):
-        if not isinstance(item, dict):
-            raise StateError(path, 'must be a mapping, got %s' % type_name(item))
-        return item
+        return CHECK.mapping(item, path)
 
     @staticmethod
     def required(item, key, path):
         if key not in item or item[key] is None:
-            raise StateError('%s.%s' % (path, key), 'required key is missing')
+            raise StateError(join(path, key), 'required key is missing')
         return item[key]
 
     @staticmethod
     def boolean(item, key, path, default):
-        value = item.get(key, default)
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            raise StateError('%s.%s' % (path, key), 'must be true or false, got %r' % (value,))
-        return value
+        return CHECK.boolean(item.get(key), join(path, key), default)
 
     @staticmethod
     def integer(value, path, low, high):
-        if not _is_int(value):
-            raise StateError(path, 'must be an integer, got %r' % (value,))
-        if not low <= value <= high:
-            raise StateError(path, '%d is out of range (%d to %d)' % (value, low, high))
-        return value
+        return CHECK.integer(value, path, low, high)
 
     @staticmethod
     def choice(item, key, path, choices, default):
-        value = item.get(key, default)
-        if value is None:
-            return default
-        if value not in choices:
-            raise StateError('%s.%s' % (path, key), '%r is not one of %s' % (value, ', '.join(choices)))
-        return value
+        return CHECK.choice(item.get(key), join(path, key), choices, default)
 
     def bindings(self, item, path):
         value = item.get(BINDINGS_KEY)
@@ -610,8 +608,7 @@ class _Loader:
         for component, bound in value.items():
             if not isinstance(component, str) or not component.strip():
                 raise StateError(bpath, 'component IDs must be non-empty strings, got %r' % (component,))
-            if not isinstance(bound, bool):
-                raise StateError('%s.%s' % (bpath, component), 'must be true or false, got %r' % (bound,))
+            CHECK.boolean(bound, join(bpath, component))
 
     def interface(self, item, path):
         item = self.mapping(item, path)

@@ -13,9 +13,12 @@ operation's precondition (``PRECONDITION``) and executes it.
 
 from __future__ import annotations
 
+from ansible_collections.winnet.routing.plugins.module_utils.checks import Checker, join
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import BINDINGS_KEY, FIREWALL_FIELDS, IPIF_FLAGS, NETBIOS_KEY
-from ansible_collections.winnet.routing.plugins.module_utils.netutil import FAMILY_NAME, format_address, format_prefix, type_name
+from ansible_collections.winnet.routing.plugins.module_utils.netutil import FAMILY_NAME, format_address, format_prefix
+
+CHECK = Checker(ArgumentError)
 
 # kind -> ((field, type, required), ...)
 OPERATIONS = {
@@ -127,38 +130,26 @@ NETBIOS = {'default': 0, 'enabled': 1, 'disabled': 2}
 
 def validate(operation, path='operations[0]'):
     """Check one operation's shape; returns a clean copy. Raises ArgumentError naming the path."""
-    if not isinstance(operation, dict):
-        raise ArgumentError(path, 'must be a mapping, got %s' % type_name(operation))
-    kind = operation.get('op')
-    if kind not in OPERATIONS:
-        raise ArgumentError(path + '.op', '%r is not one of %s' % (kind, ', '.join(sorted(OPERATIONS))))
+    CHECK.mapping(operation, path)
+    kind = CHECK.choice(operation.get('op'), path + '.op', tuple(sorted(OPERATIONS)))
     fields = OPERATIONS[kind]
-    known = {name for name, _type, _required in fields}
-    extra = sorted(set(operation) - known - {'op'})
-    if extra:
-        raise ArgumentError('%s.%s' % (path, extra[0]), 'is not a field of %s' % kind)
+    CHECK.mapping(operation, path, ('op',) + tuple(name for name, _type, _required in fields), unknown='is not a field of %s' % kind)
     clean = {'op': kind}
     for name, kind_type, required in fields:
         value = operation.get(name)
+        field = join(path, name)
         if value is None:
             if required:
-                raise ArgumentError('%s.%s' % (path, name), 'required field of %s is missing' % kind)
+                raise ArgumentError(field, 'required field of %s is missing' % kind)
             continue
-        if kind_type is int and (isinstance(value, bool) or not isinstance(value, int)):
-            raise ArgumentError('%s.%s' % (path, name), 'must be an integer, got %r' % (value,))
-        if kind_type is not int and not isinstance(value, kind_type):
-            raise ArgumentError('%s.%s' % (path, name), 'must be a %s, got %r' % (kind_type.__name__, value))
-        clean[name] = value
-    if clean.get('family') is not None and clean['family'] not in FAMILIES:
-        raise ArgumentError(path + '.family', '%r is not one of ipv4, ipv6' % clean['family'])
+        clean[name] = CHECK.integer(value, field) if kind_type is int else CHECK.instance(value, field, kind_type)
+    if clean.get('family') is not None:
+        CHECK.choice(clean['family'], path + '.family', FAMILIES)
     if clean.get('store') is not None and clean['store'] not in STORES[kind]:
         raise ArgumentError(path + '.store', '%r is not one of %s for %s' % (clean['store'], ', '.join(STORES[kind]), kind))
-    if clean.get('protocol') is not None and clean['protocol'] not in PROTOCOLS:
-        raise ArgumentError(path + '.protocol', '%r is not one of TCP, UDP' % clean['protocol'])
-    if clean.get('component') is not None and clean['component'] not in COMPONENTS:
-        raise ArgumentError(path + '.component', '%r is not one of %s' % (clean['component'], ', '.join(COMPONENTS)))
-    if clean.get('netbios') is not None and clean['netbios'] not in NETBIOS:
-        raise ArgumentError(path + '.netbios', '%r is not one of %s' % (clean['netbios'], ', '.join(NETBIOS)))
+    for name, choices in (('protocol', PROTOCOLS), ('component', COMPONENTS), ('netbios', tuple(NETBIOS))):
+        if clean.get(name) is not None:
+            CHECK.choice(clean[name], join(path, name), choices)
     if kind == 'set_interface' and len(clean) <= 3:
         raise ArgumentError(path, 'set_interface changes nothing: give at least one setting')
     return clean

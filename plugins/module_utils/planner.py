@@ -32,6 +32,7 @@ the same two states, so they report the same diff.
 from __future__ import annotations
 
 from ansible_collections.winnet.routing.plugins.module_utils.applier import apply
+from ansible_collections.winnet.routing.plugins.module_utils.checks import Checker, ascii_digits, join
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import (
     BINDINGS_KEY,
@@ -63,7 +64,6 @@ from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     is_v4_mapped,
     parse_address,
     parse_prefix,
-    type_name,
 )
 from ansible_collections.winnet.routing.plugins.module_utils.ops import (
     COMPONENTS,
@@ -89,50 +89,7 @@ DIFF_SCOPES = ('loopback_adapters', 'interfaces', 'addresses', 'routes', FIREWAL
 
 
 # ------------------------------------------------------------------------------ validation
-def _digits(text):
-    """True for a non-empty string of ASCII digits (str.isdigit also accepts superscripts and other scripts' digits)."""
-    return text.isascii() and text.isdigit()
-
-
-def _join(path, key):
-    return '%s.%s' % (path, key) if path else key
-
-
-def _mapping(value, path, known):
-    if not isinstance(value, dict):
-        raise ArgumentError(path, 'must be a mapping, got %s' % type_name(value))
-    extra = sorted(set(value) - set(known))
-    if extra:
-        raise ArgumentError(_join(path, extra[0]), 'is not an option here (expected one of %s)' % ', '.join(known))
-    return value
-
-
-def _bool(value, path):
-    if value is not None and not isinstance(value, bool):
-        raise ArgumentError(path, 'must be true or false, got %r' % (value,))
-    return value
-
-
-def _choice(value, path, choices, default):
-    if value is None:
-        return default
-    if value not in choices:
-        raise ArgumentError(path, '%r is not one of %s' % (value, ', '.join(choices)))
-    return value
-
-
-def _integer(value, path, low, high):
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ArgumentError(path, 'must be an integer, got %r' % (value,))
-    if not low <= value <= high:
-        raise ArgumentError(path, '%d is out of range (%d to %d)' % (value, low, high))
-    return value
-
-
-def _list(value, path):
-    if not isinstance(value, list):
-        raise ArgumentError(path, 'must be a list, got %s' % type_name(value))
-    return value
+CHECK = Checker(ArgumentError)
 
 
 def _bound(iface, family, path):
@@ -171,43 +128,43 @@ ROUTE_OPTIONS = ('destination', 'next_hop', 'interface', 'metric', 'store', 'sta
 
 def parse_route(host, item, path, default_interface=None):
     """Validate one desired route (module options ``destination``, ``next_hop``, ...)."""
-    item = _mapping(item, path, ROUTE_OPTIONS)
+    item = CHECK.mapping(item, path, ROUTE_OPTIONS)
     dest = item.get('destination')
     if dest is None:
-        raise ArgumentError(_join(path, 'destination'), 'required option is missing')
+        raise ArgumentError(join(path, 'destination'), 'required option is missing')
     try:
         family, network, plen = parse_prefix(dest.strip() if isinstance(dest, str) else dest)
     except AddressSyntaxError as exc:
-        raise ArgumentError(_join(path, 'destination'), str(exc)) from None
+        raise ArgumentError(join(path, 'destination'), str(exc)) from None
     if family == V6 and plen >= 96 and is_v4_mapped(family, network):
-        raise ArgumentError(_join(path, 'destination'), '%r is inside the IPv4-mapped range ::ffff:0:0/96; give the IPv4 prefix' % dest)
+        raise ArgumentError(join(path, 'destination'), '%r is inside the IPv4-mapped range ::ffff:0:0/96; give the IPv4 prefix' % dest)
     value = item.get('interface', default_interface)
     if value is None:
-        raise ArgumentError(_join(path, 'interface'), 'required option is missing (the interface index or alias of the route)')
-    iface = host.resolve_interface(value, _join(path, 'interface'))
+        raise ArgumentError(join(path, 'interface'), 'required option is missing (the interface index or alias of the route)')
+    iface = host.resolve_interface(value, join(path, 'interface'))
     hop_text = item.get('next_hop')
     hop = 0
     if hop_text is not None:
         try:
             hop_family, hop, zone = parse_address(hop_text.strip() if isinstance(hop_text, str) else hop_text)
         except AddressSyntaxError as exc:
-            raise ArgumentError(_join(path, 'next_hop'), str(exc)) from None
+            raise ArgumentError(join(path, 'next_hop'), str(exc)) from None
         if hop_family != family:
             if hop == 0:
-                raise ArgumentError(_join(path, 'next_hop'), '%s is the %s on-link next hop but destination %s is %s; omit next_hop for on-link'
+                raise ArgumentError(join(path, 'next_hop'), '%s is the %s on-link next hop but destination %s is %s; omit next_hop for on-link'
                                     % (hop_text, FAMILY_LABEL[hop_family], dest, FAMILY_LABEL[family]))
-            raise ArgumentError(_join(path, 'next_hop'), '%s is %s but destination %s is %s'
+            raise ArgumentError(join(path, 'next_hop'), '%s is %s but destination %s is %s'
                                 % (hop_text, FAMILY_LABEL[hop_family], dest, FAMILY_LABEL[family]))
         if zone is not None and zone != str(iface.index):
-            raise ArgumentError(_join(path, 'next_hop'), 'zone %%%s does not match interface %d' % (zone, iface.index))
+            raise ArgumentError(join(path, 'next_hop'), 'zone %%%s does not match interface %d' % (zone, iface.index))
         if is_multicast(family, hop) or is_v4_mapped(family, hop):
-            raise ArgumentError(_join(path, 'next_hop'), '%s cannot be a next hop' % hop_text)
-    _bound(iface, family, _join(path, 'interface'))
+            raise ArgumentError(join(path, 'next_hop'), '%s cannot be a next hop' % hop_text)
+    _bound(iface, family, join(path, 'interface'))
     metric = item.get('metric')
     if metric is not None:
-        metric = _integer(metric, _join(path, 'metric'), ROUTE_METRIC_MIN, ROUTE_METRIC_MAX)
-    store = _choice(item.get('store'), _join(path, 'store'), tuple(STORES), 'both')
-    state = _choice(item.get('state'), _join(path, 'state'), STATES, 'present')
+        metric = CHECK.integer(metric, join(path, 'metric'), ROUTE_METRIC_MIN, ROUTE_METRIC_MAX)
+    store = CHECK.choice(item.get('store'), join(path, 'store'), tuple(STORES), 'both')
+    state = CHECK.choice(item.get('state'), join(path, 'state'), STATES, 'present')
     return DesiredRoute(family, network, plen, hop, iface.index, metric, STORES[store], state, path)
 
 
@@ -220,8 +177,8 @@ def plan_routes(host, routes, interface=None, purge=False, path='routes'):
     its copy in the other store, else 256. ``absent`` removes the declared route in the declared
     stores only, never the other routes of the prefix.
     """
-    items = [(item, '%s[%d]' % (path, i)) for i, item in enumerate(_list(routes, path))]
-    return _plan_routes(host, items, interface, purge, _join(path.rpartition('.')[0], 'interface'), _join(path.rpartition('.')[0], 'purge'))
+    items = [(item, '%s[%d]' % (path, i)) for i, item in enumerate(CHECK.list(routes, path))]
+    return _plan_routes(host, items, interface, purge, join(path.rpartition('.')[0], 'interface'), join(path.rpartition('.')[0], 'purge'))
 
 
 def plan_route(host, path='', **options):
@@ -230,7 +187,7 @@ def plan_route(host, path='', **options):
 
 
 def _plan_routes(host, items, interface, purge, interface_path, purge_path):
-    purge = _bool(purge, purge_path)
+    purge = CHECK.boolean(purge, purge_path, None)
     purged = None
     if interface is not None:
         purged = host.resolve_interface(interface, interface_path)
@@ -283,8 +240,8 @@ def plan_interface(host, interface, family='ipv4', metric=None, weak_host_send=N
     ``register_dns``, ``bindings`` (component ID -> bound, for the components of ``ops.COMPONENTS``)
     and ``netbios`` (``default``, ``enabled``, ``disabled``) belong to the adapter, not to a family.
     """
-    iface = host.resolve_interface(interface, _join(path, 'interface'))
-    fam_name = _choice(family, _join(path, 'family'), tuple(FAMILY_BY_NAME), 'ipv4')
+    iface = host.resolve_interface(interface, join(path, 'interface'))
+    fam_name = CHECK.choice(family, join(path, 'family'), tuple(FAMILY_BY_NAME), 'ipv4')
     fam = FAMILY_BY_NAME[fam_name]
     wanted = {'weak_host_send': weak_host_send, 'weak_host_receive': weak_host_receive, 'forwarding': forwarding,
               'ignore_default_routes': ignore_default_routes}
@@ -293,10 +250,10 @@ def plan_interface(host, interface, family='ipv4', metric=None, weak_host_send=N
     # DNS registration, bindings and NetBIOS belong to the adapter: a task asking only for them
     # does not need the family bound (an adapter without IPv4 takes them without family: ipv6).
     if per_family or (register_dns is None and bindings is None and netbios is None):
-        _bound(iface, fam, _join(path, 'family'))
+        _bound(iface, fam, join(path, 'family'))
     if per_family:
         ops = _plan_family_settings(iface, fam_name, metric, wanted, path)
-    if _bool(register_dns, _join(path, 'register_dns')) is not None and iface.register_dns != register_dns:
+    if CHECK.boolean(register_dns, join(path, 'register_dns'), None) is not None and iface.register_dns != register_dns:
         ops.append(dns_registration_op(iface.index, register_dns))
     return ops + _plan_bindings(iface, bindings, netbios, path)
 
@@ -309,11 +266,11 @@ def _plan_family_settings(iface, fam_name, metric, wanted, path):
         if not settings.automatic_metric:
             op['automatic_metric'] = True
     elif metric is not None:
-        metric = _integer(metric, _join(path, 'metric'), 0, INTERFACE_METRIC_MAX)
+        metric = CHECK.integer(metric, join(path, 'metric'), 0, INTERFACE_METRIC_MAX)
         if settings.automatic_metric or settings.metric != metric:
             op['metric'] = metric
     for flag in INTERFACE_FLAGS:
-        value = _bool(wanted[flag], _join(path, flag))
+        value = CHECK.boolean(wanted[flag], join(path, flag), None)
         if value is not None and getattr(settings, flag) != value:
             op[flag] = value
     return [op] if len(op) > 3 else []
@@ -327,23 +284,23 @@ def _not_recorded(iface, what, key):
 def _plan_bindings(iface, bindings, netbios, path):
     """set_binding for each component whose wanted state differs, then set_netbios."""
     ops = []
-    bpath = _join(path, 'bindings')
+    bpath = join(path, 'bindings')
     if bindings is not None:
-        bindings = _mapping(bindings, bpath, COMPONENTS)
+        bindings = CHECK.mapping(bindings, bpath, COMPONENTS)
         recorded = iface.extra.get(BINDINGS_KEY)
         for component in COMPONENTS:
-            wanted = _bool(bindings.get(component), _join(bpath, component))
+            wanted = CHECK.boolean(bindings.get(component), join(bpath, component), None)
             if wanted is None:
                 continue
             if not isinstance(recorded, dict):
                 raise ArgumentError(bpath, _not_recorded(iface, 'adapter bindings', BINDINGS_KEY))
             if component not in recorded:
-                raise ArgumentError(_join(bpath, component), 'interface %d (%s) has no %s binding (the component is not installed '
+                raise ArgumentError(join(bpath, component), 'interface %d (%s) has no %s binding (the component is not installed '
                                                              'for this adapter)' % (iface.index, iface.alias, component))
             if recorded[component] != wanted:
                 ops.append(binding_op(iface.index, component, wanted))
-    npath = _join(path, 'netbios')
-    netbios = _choice(netbios, npath, tuple(NETBIOS), None)
+    npath = join(path, 'netbios')
+    netbios = CHECK.choice(netbios, npath, tuple(NETBIOS), None)
     if netbios is not None:
         recorded = iface.extra.get(NETBIOS_KEY)
         if recorded is None:
@@ -368,7 +325,7 @@ def parse_cidr(value, path):
         raise ArgumentError(path, str(exc)) from None
     if zone is not None:
         raise ArgumentError(path, '%r: give the address without a zone' % value)
-    if not _digits(length) or int(length) > BITS[family]:
+    if not ascii_digits(length) or int(length) > BITS[family]:
         raise ArgumentError(path, '%r has an invalid prefix length (0 to %d)' % (value, BITS[family]))
     if number == 0 or is_multicast(family, number) or is_v4_mapped(family, number):
         raise ArgumentError(path, '%r is not a unicast address' % value)
@@ -390,28 +347,28 @@ def plan_addresses(host, interface, addresses, state='present', purge=False, pat
     prefix length). ``purge`` also removes the interface's other addresses, except link-local
     and temporary ones.
     """
-    iface = host.resolve_interface(interface, _join(path, 'interface'))
-    state = _choice(state, _join(path, 'state'), STATES, 'present')
-    purge = _bool(purge, _join(path, 'purge'))
-    apath = _join(path, 'addresses')
+    iface = host.resolve_interface(interface, join(path, 'interface'))
+    state = CHECK.choice(state, join(path, 'state'), STATES, 'present')
+    purge = CHECK.boolean(purge, join(path, 'purge'), None)
+    apath = join(path, 'addresses')
     desired = []
     seen = {}
-    for i, item in enumerate(_list(addresses, apath)):
+    for i, item in enumerate(CHECK.list(addresses, apath)):
         ipath = '%s[%d]' % (apath, i)
         if isinstance(item, str):
             item = {'address': item}
-        item = _mapping(item, ipath, ADDRESS_OPTIONS)
-        family, value, plen = parse_cidr(item.get('address'), _join(ipath, 'address'))
-        skip = _bool(item.get('skip_as_source'), _join(ipath, 'skip_as_source'))
-        _bound(iface, family, _join(ipath, 'address'))
+        item = CHECK.mapping(item, ipath, ADDRESS_OPTIONS)
+        family, value, plen = parse_cidr(item.get('address'), join(ipath, 'address'))
+        skip = CHECK.boolean(item.get('skip_as_source'), join(ipath, 'skip_as_source'), None)
+        _bound(iface, family, join(ipath, 'address'))
         if (family, value) in seen:
-            raise ArgumentError(_join(ipath, 'address'), '%s is also listed in %s' % (format_address(family, value), seen[(family, value)]))
+            raise ArgumentError(join(ipath, 'address'), '%s is also listed in %s' % (format_address(family, value), seen[(family, value)]))
         seen[(family, value)] = ipath
         if state == 'present':
             for other in host.addresses:
                 if other.family == family and other.value == value and other.interface != iface.index:
                     owner = host.interface(other.interface)
-                    raise ArgumentError(_join(ipath, 'address'), '%s is already assigned to interface %d (%s); remove it there first'
+                    raise ArgumentError(join(ipath, 'address'), '%s is already assigned to interface %d (%s); remove it there first'
                                         % (other.address, owner.index, owner.alias))
         desired.append((family, value, plen, bool(skip)))
     removes, dhcp_off, sets, adds = [], [], [], []
@@ -450,13 +407,13 @@ def plan_loopback(host, name, state='present', path='', interface=None):
     Only KM-TEST loopback adapters (kind ``loopback_adapter``, found by ``*MSLOOP``) are ever
     created, renamed or removed.
     """
-    npath = _join(path, 'name')
+    npath = join(path, 'name')
     if not isinstance(name, str) or not name.strip():
         raise ArgumentError(npath, 'must be a non-empty adapter name, got %r' % (name,))
-    state = _choice(state, _join(path, 'state'), STATES, 'present')
+    state = CHECK.choice(state, join(path, 'state'), STATES, 'present')
     iface = host.interface_by_alias(name)
     if interface is not None:
-        ipath = _join(path, 'interface')
+        ipath = join(path, 'interface')
         if state == 'absent':
             raise ArgumentError(ipath, 'names the adapter to rename; it goes with state=present only')
         try:
@@ -485,17 +442,17 @@ def plan_loopback(host, name, state='present', path='', interface=None):
 
 def plan_firewall(host, rules, state='present', path=''):
     """Firewall rules by name: ``present`` adds (or replaces a differing rule), ``absent`` removes."""
-    state = _choice(state, _join(path, 'state'), STATES, 'present')
+    state = CHECK.choice(state, join(path, 'state'), STATES, 'present')
     removes, adds, seen = [], [], {}
-    rpath = _join(path, 'rules')
-    for i, item in enumerate(_list(rules, rpath)):
+    rpath = join(path, 'rules')
+    for i, item in enumerate(CHECK.list(rules, rpath)):
         ipath = '%s[%d]' % (rpath, i)
-        item = _mapping(item, ipath, FIREWALL_FIELDS)
+        item = CHECK.mapping(item, ipath, FIREWALL_FIELDS)
         name = item.get('name')
         if not isinstance(name, str) or not name.strip():
-            raise ArgumentError(_join(ipath, 'name'), 'must be a non-empty rule name, got %r' % (name,))
+            raise ArgumentError(join(ipath, 'name'), 'must be a non-empty rule name, got %r' % (name,))
         if name in seen:
-            raise ArgumentError(_join(ipath, 'name'), '%r is also listed in %s' % (name, seen[name]))
+            raise ArgumentError(join(ipath, 'name'), '%r is also listed in %s' % (name, seen[name]))
         seen[name] = ipath
         current = find_firewall_rule(host.extra, name)
         if state == 'absent':
@@ -515,18 +472,18 @@ def _firewall_rule(item, path):
     try:
         family, value, _zone = parse_address(item.get('local_address'))
     except AddressSyntaxError as exc:
-        raise ArgumentError(_join(path, 'local_address'), str(exc)) from None
+        raise ArgumentError(join(path, 'local_address'), str(exc)) from None
     if is_v4_mapped(family, value):
-        raise ArgumentError(_join(path, 'local_address'), '%r is an IPv4-mapped IPv6 address; give the IPv4 address' % item.get('local_address'))
+        raise ArgumentError(join(path, 'local_address'), '%r is an IPv4-mapped IPv6 address; give the IPv4 address' % item.get('local_address'))
     protocol = item.get('protocol')
-    protocol = _choice(protocol.upper() if isinstance(protocol, str) else protocol, _join(path, 'protocol'), ('TCP', 'UDP'), None)
+    protocol = CHECK.choice(protocol.upper() if isinstance(protocol, str) else protocol, join(path, 'protocol'), ('TCP', 'UDP'), None)
     if protocol is None:
-        raise ArgumentError(_join(path, 'protocol'), 'required option is missing (TCP or UDP)')
+        raise ArgumentError(join(path, 'protocol'), 'required option is missing (TCP or UDP)')
     port = item.get('local_port')
     if isinstance(port, int) and not isinstance(port, bool):
         port = str(port)
-    if not isinstance(port, str) or not _digits(port) or not 1 <= int(port) <= 65535:
-        raise ArgumentError(_join(path, 'local_port'), 'must be a port number (1 to 65535), got %r' % (port,))
+    if not isinstance(port, str) or not ascii_digits(port) or not 1 <= int(port) <= 65535:
+        raise ArgumentError(join(path, 'local_port'), 'must be a port number (1 to 65535), got %r' % (port,))
     return {'name': item['name'], 'local_address': format_address(family, value), 'protocol': protocol, 'local_port': str(int(port))}
 
 
@@ -534,28 +491,28 @@ def _firewall_rule(item, path):
 def _plan_entry(host, section, entry, path):
     """Plan one module invocation (``entry``: that module's options)."""
     if section == 'loopback_adapter':
-        entry = _mapping(entry, path, ('name', 'state', 'interface'))
+        entry = CHECK.mapping(entry, path, ('name', 'state', 'interface'))
         return plan_loopback(host, entry.get('name'), entry.get('state'), path, entry.get('interface'))
     if section == 'ip_interface':
-        entry = _mapping(entry, path, ('interface', 'family', 'metric') + INTERFACE_FLAGS + ('register_dns', 'bindings', 'netbios'))
+        entry = CHECK.mapping(entry, path, ('interface', 'family', 'metric') + INTERFACE_FLAGS + ('register_dns', 'bindings', 'netbios'))
         return plan_interface(host, path=path, **entry)
     if section == 'ip_address':
-        entry = _mapping(entry, path, ('interface', 'address', 'skip_as_source', 'addresses', 'state', 'purge'))
+        entry = CHECK.mapping(entry, path, ('interface', 'address', 'skip_as_source', 'addresses', 'state', 'purge'))
         addresses = entry.get('addresses')
         if entry.get('address') is not None:
             if addresses is not None:
-                raise ArgumentError(_join(path, 'address'), 'give address or addresses, not both')
+                raise ArgumentError(join(path, 'address'), 'give address or addresses, not both')
             addresses = [{'address': entry['address'], 'skip_as_source': entry.get('skip_as_source')}]
         return plan_addresses(host, entry.get('interface'), addresses or [], entry.get('state'), entry.get('purge', False), path)
     if section == 'route':
-        entry = _mapping(entry, path, ROUTE_OPTIONS + ('routes', 'purge'))
+        entry = CHECK.mapping(entry, path, ROUTE_OPTIONS + ('routes', 'purge'))
         routes = entry.get('routes')
         if entry.get('destination') is not None:
             if routes is not None or entry.get('purge'):
-                raise ArgumentError(_join(path, 'destination'), 'give destination or routes (with purge), not both')
+                raise ArgumentError(join(path, 'destination'), 'give destination or routes (with purge), not both')
             return plan_route(host, path, **{k: v for k, v in entry.items() if k in ROUTE_OPTIONS})
-        return plan_routes(host, routes or [], entry.get('interface'), entry.get('purge', False), _join(path, 'routes'))
-    entry = _mapping(entry, path, ('rules', 'state'))
+        return plan_routes(host, routes or [], entry.get('interface'), entry.get('purge', False), join(path, 'routes'))
+    entry = CHECK.mapping(entry, path, ('rules', 'state'))
     return plan_firewall(host, entry.get('rules') or [], entry.get('state'), path)
 
 
@@ -571,14 +528,14 @@ def _check_shapes(host, desired):
     for path, entry in _entries(desired, 'loopback_adapter'):
         name = entry.get('name')
         if not isinstance(name, str) or not name.strip():
-            raise ArgumentError(_join(path, 'name'), 'must be a non-empty adapter name, got %r' % (name,))
+            raise ArgumentError(join(path, 'name'), 'must be a non-empty adapter name, got %r' % (name,))
     for path, entry in _entries(desired, 'ip_interface'):
         if entry.get('interface') is None:
-            raise ArgumentError(_join(path, 'interface'), 'required option is missing')
-        _choice(entry.get('family'), _join(path, 'family'), tuple(FAMILY_BY_NAME), 'ipv4')
+            raise ArgumentError(join(path, 'interface'), 'required option is missing')
+        CHECK.choice(entry.get('family'), join(path, 'family'), tuple(FAMILY_BY_NAME), 'ipv4')
     for path, entry in _entries(desired, 'ip_address'):
         if entry.get('interface') is None:
-            raise ArgumentError(_join(path, 'interface'), 'required option is missing')
+            raise ArgumentError(join(path, 'interface'), 'required option is missing')
 
 
 def _interface_refs(desired):
@@ -586,7 +543,7 @@ def _interface_refs(desired):
     for section in ('ip_interface', 'ip_address', 'route'):
         for path, entry in _entries(desired, section):
             if entry.get('interface') is not None:
-                yield _join(path, 'interface'), entry['interface'], path
+                yield join(path, 'interface'), entry['interface'], path
             if section == 'route' and isinstance(entry.get('routes'), list):
                 for j, route in enumerate(entry['routes']):
                     if isinstance(route, dict) and route.get('interface') is not None:
@@ -607,16 +564,16 @@ def _check_entries(host, desired):
         for path, entry in _entries(desired, section):
             if entry.get('interface') is None:
                 continue
-            index = host.resolve_interface(entry['interface'], _join(path, 'interface')).index
+            index = host.resolve_interface(entry['interface'], join(path, 'interface')).index
             key = (section, index, entry.get('family') or 'ipv4') if section == 'ip_interface' else (section, index)
             if key in claimed:
-                raise ArgumentError(_join(path, 'interface'), 'interface %d is already declared in %s; declare it once' % (index, claimed[key]))
+                raise ArgumentError(join(path, 'interface'), 'interface %d is already declared in %s; declare it once' % (index, claimed[key]))
             claimed[key] = path
     # route: an interface purged by one entry has all its routes declared in that entry.
     purged = {}
     for path, entry in _entries(desired, 'route'):
         if entry.get('purge') and entry.get('interface') is not None:
-            purged[host.resolve_interface(entry['interface'], _join(path, 'interface')).index] = path
+            purged[host.resolve_interface(entry['interface'], join(path, 'interface')).index] = path
     for ref_path, value, entry_path in _interface_refs(desired):
         if not ref_path.startswith('route['):
             continue
@@ -643,10 +600,10 @@ def plan(host, desired):
     operations before it predict (applier), so the plan is consistent: removals of every entry
     first (sections in reverse order), then everything else (sections in order).
     """
-    desired = _mapping(desired, '', SECTIONS) if desired is not None else {}
+    desired = CHECK.mapping(desired, '', SECTIONS) if desired is not None else {}
     for section in SECTIONS:
         if desired.get(section) is not None:
-            _list(desired[section], section)
+            CHECK.list(desired[section], section)
     _check_shapes(host, desired)
     _check_entries(host, desired)
     ops = []

@@ -30,6 +30,7 @@ from ansible_collections.winnet.routing.plugins.module_utils.export_common impor
     prefix_contains,
     unique_alias,
 )
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import INTERFACE_ROUTES, address_routes
 from ansible_collections.winnet.routing.plugins.module_utils.netroute_json import ADDRESS_FAMILY, as_int, documents, enum_value, first_key, unwrap_cim
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     BITS,
@@ -470,15 +471,8 @@ class _RoutePrintBuilder:
 
     # ---------------------------------------------------------------- routes
     def system_keys(self):
-        keys = set()
-        for family, value, plen, index in self.addresses:
-            bits = BITS[family]
-            keys.add((family, value, bits, index))
-            if plen < bits:
-                keys.add((family, value & mask(family, plen), plen, index))
-            if family == V4 and plen < 31:
-                keys.add((family, value | ((1 << (bits - plen)) - 1), bits, index))
-        return keys
+        return {(family, network, length, index) for family, value, plen, index in self.addresses
+                for network, length in address_routes(family, value, plen)}
 
     def route(self, row, index, store, system):
         family = row.family
@@ -503,8 +497,7 @@ class _RoutePrintBuilder:
             item['route_metric'] = printed - ifmetric
         key = (family, row.network, row.plen, index)
         is_system = row.gateway is None and item['route_metric'] == SYSTEM_ROUTE_METRIC and (
-            key in system or (family == V4 and (row.network, row.plen) in ((0xE0000000, 4), (0xFFFFFFFF, 32)))
-            or (family == V6 and (row.network, row.plen) == (0xFF << 120, 8)))
+            key in system or (row.network, row.plen) in INTERFACE_ROUTES[family])
         item['protocol'] = 'local' if is_system else 'netmgmt'
         return item
 
