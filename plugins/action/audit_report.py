@@ -20,16 +20,11 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.winnet.routing.plugins.module_utils import report
 from ansible_collections.winnet.routing.plugins.module_utils.errors import WinnetError
 from ansible_collections.winnet.routing.plugins.module_utils.report_html import render_html
+from ansible_collections.winnet.routing.plugins.modules.audit_report import DOCUMENTATION
+from ansible_collections.winnet.routing.plugins.plugin_utils._argspec import argument_spec
 from ansible_collections.winnet.routing.plugins.plugin_utils._state import SNAPSHOT_VAR, snapshot_of
 
-ARGUMENT_SPEC = {
-    'report_dir': {'type': 'path', 'required': True},
-    'fail_on': {'type': 'str', 'default': 'error', 'choices': list(report.FAIL_ON)},
-    'hosts': {'type': 'list', 'elements': 'str'},
-    'gathered_var': {'type': 'str', 'default': 'audit_net_info'},
-    'title': {'type': 'str', 'default': 'winnet.routing audit'},
-    'summary_hosts': {'type': 'int', 'default': 10},
-}
+ARGUMENT_SPEC = argument_spec(DOCUMENTATION)
 
 
 def _plain(value):

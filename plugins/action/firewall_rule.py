@@ -6,28 +6,14 @@
 from __future__ import annotations
 
 from ansible_collections.winnet.routing.plugins.module_utils.planner import plan_firewall
+from ansible_collections.winnet.routing.plugins.modules.firewall_rule import DOCUMENTATION
 from ansible_collections.winnet.routing.plugins.plugin_utils._change import ChangeAction
-
-ARGUMENT_SPEC = {
-    'rules': {
-        'type': 'list',
-        'elements': 'dict',
-        'required': True,
-        'options': {
-            'name': {'type': 'str', 'required': True},
-            'local_address': {'type': 'str'},
-            'protocol': {'type': 'str', 'choices': ['TCP', 'UDP', 'tcp', 'udp']},
-            'local_port': {'type': 'raw'},
-        },
-    },
-    'state': {'type': 'str', 'choices': ['present', 'absent'], 'default': 'present'},
-}
 
 
 class ActionModule(ChangeAction):
     """Inbound allow rules by name."""
 
-    ARGUMENT_SPEC = ARGUMENT_SPEC
+    DOCUMENTATION = DOCUMENTATION
     DIFF_SCOPE = ['firewall_rules']
 
     def operations(self, host, args, task_vars, result):

@@ -8,29 +8,14 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.winnet.routing.plugins.module_utils.planner import plan_addresses
+from ansible_collections.winnet.routing.plugins.modules.ip_address import DOCUMENTATION
 from ansible_collections.winnet.routing.plugins.plugin_utils._change import ChangeAction
-
-ARGUMENT_SPEC = {
-    'interface': {'type': 'raw', 'required': True},
-    'address': {'type': 'str'},
-    'skip_as_source': {'type': 'bool'},
-    'addresses': {
-        'type': 'list',
-        'elements': 'dict',
-        'options': {
-            'address': {'type': 'str', 'required': True},
-            'skip_as_source': {'type': 'bool', 'default': False},
-        },
-    },
-    'state': {'type': 'str', 'choices': ['present', 'absent'], 'default': 'present'},
-    'purge': {'type': 'bool', 'default': False},
-}
 
 
 class ActionModule(ChangeAction):
     """The addresses of one interface."""
 
-    ARGUMENT_SPEC = ARGUMENT_SPEC
+    DOCUMENTATION = DOCUMENTATION
     MUTUALLY_EXCLUSIVE = (('address', 'addresses'),)
     DIFF_SCOPE = ['addresses', 'interfaces']
 

@@ -5,31 +5,21 @@
 
 from __future__ import annotations
 
-from ansible_collections.winnet.routing.plugins.module_utils.ops import COMPONENTS, NETBIOS
-from ansible_collections.winnet.routing.plugins.module_utils.planner import plan_interface
+from ansible_collections.winnet.routing.plugins.module_utils.planner import INTERFACE_FLAGS, plan_interface
+from ansible_collections.winnet.routing.plugins.modules.ip_interface import DOCUMENTATION
 from ansible_collections.winnet.routing.plugins.plugin_utils._change import ChangeAction
-
-FLAGS = ('weak_host_send', 'weak_host_receive', 'forwarding', 'ignore_default_routes', 'register_dns')
-
-ARGUMENT_SPEC = dict({
-    'interface': {'type': 'raw', 'required': True},
-    'family': {'type': 'str', 'choices': ['ipv4', 'ipv6'], 'default': 'ipv4'},
-    'metric': {'type': 'raw'},
-    'bindings': {'type': 'dict', 'options': {component: {'type': 'bool'} for component in COMPONENTS}},
-    'netbios': {'type': 'str', 'choices': list(NETBIOS)},
-}, **{flag: {'type': 'bool'} for flag in FLAGS})
 
 
 class ActionModule(ChangeAction):
     """Per-interface, per-family settings, and the adapter's DNS registration, bindings and NetBIOS."""
 
-    ARGUMENT_SPEC = ARGUMENT_SPEC
+    DOCUMENTATION = DOCUMENTATION
     DIFF_SCOPE = ['interfaces']
 
     def operations(self, host, args, task_vars, result):
         metric = args.get('metric')
         if isinstance(metric, str) and metric.strip().isdigit():
             metric = int(metric.strip())
-        options = {flag: args.get(flag) for flag in FLAGS}
+        options = {flag: args.get(flag) for flag in INTERFACE_FLAGS + ('register_dns',)}
         return plan_interface(host, args['interface'], family=args['family'], metric=metric, bindings=args.get('bindings'),
                               netbios=args.get('netbios'), **options)

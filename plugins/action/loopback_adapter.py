@@ -6,19 +6,14 @@
 from __future__ import annotations
 
 from ansible_collections.winnet.routing.plugins.module_utils.planner import plan_loopback
+from ansible_collections.winnet.routing.plugins.modules.loopback_adapter import DOCUMENTATION
 from ansible_collections.winnet.routing.plugins.plugin_utils._change import ChangeAction
-
-ARGUMENT_SPEC = {
-    'name': {'type': 'str', 'required': True},
-    'interface': {'type': 'raw'},
-    'state': {'type': 'str', 'choices': ['present', 'absent'], 'default': 'present'},
-}
 
 
 class ActionModule(ChangeAction):
     """A KM-TEST loopback adapter by name."""
 
-    ARGUMENT_SPEC = ARGUMENT_SPEC
+    DOCUMENTATION = DOCUMENTATION
     DIFF_SCOPE = ['loopback_adapters']
 
     def operations(self, host, args, task_vars, result):

@@ -14,24 +14,19 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import state_hash
 from ansible_collections.winnet.routing.plugins.module_utils.ops import validate_all
+from ansible_collections.winnet.routing.plugins.modules.net_apply import DOCUMENTATION
 from ansible_collections.winnet.routing.plugins.plugin_utils._change import ChangeAction
-
-ARGUMENT_SPEC = {
-    'plan': {
-        'type': 'dict',
-        'required': True,
-        'options': {
-            'base': {'type': 'str'},
-            'operations': {'type': 'list', 'elements': 'dict', 'required': True},
-        },
-    },
-}
 
 
 class ActionModule(ChangeAction):
     """Apply a saved plan after checking the host still matches its base state."""
 
-    ARGUMENT_SPEC = ARGUMENT_SPEC
+    DOCUMENTATION = DOCUMENTATION
+    # Set by the plugin for its own calls (the rollback it arms, the confirmation), never by a task.
+    HIDDEN_OPTIONS = ('rollback', 'rollback_confirm')
+    # The operations' fields are checked by ops.validate_all, whose errors name the path
+    # (plan.operations[2].next_hop); the host checks them again with the PowerShell module's own spec.
+    OPAQUE_OPTIONS = ('plan.operations',)
     FRESH_STATE = True
 
     def operations(self, host, args, task_vars, result):

@@ -15,6 +15,8 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.winnet.routing.plugins.module_utils.guard import learn_controller
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import AddressSyntaxError, parse_address
+from ansible_collections.winnet.routing.plugins.modules.net_info import DOCUMENTATION
+from ansible_collections.winnet.routing.plugins.plugin_utils._argspec import argument_spec
 from ansible_collections.winnet.routing.plugins.plugin_utils._state import (
     CONNECTION_FACT,
     FACT_NAME,
@@ -24,16 +26,8 @@ from ansible_collections.winnet.routing.plugins.plugin_utils._state import (
     validate_state,
 )
 
-ARGUMENT_SPEC = {
-    'probes': {
-        'type': 'list',
-        'elements': 'dict',
-        'options': {
-            'destination': {'type': 'str', 'required': True},
-            'source': {'type': 'str'},
-        },
-    },
-}
+# connection_ports is given by the changing modules' own gather (the port their connection uses).
+ARGUMENT_SPEC = argument_spec(DOCUMENTATION, hidden=('connection_ports',))
 
 
 def check_probes(probes):

@@ -8,18 +8,15 @@ from __future__ import annotations
 
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
 from ansible_collections.winnet.routing.plugins.module_utils.restore import plan_restore
+from ansible_collections.winnet.routing.plugins.modules.restore import DOCUMENTATION
 from ansible_collections.winnet.routing.plugins.plugin_utils._baseline import read_baseline
 from ansible_collections.winnet.routing.plugins.plugin_utils._change import ChangeAction
-
-ARGUMENT_SPEC = {
-    'baseline': {'type': 'raw', 'required': True},
-}
 
 
 class ActionModule(ChangeAction):
     """Plan the operations from the host's state to the baseline; the base class does the rest."""
 
-    ARGUMENT_SPEC = ARGUMENT_SPEC
+    DOCUMENTATION = DOCUMENTATION
     FRESH_STATE = True      # on a live host, restore from the state as it is now, not from a fact
 
     def operations(self, host, args, task_vars, result):

@@ -7,34 +7,9 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.winnet.routing.plugins.module_utils.planner import plan_route, plan_routes
+from ansible_collections.winnet.routing.plugins.module_utils.planner import ROUTE_OPTIONS, plan_route, plan_routes
+from ansible_collections.winnet.routing.plugins.modules.route import DOCUMENTATION
 from ansible_collections.winnet.routing.plugins.plugin_utils._change import ChangeAction
-
-ROUTE_FIELDS = ('destination', 'next_hop', 'interface', 'metric', 'store', 'state')
-STORE = {'type': 'str', 'choices': ['active', 'persistent', 'both']}
-STATE = {'type': 'str', 'choices': ['present', 'absent']}
-
-ARGUMENT_SPEC = {
-    'destination': {'type': 'str'},
-    'next_hop': {'type': 'str'},
-    'interface': {'type': 'raw'},
-    'metric': {'type': 'int'},
-    'store': STORE,
-    'state': STATE,
-    'routes': {
-        'type': 'list',
-        'elements': 'dict',
-        'options': {
-            'destination': {'type': 'str', 'required': True},
-            'next_hop': {'type': 'str'},
-            'interface': {'type': 'raw'},
-            'metric': {'type': 'int'},
-            'store': STORE,
-            'state': STATE,
-        },
-    },
-    'purge': {'type': 'bool', 'default': False},
-}
 
 
 def _given(mapping, keys):
@@ -44,7 +19,7 @@ def _given(mapping, keys):
 class ActionModule(ChangeAction):
     """Routes: one route, or the routes of one interface with purge."""
 
-    ARGUMENT_SPEC = ARGUMENT_SPEC
+    DOCUMENTATION = DOCUMENTATION
     MUTUALLY_EXCLUSIVE = (('destination', 'routes'),)
     REQUIRED_ONE_OF = (('destination', 'routes'),)
     DIFF_SCOPE = ['routes']
@@ -53,9 +28,9 @@ class ActionModule(ChangeAction):
         if args.get('routes') is None:
             if args['purge']:
                 raise AnsibleActionFail('purge: needs routes (the complete list of routes of the interface), not destination')
-            return plan_route(host, **_given(args, ROUTE_FIELDS))
+            return plan_route(host, **_given(args, ROUTE_OPTIONS))
         extra = sorted(key for key in ('next_hop', 'metric', 'store', 'state') if args.get(key) is not None)
         if extra:
             raise AnsibleActionFail('%s: give it for each entry of routes, not beside routes' % extra[0])
-        routes = [_given(item, ROUTE_FIELDS) for item in args['routes']]
+        routes = [_given(item, ROUTE_OPTIONS) for item in args['routes']]
         return plan_routes(host, routes, args.get('interface'), args['purge'])

@@ -77,8 +77,8 @@ _value:
 from ansible_collections.winnet.routing.plugins.plugin_utils._filters import engine_filter, make_engine
 
 
-@engine_filter('dsr_check')
-def dsr_check(state, vip=None, nic=None, clients=None, weak_send_flag=None):
+@engine_filter('dsr_check', DOCUMENTATION)
+def dsr_check(state, vip, nic, clients, weak_send_flag):
     return make_engine(state, weak_send_flag=weak_send_flag).dsr_check(vip, nic, clients)
 
 

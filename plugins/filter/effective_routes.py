@@ -80,9 +80,9 @@ _value:
 from ansible_collections.winnet.routing.plugins.plugin_utils._filters import engine_filter, make_engine
 
 
-@engine_filter('effective_routes')
-def effective_routes(state, family='ipv4'):
-    return make_engine(state).effective_routes('ipv4' if family is None else family)
+@engine_filter('effective_routes', DOCUMENTATION)
+def effective_routes(state, family):
+    return make_engine(state).effective_routes(family)
 
 
 class FilterModule:

@@ -89,8 +89,8 @@ _value:
 from ansible_collections.winnet.routing.plugins.plugin_utils._filters import engine_filter, make_engine
 
 
-@engine_filter('flow_check')
-def flow_check(state, client=None, destination=None, arrival_interface=None, weak_send_flag=None, forwarding_relaxes_receive=None):
+@engine_filter('flow_check', DOCUMENTATION)
+def flow_check(state, client, destination, arrival_interface, weak_send_flag, forwarding_relaxes_receive):
     engine = make_engine(state, weak_send_flag=weak_send_flag, forwarding_relaxes_receive=forwarding_relaxes_receive)
     return engine.flow_check(client, destination, arrival_interface)
 

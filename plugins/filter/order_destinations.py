@@ -62,15 +62,12 @@ _value:
       type: int
 """
 
-from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError
 from ansible_collections.winnet.routing.plugins.plugin_utils._filters import engine_filter, make_engine
 
 
-@engine_filter('order_destinations')
-def order_destinations(state, destinations=None, prefer_ipv4=None):
-    if prefer_ipv4 is not None and not isinstance(prefer_ipv4, bool):
-        raise ArgumentError('prefer_ipv4', 'must be true or false, got %r' % (prefer_ipv4,))
-    return make_engine(state).order_destinations(destinations, prefer_ipv4=bool(prefer_ipv4))
+@engine_filter('order_destinations', DOCUMENTATION)
+def order_destinations(state, destinations, prefer_ipv4):
+    return make_engine(state).order_destinations(destinations, prefer_ipv4=prefer_ipv4)
 
 
 class FilterModule:

@@ -63,7 +63,7 @@ from ansible_collections.winnet.routing.plugins.module_utils.netroute_json impor
 from ansible_collections.winnet.routing.plugins.plugin_utils._filters import engine_filter
 
 
-@engine_filter('parse_netroute_json')
+@engine_filter('parse_netroute_json', DOCUMENTATION)
 def parse_netroute_json(data):
     return _parse(data)
 

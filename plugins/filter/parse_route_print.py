@@ -78,8 +78,8 @@ from ansible_collections.winnet.routing.plugins.module_utils.route_print import 
 from ansible_collections.winnet.routing.plugins.plugin_utils._filters import engine_filter
 
 
-@engine_filter('parse_route_print')
-def parse_route_print(text, interfaces=None):
+@engine_filter('parse_route_print', DOCUMENTATION)
+def parse_route_print(text, interfaces):
     return _parse(text, interfaces=interfaces)
 
 

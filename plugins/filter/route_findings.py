@@ -83,6 +83,7 @@ _value:
 """
 
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError, WinnetError
+from ansible_collections.winnet.routing.plugins.module_utils.findings import flows_argument
 from ansible_collections.winnet.routing.plugins.plugin_utils._filters import engine_filter, make_engine
 
 
@@ -95,10 +96,9 @@ def _one(state, flows, where):
         raise ArgumentError(where, str(exc)) from None
 
 
-@engine_filter('route_findings')
-def route_findings(state, flows=None):
-    if flows is not None and not isinstance(flows, list):
-        raise ArgumentError('flows', 'must be a list of {client, destination, arrival_interface}')
+@engine_filter('route_findings', DOCUMENTATION)
+def route_findings(state, flows):
+    flows = flows_argument(flows)
     if isinstance(state, list):
         return [_one(item, flows, '[%d]' % i) for i, item in enumerate(state)]
     if isinstance(state, dict) and 'schema' not in state and 'state' not in state:

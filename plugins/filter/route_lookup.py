@@ -120,8 +120,8 @@ _value:
 from ansible_collections.winnet.routing.plugins.plugin_utils._filters import engine_filter, make_engine
 
 
-@engine_filter('route_lookup')
-def route_lookup(state, destination, source=None, interface=None, weak_send_flag=None):
+@engine_filter('route_lookup', DOCUMENTATION)
+def route_lookup(state, destination, source, interface, weak_send_flag):
     engine = make_engine(state, weak_send_flag=weak_send_flag)
     if isinstance(destination, (list, tuple)):
         return engine.lookup_many(list(destination), source=source, interface=interface)

@@ -107,9 +107,8 @@ def default_route_findings(engine, family):
         return []
     ifaces = sorted({e.route.interface for e in defaults})
     primary = defaults[0]
-    order = ', '.join('%s via %s on interface %d (effective metric %d)' % (e.route.destination, e.route.next_hop, e.route.interface,
-                                                                          e.effective_metric)
-                      for e in defaults)
+    order = ', '.join('%s via %s on interface %d (effective metric %d)'
+                      % (e.route.destination, e.route.next_hop, e.route.interface, e.effective_metric) for e in defaults)
     removals = '; '.join("Remove-NetRoute -InterfaceIndex %d -DestinationPrefix '%s' -NextHop '%s' -Confirm:$false"
                          % (e.route.interface, e.route.destination, e.route.next_hop) for e in defaults if e is not primary)
     out = [finding(

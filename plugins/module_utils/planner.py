@@ -296,7 +296,7 @@ def _plan_bindings(iface, bindings, netbios, path):
                 raise ArgumentError(bpath, _not_recorded(iface, 'adapter bindings', BINDINGS_KEY))
             if component not in recorded:
                 raise ArgumentError(join(bpath, component), 'interface %d (%s) has no %s binding (the component is not installed '
-                                                             'for this adapter)' % (iface.index, iface.alias, component))
+                                                            'for this adapter)' % (iface.index, iface.alias, component))
             if recorded[component] != wanted:
                 ops.append(binding_op(iface.index, component, wanted))
     npath = join(path, 'netbios')

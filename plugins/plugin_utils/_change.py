@@ -43,6 +43,7 @@ from ansible_collections.winnet.routing.plugins.module_utils.errors import Winne
 from ansible_collections.winnet.routing.plugins.module_utils.guard import connection_ports, evaluate, is_ip_address, learn_controller
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState, canonical, state_hash
 from ansible_collections.winnet.routing.plugins.module_utils.planner import diff
+from ansible_collections.winnet.routing.plugins.plugin_utils._argspec import argument_spec
 from ansible_collections.winnet.routing.plugins.plugin_utils._baseline import BASELINE_DIR_VAR, DEFAULT_BASELINE_DIR, save_baseline
 from ansible_collections.winnet.routing.plugins.plugin_utils._state import (
     CONNECTION_FACT,
@@ -60,11 +61,6 @@ CONTROLLER_VAR = 'winnet_controller_address'
 ROUND_TRIPS_FACT = 'winnet_round_trips'
 ROLLBACK_CONFIRM_VAR = 'winnet_rollback_confirm'
 
-# Options every changing module takes.
-COMMON_SPEC = {
-    'allow_connection_loss': {'type': 'bool', 'default': False},
-    'rollback_after': {'type': 'int'},
-}
 ROLLBACK_TASK_PATH = '\\winnet.routing\\'
 
 
@@ -74,13 +70,19 @@ def fail(message, **extra):
 
 
 class ChangeAction(ActionBase):
-    """Base class: subclasses give ARGUMENT_SPEC, DIFF_SCOPE and ``operations(host, args, task_vars, result)``."""
+    """Base class: subclasses give their module's DOCUMENTATION, DIFF_SCOPE and ``operations(host, args, task_vars, result)``.
+
+    The task's arguments are validated with the spec of the module's documentation (the options of
+    the doc fragment winnet.routing.change, ``allow_connection_loss`` and ``rollback_after``, included).
+    """
 
     TRANSFERS_FILES = False
     _supports_check_mode = True
     _supports_async = False
 
-    ARGUMENT_SPEC = {}
+    DOCUMENTATION = None     # the module's DOCUMENTATION
+    HIDDEN_OPTIONS = ()      # documented options the plugin gives its module itself; a task may not
+    OPAQUE_OPTIONS = ()      # options whose suboptions the plugin checks itself (errors name the path)
     MUTUALLY_EXCLUSIVE = ()
     REQUIRED_ONE_OF = ()
     DIFF_SCOPE = None
@@ -99,7 +101,7 @@ class ChangeAction(ActionBase):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
         del tmp
-        spec = dict(self.ARGUMENT_SPEC, **COMMON_SPEC)
+        spec = argument_spec(self.DOCUMENTATION, self.HIDDEN_OPTIONS, self.OPAQUE_OPTIONS)
         args = self.validate_argument_spec(argument_spec=spec, mutually_exclusive=list(self.MUTUALLY_EXCLUSIVE),
                                            required_one_of=list(self.REQUIRED_ONE_OF))[1]
         try:

@@ -21,8 +21,8 @@ from ansible.playbook.play_context import PlayContext
 from ansible.template import Templar
 
 from ansible_collections.winnet.routing.plugins.action import net_info
-from ansible_collections.winnet.routing.plugins.plugin_utils._state import load_snapshot, snapshot_path
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
+from ansible_collections.winnet.routing.plugins.plugin_utils._state import load_snapshot, snapshot_path
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
 INVENTORY = os.path.join(ROOT, 'examples', 'inventory', 'hosts.yml')
