@@ -58,9 +58,7 @@ _CACHE = {}
 _CACHE_LIMIT = 200000
 
 V4_MAPPED_NET = 0xFFFF << 32          # ::ffff:0:0/96
-V6_LINK_LOCAL_NET = 0xFE80 << 112     # fe80::/10
 V6_LOOPBACK = 1
-V4_LOOPBACK_NET = 127 << 24           # 127.0.0.0/8
 V4_LIMITED_BROADCAST = 0xFFFFFFFF     # 255.255.255.255
 
 
@@ -180,10 +178,6 @@ def is_multicast(family, value):
 
 def is_limited_broadcast(family, value):
     return family == V4 and value == V4_LIMITED_BROADCAST
-
-
-def is_unspecified(family, value):
-    return value == 0
 
 
 # ------------------------------------------------------------------ RFC 6724 scope and policy

@@ -9,8 +9,9 @@ One function per module, taking the module's public option names:
 * ``plan_interface(host, interface, family='ipv4', metric=None, ...)`` (``ip_interface``),
 * ``plan_addresses(host, interface, addresses, state='present', purge=False)`` (``ip_address``),
 * ``plan_loopback(host, name, state='present')`` (``loopback_adapter``),
-* ``plan_firewall(host, rules, state='present')`` (firewall rules of the DSR role),
-* ``plan(host, desired)``: several of them at once, ``desired`` keyed by module name.
+* ``plan_firewall(host, rules, state='present')`` (``firewall_rule``).
+
+``desired.plan`` plans several of them at once; ``diff.diff`` gives a module's diff.
 
 Every argument is validated; errors are ``ArgumentError`` naming the argument path, for example
 ``routes[2].next_hop: 2001:db8::1 is IPv6 but destination 192.0.2.0/24 is IPv4``. An empty plan
@@ -23,21 +24,15 @@ routes, firewall rules). Within a group, operations are sorted by identity (rout
 destination, next hop, interface, store; addresses by interface, family, address). A change of
 identity (another next hop, another prefix length) is therefore always a remove followed later
 by an add.
-
-``diff(before, after, scope=None)`` gives the module diff: the objects that differ between two
-states, keyed by option names and sorted by identity. Check mode and a real run compute it from
-the same two states, so they report the same diff.
 """
 
 from __future__ import annotations
 
-from ansible_collections.winnet.routing.plugins.module_utils.applier import apply
 from ansible_collections.winnet.routing.plugins.module_utils.checks import Checker, ascii_digits, join
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import (
     BINDINGS_KEY,
     FIREWALL_FIELDS,
-    FIREWALL_KEY,
     INTERFACE_METRIC_MAX,
     IPIF_FLAGS,
     NETBIOS_KEY,
@@ -47,14 +42,12 @@ from ansible_collections.winnet.routing.plugins.module_utils.hoststate import (
     find_address,
     find_firewall_rule,
     route_key,
-    route_sort_key,
 )
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     BITS,
     FAMILY_BY_NAME,
     FAMILY_LABEL,
     FAMILY_NAME,
-    V4,
     V6,
     AddressSyntaxError,
     format_address,
@@ -84,8 +77,6 @@ STATES = ('present', 'absent')
 # The per-family flags ip_interface sets (DHCP is turned off by ip_address, for a static address).
 INTERFACE_FLAGS = tuple(flag for flag in IPIF_FLAGS if flag != 'dhcp')
 REMOVALS = ('remove_firewall_rule', 'remove_route', 'remove_address', 'remove_loopback')
-SECTIONS = ('loopback_adapter', 'ip_interface', 'ip_address', 'route', 'firewall_rule')
-DIFF_SCOPES = ('loopback_adapters', 'interfaces', 'addresses', 'routes', FIREWALL_KEY)
 
 
 # ------------------------------------------------------------------------------ validation
@@ -225,7 +216,7 @@ def _plan_routes(host, items, interface, purge, interface_path, purge_path):
     removes, changes = [], []
     for key in sorted(keys):
         ops = route_store_ops(key, copies.get(key, {}), keys[key])
-        lead = len(_leading_removals(ops))
+        lead = len(leading_removals(ops))
         removes += ops[:lead]
         changes += ops[lead:]
     return removes + changes
@@ -487,186 +478,10 @@ def _firewall_rule(item, path):
     return {'name': item['name'], 'local_address': format_address(family, value), 'protocol': protocol, 'local_port': str(int(port))}
 
 
-# -------------------------------------------------------------------------------- dispatch
-def _plan_entry(host, section, entry, path):
-    """Plan one module invocation (``entry``: that module's options)."""
-    if section == 'loopback_adapter':
-        entry = CHECK.mapping(entry, path, ('name', 'state', 'interface'))
-        return plan_loopback(host, entry.get('name'), entry.get('state'), path, entry.get('interface'))
-    if section == 'ip_interface':
-        entry = CHECK.mapping(entry, path, ('interface', 'family', 'metric') + INTERFACE_FLAGS + ('register_dns', 'bindings', 'netbios'))
-        return plan_interface(host, path=path, **entry)
-    if section == 'ip_address':
-        entry = CHECK.mapping(entry, path, ('interface', 'address', 'skip_as_source', 'addresses', 'state', 'purge'))
-        addresses = entry.get('addresses')
-        if entry.get('address') is not None:
-            if addresses is not None:
-                raise ArgumentError(join(path, 'address'), 'give address or addresses, not both')
-            addresses = [{'address': entry['address'], 'skip_as_source': entry.get('skip_as_source')}]
-        return plan_addresses(host, entry.get('interface'), addresses or [], entry.get('state'), entry.get('purge', False), path)
-    if section == 'route':
-        entry = CHECK.mapping(entry, path, ROUTE_OPTIONS + ('routes', 'purge'))
-        routes = entry.get('routes')
-        if entry.get('destination') is not None:
-            if routes is not None or entry.get('purge'):
-                raise ArgumentError(join(path, 'destination'), 'give destination or routes (with purge), not both')
-            return plan_route(host, path, **{k: v for k, v in entry.items() if k in ROUTE_OPTIONS})
-        return plan_routes(host, routes or [], entry.get('interface'), entry.get('purge', False), join(path, 'routes'))
-    entry = CHECK.mapping(entry, path, ('rules', 'state'))
-    return plan_firewall(host, entry.get('rules') or [], entry.get('state'), path)
-
-
-def _entries(desired, section):
-    for i, entry in enumerate(desired.get(section) or []):
-        if isinstance(entry, dict):
-            yield '%s[%d]' % (section, i), entry
-
-
-def _check_shapes(host, desired):
-    """The options _check_entries compares, checked for type first (so a list where a name belongs
-    is an argument error, never a crash)."""
-    for path, entry in _entries(desired, 'loopback_adapter'):
-        name = entry.get('name')
-        if not isinstance(name, str) or not name.strip():
-            raise ArgumentError(join(path, 'name'), 'must be a non-empty adapter name, got %r' % (name,))
-    for path, entry in _entries(desired, 'ip_interface'):
-        if entry.get('interface') is None:
-            raise ArgumentError(join(path, 'interface'), 'required option is missing')
-        CHECK.choice(entry.get('family'), join(path, 'family'), tuple(FAMILY_BY_NAME), 'ipv4')
-    for path, entry in _entries(desired, 'ip_address'):
-        if entry.get('interface') is None:
-            raise ArgumentError(join(path, 'interface'), 'required option is missing')
-
-
-def _interface_refs(desired):
-    """(path, interface value) of every interface the ip_interface, ip_address and route entries name."""
-    for section in ('ip_interface', 'ip_address', 'route'):
-        for path, entry in _entries(desired, section):
-            if entry.get('interface') is not None:
-                yield join(path, 'interface'), entry['interface'], path
-            if section == 'route' and isinstance(entry.get('routes'), list):
-                for j, route in enumerate(entry['routes']):
-                    if isinstance(route, dict) and route.get('interface') is not None:
-                        yield '%s.routes[%d].interface' % (path, j), route['interface'], path
-
-
-def _check_entries(host, desired):
-    """Refuse entries that contradict each other or that name an adapter this plan creates."""
-    created = {entry.get('name') for _path, entry in _entries(desired, 'loopback_adapter')
-               if entry.get('state', 'present') == 'present' and host.interface_by_alias(entry.get('name')) is None}
-    for path, value, _entry_path in _interface_refs(desired):
-        if isinstance(value, str) and value in created:
-            raise ArgumentError(path, '%r is the loopback adapter this plan creates; its index is known only once it exists, '
-                                      'so create it first and plan its settings against the new state' % value)
-    # ip_interface: one entry per (interface, family); ip_address: one entry per interface.
-    claimed = {}
-    for section in ('ip_interface', 'ip_address'):
-        for path, entry in _entries(desired, section):
-            if entry.get('interface') is None:
-                continue
-            index = host.resolve_interface(entry['interface'], join(path, 'interface')).index
-            key = (section, index, entry.get('family') or 'ipv4') if section == 'ip_interface' else (section, index)
-            if key in claimed:
-                raise ArgumentError(join(path, 'interface'), 'interface %d is already declared in %s; declare it once' % (index, claimed[key]))
-            claimed[key] = path
-    # route: an interface purged by one entry has all its routes declared in that entry.
-    purged = {}
-    for path, entry in _entries(desired, 'route'):
-        if entry.get('purge') and entry.get('interface') is not None:
-            purged[host.resolve_interface(entry['interface'], join(path, 'interface')).index] = path
-    for ref_path, value, entry_path in _interface_refs(desired):
-        if not ref_path.startswith('route['):
-            continue
-        index = host.resolve_interface(value, ref_path).index
-        if index in purged and purged[index] != entry_path:
-            raise ArgumentError(ref_path, 'interface %d is purged by %s; declare its routes there' % (index, purged[index]))
-
-
-def _leading_removals(ops):
+def leading_removals(ops):
     """The removals an entry's plan starts with (a route rewritten for the PersistentStore may end
     with the removal of its active copy, which must stay after the add)."""
     lead = 0
     while lead < len(ops) and ops[lead]['op'] in REMOVALS:
         lead += 1
     return ops[:lead]
-
-
-def plan(host, desired):
-    """Operations for several modules' settings at once, ordered by the module's ordering rule.
-
-    ``desired`` maps module names to lists of option dictionaries: ``loopback_adapter``,
-    ``ip_interface``, ``ip_address``, ``route`` (``routes`` + ``interface`` + ``purge``, or a single
-    route), ``firewall_rule`` (``rules`` + ``state``). Each entry is planned against the state the
-    operations before it predict (applier), so the plan is consistent: removals of every entry
-    first (sections in reverse order), then everything else (sections in order).
-    """
-    desired = CHECK.mapping(desired, '', SECTIONS) if desired is not None else {}
-    for section in SECTIONS:
-        if desired.get(section) is not None:
-            CHECK.list(desired[section], section)
-    _check_shapes(host, desired)
-    _check_entries(host, desired)
-    ops = []
-    current = host
-    for section in reversed(SECTIONS):
-        for i, entry in enumerate(desired.get(section) or []):
-            removals = _leading_removals(_plan_entry(current, section, entry, '%s[%d]' % (section, i)))
-            current = apply(current, removals)
-            ops += removals
-    for section in SECTIONS:
-        for i, entry in enumerate(desired.get(section) or []):
-            more = _plan_entry(current, section, entry, '%s[%d]' % (section, i))
-            current = apply(current, more)
-            ops += more
-    return ops
-
-
-# ------------------------------------------------------------------------------------ diff
-def _diff_items(state):
-    """scope -> {identity key: item keyed by option names} for one state."""
-    items = {scope: {} for scope in DIFF_SCOPES}
-    for iface in state.interfaces:
-        if iface.kind == 'loopback_adapter':
-            items['loopback_adapters'][(iface.index,)] = {'name': iface.alias, 'interface': iface.index}
-        for fam in (V4, V6):
-            settings = iface.settings(fam)
-            if settings is None:
-                continue
-            item = {'interface': iface.index, 'family': FAMILY_NAME[fam], 'metric': 'automatic' if settings.automatic_metric else settings.metric}
-            for flag in INTERFACE_FLAGS + ('dhcp',):
-                item[flag] = getattr(settings, flag)
-            item['register_dns'] = iface.register_dns
-            for key in (BINDINGS_KEY, NETBIOS_KEY):
-                if iface.extra.get(key) is not None:
-                    item[key] = iface.extra[key]
-            items['interfaces'][(iface.index, fam)] = item
-    for addr in state.addresses:
-        items['addresses'][address_sort_key(addr)] = {'interface': addr.interface, 'address': '%s/%d' % (addr.address, addr.prefix_length),
-                                                      'skip_as_source': addr.skip_as_source}
-    for route in state.routes:
-        items['routes'][route_sort_key(route)] = {'destination': route.destination, 'next_hop': route.next_hop, 'interface': route.interface,
-                                                  'metric': route.route_metric, 'store': route.store}
-    for rule in state.extra.get(FIREWALL_KEY) or []:
-        if isinstance(rule, dict) and isinstance(rule.get('name'), str):
-            items[FIREWALL_KEY][(rule['name'],)] = {k: rule.get(k) for k in FIREWALL_FIELDS}
-    return items
-
-
-def diff(before, after, scope=None):
-    """``{'before': {...}, 'after': {...}}``: per scope, the objects that differ, sorted by identity.
-
-    ``scope`` is a list of ``loopback_adapters``, ``interfaces``, ``addresses``, ``routes``,
-    ``firewall_rules`` (default: all). Objects are keyed by the modules' option names; an
-    interface's ``metric`` is ``automatic`` while the automatic metric is on.
-    """
-    scope = list(DIFF_SCOPES) if scope is None else ([scope] if isinstance(scope, str) else scope)
-    for i, part in enumerate(scope):
-        if part not in DIFF_SCOPES:
-            raise ArgumentError('scope[%d]' % i, '%r is not one of %s' % (part, ', '.join(DIFF_SCOPES)))
-    old, new = _diff_items(before), _diff_items(after)
-    result = {'before': {}, 'after': {}}
-    for part in scope:
-        keys = sorted(k for k in set(old[part]) | set(new[part]) if old[part].get(k) != new[part].get(k))
-        result['before'][part] = [old[part][k] for k in keys if k in old[part]]
-        result['after'][part] = [new[part][k] for k in keys if k in new[part]]
-    return result

@@ -130,10 +130,6 @@ CLIENT_X, CLIENT_W = 620, 150
 WIDTH = 790
 
 
-def _nic_y(rows, index):
-    return rows.get(index)
-
-
 def render_diagram(name, diagram):
     """An SVG of a host's NICs, gateways and evaluated flows; bad paths are thick red dashes."""
     nics = diagram['nics']

@@ -42,7 +42,7 @@ from ansible_collections.winnet.routing.plugins.module_utils.applier import appl
 from ansible_collections.winnet.routing.plugins.module_utils.errors import WinnetError
 from ansible_collections.winnet.routing.plugins.module_utils.guard import connection_ports, evaluate, is_ip_address, learn_controller
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState, canonical, state_hash
-from ansible_collections.winnet.routing.plugins.module_utils.planner import diff
+from ansible_collections.winnet.routing.plugins.module_utils.diff import diff
 from ansible_collections.winnet.routing.plugins.plugin_utils._argspec import argument_spec
 from ansible_collections.winnet.routing.plugins.plugin_utils._baseline import BASELINE_DIR_VAR, DEFAULT_BASELINE_DIR, save_baseline
 from ansible_collections.winnet.routing.plugins.plugin_utils._state import (

@@ -11,8 +11,9 @@ exception, and a case that raises nothing, fails the test.
 * ``states/``: HostState documents through ``HostState.from_dict`` and the route_lookup filter.
 * ``exports/``: route print text and Get-NetRoute JSON through the parsers and their filters.
 * ``filters/``: filter calls, importing each filter plugin as Ansible does.
-* ``modules/``: module options through ``planner.plan(host, {module: [options]})``, the call the
-  modules' action plugins make. Cases in ``modules/pending_planner.yml`` are skipped with the reason.
+* ``modules/``: module options through ``desired.plan(host, {module: [options]})``, which plans them
+  with the planner function each module's action plugin calls. Cases in ``modules/pending_planner.yml``
+  are skipped with the reason.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from ansible_collections.winnet.routing.plugins.module_utils.errors import Argum
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
 from ansible_collections.winnet.routing.plugins.module_utils.netroute_json import parse_netroute_json
 from ansible_collections.winnet.routing.plugins.module_utils.route_print import parse_route_print
-from ansible_collections.winnet.routing.plugins.module_utils.planner import plan
+from ansible_collections.winnet.routing.plugins.module_utils.desired import plan
 
 CORPUS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), 'hostile')
 TARGETS = ('states', 'exports', 'filters', 'modules')

@@ -25,7 +25,7 @@ from ansible_collections.winnet.routing.plugins.action import route
 from ansible_collections.winnet.routing.plugins.module_utils.applier import ROLLBACK_UNSUPPORTED, apply, inverse, rollback_for
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState, canonical
-from ansible_collections.winnet.routing.plugins.module_utils.planner import plan
+from ansible_collections.winnet.routing.plugins.module_utils.desired import plan
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'unit', 'plugins', 'module_utils'))

@@ -15,7 +15,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
-from ansible_collections.winnet.routing.plugins.module_utils.planner import plan
+from ansible_collections.winnet.routing.plugins.module_utils.desired import plan
 
 SCHEMA = 'winnet.routing/v1'
 
@@ -146,7 +146,7 @@ def route_items(draw, iface):
 
 @st.composite
 def desired_settings(draw, host):
-    """Random desired settings for ``host``, shaped like planner.plan's argument."""
+    """Random desired settings for ``host``, shaped like desired.plan's argument."""
     data = host.to_dict()
     interfaces = data['interfaces']
     loopbacks = [i for i in interfaces if i['kind'] == 'loopback_adapter']

@@ -18,9 +18,9 @@ from ansible_collections.winnet.routing.plugins.module_utils.engine import Engin
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
 from ansible_collections.winnet.routing.plugins.module_utils.ops import validate_all
+from ansible_collections.winnet.routing.plugins.module_utils.desired import plan
+from ansible_collections.winnet.routing.plugins.module_utils.diff import diff
 from ansible_collections.winnet.routing.plugins.module_utils.planner import (
-    diff,
-    plan,
     plan_addresses,
     plan_firewall,
     plan_interface,
