@@ -34,6 +34,10 @@ from xml.etree import ElementTree
 
 import yaml
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from get_pip_standin import ansible_test_pip_version, ensure_get_pip_standin  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+from pwsh_standin import write_pwsh_standin  # noqa: E402  pylint: disable=wrong-import-position
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, 'build')
 GATE = os.path.join(BUILD, 'gate')
@@ -120,9 +124,8 @@ class Gate:
         return env
 
     def run(self, name, command, cwd=ROOT, env=None, timeout=STEP_TIMEOUT):
-        """Run a command, echo and log its output; return (returncode, output)."""
-        os.makedirs(LOGS, exist_ok=True)
-        log_path = os.path.join(LOGS, re.sub(r'[^A-Za-z0-9_.-]+', '_', name).strip('_') + '.log')
+        """Run a command, echo and log its output (stdout and stderr); return (returncode, output)."""
+        log_path = log_file(name)
         sys.stdout.write('$ %s\n' % ' '.join(command))
         sys.stdout.flush()
         output = []
@@ -146,6 +149,28 @@ class Gate:
                 returncode = 127
         sys.stdout.flush()
         return returncode, ''.join(output)
+
+    def run_json(self, name, command, cwd=ROOT, env=None, timeout=STEP_TIMEOUT):
+        """Run a command whose standard output is JSON; log both streams, echo only stderr.
+
+        Returns (returncode, the parsed JSON or None when the output is not JSON)."""
+        log_path = log_file(name)
+        sys.stdout.write('$ %s\n' % ' '.join(command))
+        try:
+            proc = subprocess.run(command, cwd=cwd, env=env or self.env(), stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                  errors='replace', timeout=timeout, check=False)
+            code, out, err = proc.returncode, proc.stdout, proc.stderr
+        except (OSError, subprocess.TimeoutExpired) as ex:
+            code, out, err = 127, '', 'gate: cannot run %s: %s\n' % (command[0], ex)
+        with open(log_path, 'w', encoding='utf-8') as log:
+            log.write(err)
+            log.write(out)
+        for line in err.splitlines():
+            sys.stdout.write('    %s\n' % line)
+        try:
+            return code, json.loads(out)
+        except ValueError:
+            return code, None
 
     def step(self, name, function, *args):
         """Run one step function (returning a Step, a list of Steps, or a (ok, detail) pair) and record it."""
@@ -265,12 +290,9 @@ class Gate:
             return Step(name, failed=1, detail='no tests collected (pytest exit code 5)')
         if not os.path.exists(junit):
             return Step(name, failed=1, detail='pytest exited %d without a junit report' % code)
-        tests = failures = skipped = 0
-        for suite in ElementTree.parse(junit).getroot().iter('testsuite'):
-            tests += int(suite.get('tests', 0))
-            failures += int(suite.get('failures', 0)) + int(suite.get('errors', 0))
-            skipped += int(suite.get('skipped', 0))
-        passed = tests - failures - skipped
+        results = junit_results([junit])
+        tests = sum(len(names) for names in results.values())
+        passed, failures, skipped = len(results['passed']), len(results['failed']), len(results['skipped'])
         if code and not failures:
             failures = 1
         detail = '%d tests, %d skipped' % (tests, skipped) if skipped else '%d tests' % tests
@@ -290,12 +312,18 @@ class Gate:
         """Cache an offline get-pip stand-in where ansible-test --venv looks for the bootstrap script."""
         return ensure_get_pip_standin()
 
+    def ansible_test_sanity(self, name, selection, env=None):
+        """Run ansible-test sanity with --junit; one count per sanity test, read from its junit files."""
+        self.ensure_get_pip()
+        junit_dir = os.path.join(self.copy, 'tests', 'output', 'junit')
+        shutil.rmtree(junit_dir, ignore_errors=True)
+        command = ['ansible-test', 'sanity', '--venv', '--python', PYTHON_VERSION, '--color', 'no', '--junit'] + selection
+        code, _out = self.run(name, command, cwd=self.copy, env=env)
+        return sanity_step(name, code, glob.glob(os.path.join(junit_dir, 'ansible-test-sanity-*.xml')))
+
     def sanity(self):
         """ansible-test sanity, every test but validate-modules (which needs pwsh)."""
-        self.ensure_get_pip()
-        command = ['ansible-test', 'sanity', '--venv', '--python', PYTHON_VERSION, '--color', 'no', '--skip-test', 'validate-modules']
-        code, out = self.run('sanity', command, cwd=self.copy)
-        return sanity_step('ansible-test sanity (all but validate-modules)', code, out)
+        return self.ansible_test_sanity('ansible-test sanity (all but validate-modules)', ['--skip-test', 'validate-modules'])
 
     def ignore_files(self):
         """Sanity ignore files stay empty: a problem is fixed, not ignored."""
@@ -317,9 +345,7 @@ class Gate:
             os.remove(log)
         bin_dir = write_pwsh_standin(os.path.join(GATE, 'pwsh-standin'), log)
         env = self.env(PATH=os.pathsep.join([bin_dir, VENV_BIN, os.environ.get('PATH', '')]))
-        command = ['ansible-test', 'sanity', '--venv', '--python', PYTHON_VERSION, '--color', 'no', '--test', 'validate-modules']
-        code, out = self.run('validate-modules', command, cwd=self.copy, env=env)
-        step = sanity_step('ansible-test sanity validate-modules (pwsh stand-in)', code, out)
+        step = self.ansible_test_sanity('ansible-test sanity validate-modules (pwsh stand-in)', ['--test', 'validate-modules'], env)
         asked = set()
         if os.path.exists(log):
             with open(log, encoding='utf-8') as handle:
@@ -360,7 +386,9 @@ class Gate:
     # -- docs and lint ----------------------------------------------------------------------------
 
     def ansible_doc(self):
-        """ansible-doc renders every plugin and role of the installed collection; one count each."""
+        """ansible-doc lists and renders every plugin and role of the installed collection; one count each.
+
+        What ansible-doc lists (``--list --json``) and renders (``--json``) is read from its JSON output."""
         ok, detail = self.build_install()
         if not ok:
             return Step('ansible-doc', failed=1, detail='not installed: ' + detail)
@@ -370,26 +398,24 @@ class Gate:
                 continue
             fqcns = ['%s.%s' % (self.fqcn, name) for name in names]
             started = time.monotonic()
-            code, out = self.run('ansible-doc ' + doc_type, ['ansible-doc', '-t', doc_type, '--json'] + fqcns)
-            try:
-                rendered = json.loads(out[out.index('{'):]) if '{' in out else {}
-            except ValueError:
-                rendered = {}
+            _code, listed = self.run_json('ansible-doc --list ' + doc_type, ['ansible-doc', '-t', doc_type, '--list', '--json', self.fqcn])
+            code, rendered = self.run_json('ansible-doc ' + doc_type, ['ansible-doc', '-t', doc_type, '--json'] + fqcns)
             share = (time.monotonic() - started) / len(fqcns)
             for fqcn in fqcns:
-                entry = rendered.get(fqcn) or {}
-                has_doc = bool(entry.get('doc') or entry.get('entry_points'))
+                entry = (rendered or {}).get(fqcn) or {}
                 name = 'ansible-doc -t %s %s' % (doc_type, fqcn)
-                if has_doc:
-                    steps.append(Step(name, passed=1, seconds=share))
-                else:
+                if fqcn not in (listed or {}):
+                    steps.append(Step(name, failed=1, detail='not listed by ansible-doc --list', seconds=share))
+                elif not (entry.get('doc') or entry.get('entry_points')):
                     steps.append(Step(name, failed=1, detail='no documentation rendered (exit %d)' % code, seconds=share))
+                else:
+                    steps.append(Step(name, passed=1, seconds=share))
         if not steps:
             return Step('ansible-doc', skipped=True, detail='no plugins or roles found')
         return steps
 
     def ansible_lint(self):
-        """ansible-lint, production profile (see .ansible-lint)."""
+        """ansible-lint, production profile (see .ansible-lint); the findings are read from its SARIF report."""
         ok, detail = self.build_install()
         if not ok:
             return Step('ansible-lint', failed=1, detail='not installed: ' + detail)
@@ -397,9 +423,11 @@ class Gate:
         # ANSIBLE_HOME keeps whatever ~/.ansible holds on the machine out of the lint run.
         home = os.path.join(GATE, 'ansible-lint-home')
         os.makedirs(home, exist_ok=True)
-        code, out = self.run('ansible-lint', ['ansible-lint', '--nocolor'], cwd=ROOT, env=self.env(ANSIBLE_HOME=home))
-        summary = [line.strip() for line in out.splitlines() if re.search(r'(Failed|Passed):? .*(failure|rule)', line)]
-        return (code == 0, summary[-1] if summary else 'exit %d' % code)
+        sarif = os.path.join(GATE, 'ansible-lint.sarif')
+        if os.path.exists(sarif):
+            os.remove(sarif)
+        code, _out = self.run('ansible-lint', ['ansible-lint', '--nocolor', '--sarif-file', sarif], cwd=ROOT, env=self.env(ANSIBLE_HOME=home))
+        return lint_result(code, sarif)
 
     def docs_lint(self):
         """antsibull-docs lint-collection-docs --plugin-docs."""
@@ -518,71 +546,60 @@ class Gate:
 # helpers (also used by the checker self-tests)
 
 
-def ensure_get_pip_standin(cache_dir=None):
-    """Put tests/tools/get_pip_standin.py where ansible-test looks for its pip bootstrap script, unless one is there."""
-    version = ansible_test_pip_version()
-    cache_dir = cache_dir or os.path.expanduser(os.path.join('~', '.ansible', 'test', 'cache'))
-    target = os.path.join(cache_dir, 'get_pip_%s.py' % version.replace('.', '_'))
-    if not os.path.exists(target):
-        os.makedirs(cache_dir, exist_ok=True)
-        shutil.copyfile(os.path.join(ROOT, 'tests', 'tools', 'get_pip_standin.py'), target)
-    return target
+def log_file(name):
+    """The log file of a named command under build/gate/logs (the directory is created)."""
+    os.makedirs(LOGS, exist_ok=True)
+    return os.path.join(LOGS, re.sub(r'[^A-Za-z0-9_.-]+', '_', name).strip('_') + '.log')
 
 
-def ansible_test_pip_version():
-    """The pip version ansible-test bootstraps into its virtual environments."""
-    import ansible_test  # pylint: disable=import-outside-toplevel
-    path = os.path.join(os.path.dirname(ansible_test.__file__), '_internal', 'python_requirements.py')
-    with open(path, encoding='utf-8') as handle:
-        match = re.search(r"default_packages\s*=\s*dict\(\s*pip='([^']+)'", handle.read())
-    if not match:
-        raise RuntimeError('cannot find the pip version ansible-test bootstraps in %s' % path)
-    return match.group(1)
+def junit_results(paths):
+    """{'passed': [...], 'failed': [...], 'skipped': [...]}: the test case names of junit XML files
+    (pytest's --junitxml, ansible-test's --junit), each case counted once; a case with a failure or
+    an error failed."""
+    results = {'passed': [], 'failed': [], 'skipped': []}
+    for path in sorted(paths):
+        for case in ElementTree.parse(path).getroot().iter('testcase'):
+            name = case.get('name', '')
+            if case.find('failure') is not None or case.find('error') is not None:
+                results['failed'].append(name)
+            elif case.find('skipped') is not None:
+                results['skipped'].append(name)
+            else:
+                results['passed'].append(name)
+    return results
 
 
-def write_pwsh_standin(directory, log=None):
-    """Write an executable ``pwsh`` that answers validate-modules from a module's static spec; return its directory."""
-    os.makedirs(directory, exist_ok=True)
-    path = os.path.join(directory, 'pwsh')
-    script = os.path.join(ROOT, 'tests', 'tools', 'pscheck.py')
-    log_option = ' --log %s' % shell_quote(log) if log else ''
-    with open(path, 'w', encoding='utf-8') as handle:
-        handle.write('#!/bin/sh\nexec %s %s ps-argspec%s "$@"\n' % (shell_quote(sys.executable), shell_quote(script), log_option))
-    os.chmod(path, 0o755)
-    return directory
-
-
-def shell_quote(value):
-    """Quote a value for /bin/sh."""
-    return "'" + value.replace("'", "'\"'\"'") + "'"
-
-
-def sanity_detail(code, output):
-    """The failed sanity test names from ansible-test's output."""
-    if code == 0:
-        return ''
-    match = re.search(r'The (\d+) sanity test\(s\) listed below \(out of (\d+)\) failed.*?\n((?:[a-z0-9][a-z0-9_.-]*\n)+)', output)
-    if match:
-        names = match.group(3).split()
-        return '%s of %s sanity tests failed: %s' % (match.group(1), match.group(2), ', '.join(names))
-    fatal = [line for line in output.splitlines() if line.startswith(('FATAL', 'ERROR'))]
-    return (fatal[-1] if fatal else 'exit %d' % code)[:200]
-
-
-def sanity_step(name, code, output):
-    """One count per sanity test ansible-test ran; pslint, which cannot run without pwsh, is not counted."""
-    ran = re.findall(r'^\s*Running sanity test "([^"]+)"', output, re.M)
-    skipped = []
-    if 'pslint' in ran and 'Required program "pwsh" not found' in output:
-        ran.remove('pslint')
-        skipped.append('pslint skipped: no pwsh')
-    match = re.search(r'The (\d+) sanity test\(s\) listed below \(out of (\d+)\) failed.*?\n((?:[a-z0-9][a-z0-9_.-]*\n)+)', output)
-    failed = match.group(3).split() if match else []
+def sanity_step(name, code, junit_files):
+    """One count per sanity test ansible-test reports in its junit files; a test it skipped (not
+    applicable, or pslint without pwsh) is named in the detail, not counted."""
+    results = junit_results(junit_files)
+    failed = list(results['failed'])
     if code and not failed:
-        failed = ['(ansible-test exit %d)' % code]
-    passed = len([test for test in ran if test not in failed])
-    detail = sanity_detail(code, output)
-    return Step(name, passed=passed, failed=len(failed), detail='; '.join([detail] + skipped if detail else skipped))
+        failed = ['(ansible-test exit %d%s)' % (code, '' if junit_files else ', no junit results')]
+    details = []
+    if failed:
+        details.append('%d of %d sanity tests failed: %s' % (len(failed), len(results['passed']) + len(failed), ', '.join(failed)))
+    if results['skipped']:
+        details.append('skipped: %s' % ', '.join(results['skipped']))
+    return Step(name, passed=len(results['passed']), failed=len(failed), detail='; '.join(details))
+
+
+def lint_result(code, sarif_path):
+    """(passed, detail) of an ansible-lint run: its exit code decides, the detail counts the findings
+    of its SARIF report per rule."""
+    rules = {}
+    if os.path.exists(sarif_path):
+        with open(sarif_path, encoding='utf-8') as handle:
+            report = json.load(handle)
+        for run in report.get('runs') or []:
+            for result in run.get('results') or []:
+                rules[result.get('ruleId')] = rules.get(result.get('ruleId'), 0) + 1
+    elif code:
+        return (False, 'exit %d, no SARIF report' % code)
+    detail = '%d finding(s): %s' % (sum(rules.values()), ', '.join('%s x%d' % item for item in sorted(rules.items()))) if rules else ''
+    if code and not rules:
+        detail = 'exit %d' % code
+    return (code == 0, detail)
 
 
 def discover_powershell(root):

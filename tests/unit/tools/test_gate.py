@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 
@@ -43,12 +44,19 @@ def test_playbook_inventory_comment(gate, tmp_path):
     assert gate.playbook_inventory(str(plain)) is None
 
 
-def test_sanity_detail_names_failed_tests(gate):
-    output = ('ERROR: Found 1 pep8 issue(s)\n'
-              'FATAL: The 2 sanity test(s) listed below (out of 23) failed. See error output above for details.\n'
-              'pep8\npylint\nTraceback (most recent call last):\n')
-    assert gate.sanity_detail(1, output) == '2 of 23 sanity tests failed: pep8, pylint'
-    assert gate.sanity_detail(0, output) == ''
+def junit(path, cases):
+    """A junit file like ansible-test --junit writes (one suite); cases are (name, outcome, text)."""
+    outcomes = {'pass': '', 'skip': '<skipped>%s</skipped>', 'fail': '<failure message="x">%s</failure>', 'error': '<error>%s</error>'}
+    body = ''.join('<testcase classname="sanity" name="%s">%s</testcase>' % (name, outcomes[outcome].replace('%s', text))
+                   for name, outcome, text in cases)
+    write(path, '<?xml version="1.0" ?><testsuites><testsuite name="ansible-test">%s</testsuite></testsuites>' % body)
+    return str(path)
+
+
+def test_junit_results_sort_the_cases(gate, tmp_path):
+    files = [junit(tmp_path / 'a.xml', [('pep8', 'fail', 'E303'), ('yamllint', 'pass', '')]),
+             junit(tmp_path / 'b.xml', [('pslint', 'skip', 'No tests applicable.'), ('test_x', 'error', 'boom'), ('test_y', 'pass', '')])]
+    assert gate.junit_results(files) == {'passed': ['yamllint', 'test_y'], 'failed': ['pep8', 'test_x'], 'skipped': ['pslint']}
 
 
 def test_get_pip_standin_is_installed_once(gate, tmp_path):
@@ -84,14 +92,24 @@ def test_summary_counts(gate, capsys):
     assert lines[-2].startswith('SKIP c')
 
 
-def test_sanity_step_counts_each_sanity_test(gate):
-    output = ('Running sanity test "pep8"\nRunning sanity test "pslint"\nWARNING: Required program "pwsh" not found.\n'
-              'Running sanity test "pylint"\nRunning sanity test "yamllint"\n'
-              'FATAL: The 1 sanity test(s) listed below (out of 4) failed. See error output above for details.\npylint\n')
-    step = gate.sanity_step('sanity', 1, output)
+def test_sanity_step_counts_each_sanity_test(gate, tmp_path):
+    files = [junit(tmp_path / ('ansible-test-sanity-%s.xml' % name), [(name, outcome, text)]) for name, outcome, text in
+             [('pep8', 'pass', ''), ('pslint', 'skip', 'No tests applicable.'), ('pylint', 'fail', 'plugins/x.py:1:1: E0602'),
+              ('yamllint', 'pass', '')]]
+    step = gate.sanity_step('sanity', 1, files)
     assert (step.passed, step.failed) == (2, 1)
-    assert 'pylint' in step.detail and 'pslint skipped' in step.detail
-    clean = gate.sanity_step('sanity', 0, 'Running sanity test "pep8"\nRunning sanity test "yamllint"\n')
+    assert step.detail == '1 of 3 sanity tests failed: pylint; skipped: pslint'
+    clean = gate.sanity_step('sanity', 0, [files[0], files[3]])
     assert (clean.passed, clean.failed, clean.detail) == (2, 0, '')
-    crashed = gate.sanity_step('sanity', 2, 'Traceback\n')
-    assert (crashed.passed, crashed.failed) == (0, 1)
+    crashed = gate.sanity_step('sanity', 2, [])
+    assert (crashed.passed, crashed.failed, crashed.detail) == (0, 1, '1 of 1 sanity tests failed: (ansible-test exit 2, no junit results)')
+
+
+def test_lint_result_counts_the_sarif_findings(gate, tmp_path):
+    sarif = tmp_path / 'lint.sarif'
+    sarif.write_text(json.dumps({'runs': [{'results': [{'ruleId': 'yaml[line-length]'}, {'ruleId': 'name[casing]'},
+                                                       {'ruleId': 'yaml[line-length]'}]}]}), encoding='utf-8')
+    assert gate.lint_result(2, str(sarif)) == (False, '3 finding(s): name[casing] x1, yaml[line-length] x2')
+    sarif.write_text(json.dumps({'runs': [{'results': []}]}), encoding='utf-8')
+    assert gate.lint_result(0, str(sarif)) == (True, '')
+    assert gate.lint_result(1, str(tmp_path / 'missing.sarif')) == (False, 'exit 1, no SARIF report')
