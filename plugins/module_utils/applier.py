@@ -101,6 +101,7 @@ LOOPBACK_METRIC = 25
 
 # ---------------------------------------------------------------------------------- helpers
 def route_label(family, destination, next_hop, interface, store):
+    """A route as the applier's errors name it."""
     return 'route %s via %s on interface %d in the %s store' % (destination, next_hop, interface, store)
 
 

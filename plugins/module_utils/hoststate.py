@@ -131,6 +131,7 @@ class IpSettings:
         return 'IpSettings(%r)' % (self.to_dict(),)
 
     def to_dict(self):
+        """The schema v1 dictionary, with the unknown keys it was read with."""
         data = dict(self.extra)
         data.update(metric=self.metric, automatic_metric=self.automatic_metric, weak_host_send=self.weak_host_send,
                     weak_host_receive=self.weak_host_receive, forwarding=self.forwarding,
@@ -171,6 +172,7 @@ class Interface:
         return 'Interface(%d, %r)' % (self.index, self.alias)
 
     def to_dict(self):
+        """The schema v1 dictionary, with the unknown keys it was read with."""
         data = dict(self.extra)
         data.update(index=self.index, alias=self.alias, kind=self.kind, connected=self.connected, register_dns=self.register_dns)
         if self.description is not None:
@@ -215,6 +217,7 @@ class Address:
         return 'Address(%s/%d@%d)' % (self.address, self.prefix_length, self.interface)
 
     def to_dict(self):
+        """The schema v1 dictionary, with the unknown keys it was read with."""
         data = dict(self.extra)
         data.update(address=self.address, prefix_length=self.prefix_length, interface=self.interface,
                     skip_as_source=self.skip_as_source, state=self.state, temporary=self.temporary)
@@ -242,17 +245,21 @@ class Route:
 
     @property
     def on_link(self):
+        """True when the next hop is the unspecified address (the destination is on the link)."""
         return self.next_hop_value == 0
 
     @property
     def is_default(self):
+        """True for a default route (prefix length 0)."""
         return self.prefix_length == 0
 
     @property
     def identity(self):
+        """(family, network, prefix length, next hop, interface, store): what makes a route this route."""
         return (self.family, self.network, self.prefix_length, self.next_hop_value, self.interface, self.store)
 
     def contains(self, value):
+        """True when the address ``value`` (of the route's family) is inside the destination."""
         return (value & mask(self.family, self.prefix_length)) == self.network
 
     def _key(self):
@@ -268,6 +275,7 @@ class Route:
         return 'Route(%s -> %s @%d rm=%d %s)' % (self.destination, self.next_hop, self.interface, self.route_metric, self.store)
 
     def to_dict(self):
+        """The schema v1 dictionary, with the unknown keys it was read with."""
         data = dict(self.extra)
         data.update(destination=self.destination, next_hop=self.next_hop, interface=self.interface,
                     route_metric=self.route_metric, store=self.store, protocol=self.protocol)
@@ -334,6 +342,7 @@ class HostState:
 
     # ------------------------------------------------------------- serialise
     def to_dict(self):
+        """The schema v1 dictionary, with the unknown keys it was read with."""
         data = dict(self.extra)
         data['schema'] = SCHEMA
         if self.hostname is not None:

@@ -108,6 +108,7 @@ def format_address(family, value):
 
 
 def mask(family, prefix_length):
+    """The netmask of a prefix length as an integer."""
     bits = BITS[family]
     return ((1 << prefix_length) - 1) << (bits - prefix_length)
 
@@ -142,6 +143,7 @@ def parse_prefix(text, strict=True):
 
 
 def format_prefix(family, network, prefix_length):
+    """Canonical text of a prefix (``192.0.2.0/24``)."""
     return '%s/%d' % (format_address(family, network), prefix_length)
 
 
@@ -151,6 +153,7 @@ def common_prefix_length(family, a, b):
 
 
 def is_v4_mapped(family, value):
+    """True for an IPv4-mapped IPv6 address (``::ffff:0:0/96``)."""
     return family == V6 and (value >> 32) == 0xFFFF
 
 
@@ -165,18 +168,22 @@ def _in_range(value, shift_top):
 
 
 def is_link_local(family, value):
+    """True for 169.254.0.0/16 or fe80::/10."""
     return _in_range(value, FAMILIES[family].link_local)
 
 
 def is_loopback(family, value):
+    """True for 127.0.0.0/8 or ::1."""
     return _in_range(value, FAMILIES[family].loopback_range)
 
 
 def is_multicast(family, value):
+    """True for 224.0.0.0/4 or ff00::/8."""
     return _in_range(value, FAMILIES[family].multicast)
 
 
 def is_limited_broadcast(family, value):
+    """True for 255.255.255.255."""
     return family == V4 and value == V4_LIMITED_BROADCAST
 
 

@@ -187,23 +187,23 @@ def route_store_ops(key, current, target):
     active copy is then removed or set to its own metric.
     """
     ops = []
-    cur_a, cur_p = current.get('active'), current.get('persistent')
-    tgt_a, tgt_p = target.get('active'), target.get('persistent')
-    if tgt_p != cur_p:
-        if cur_p is not None:
+    active_now, persistent_now = current.get('active'), current.get('persistent')
+    active_wanted, persistent_wanted = target.get('active'), target.get('persistent')
+    if persistent_wanted != persistent_now:
+        if persistent_now is not None:
             ops.append(route_op('remove_route', key, 'persistent'))
-        if tgt_p is not None:
-            if cur_a is not None:
+        if persistent_wanted is not None:
+            if active_now is not None:
                 ops.append(route_op('remove_route', key, 'active'))
-            ops.append(route_op('add_route', key, 'both', tgt_p))
-            cur_a = tgt_p
-    if tgt_a != cur_a:
-        if tgt_a is None:
+            ops.append(route_op('add_route', key, 'both', persistent_wanted))
+            active_now = persistent_wanted
+    if active_wanted != active_now:
+        if active_wanted is None:
             ops.append(route_op('remove_route', key, 'active'))
-        elif cur_a is None:
-            ops.append(route_op('add_route', key, 'active', tgt_a))
+        elif active_now is None:
+            ops.append(route_op('add_route', key, 'active', active_wanted))
         else:
-            ops.append(route_op('set_route_metric', key, 'active', tgt_a))
+            ops.append(route_op('set_route_metric', key, 'active', active_wanted))
     return ops
 
 

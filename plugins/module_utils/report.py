@@ -327,7 +327,7 @@ def evaluate_host(name, state, flows=None, dsr=None, probes=None, snapshot=None)
     except WinnetError as exc:
         origin = 'winnet_snapshot %s' % snapshot if snapshot else 'net_info result'
         return failed_host(name, '%s: invalid HostState: %s' % (origin, exc), snapshot=snapshot)
-    st = engine.state
+    host = engine.state
     findings = _tag(engine.findings(), CHECK_HOST)
     flow_results = _evaluate_flows(engine, flows if flows is not None else [], findings)
     dsr_results = _evaluate_dsr(engine, dsr, findings)
@@ -338,9 +338,9 @@ def evaluate_host(name, state, flows=None, dsr=None, probes=None, snapshot=None)
     checks = [CHECK_HOST] + [f['check'] for f in flow_results] + [d['check'] for d in dsr_results]
     if comparisons:
         checks.append(CHECK_PROBES)
-    record.update(hostname=st.hostname, findings=findings, flows=flow_results, dsr=dsr_results, probes=comparisons,
+    record.update(hostname=host.hostname, findings=findings, flows=flow_results, dsr=dsr_results, probes=comparisons,
                   checks=list(dict.fromkeys(checks)), severity=worst(findings), counts=_counts(findings),
-                  diagram=_diagram(st, flow_results, dsr_results), state=st.to_dict())
+                  diagram=_diagram(host, flow_results, dsr_results), state=host.to_dict())
     return record
 
 

@@ -78,6 +78,7 @@ def managed_address(addr):
 
 
 def managed_route(route):
+    """True for a route a restore adds or removes: not learned from DHCP or router advertisements."""
     return route.protocol not in UNMANAGED_PROTOCOLS
 
 
