@@ -523,8 +523,27 @@ class _Loader:
     """Validation of a schema v1 dictionary; each check raises StateError with the path."""
 
     def load(self, data, add_system_routes):
+        """The HostState of ``data``: the header, the interfaces, the addresses and routes that refer
+        to them, then the routes Windows creates by itself that ``data`` leaves out."""
         if not isinstance(data, dict):
             raise StateError('', 'a HostState must be a mapping, got %s' % type_name(data))
+        hostname, partial = self.header(data)
+        interfaces = self.interfaces(data)
+        by_index = {iface.index: iface for iface in interfaces}
+        addresses = self.addresses(data, by_index)
+        routes = self.routes(data, by_index)
+        if add_system_routes:
+            present = {(r.family, r.network, r.prefix_length, r.interface) for r in routes if r.store == 'active'}
+            for route in system_routes_for(interfaces, addresses):
+                key = (route.family, route.network, route.prefix_length, route.interface)
+                if key not in present:
+                    present.add(key)
+                    routes.append(route)
+        return HostState(interfaces, addresses, routes, hostname=hostname, partial=partial, extra=_extra(data, _STATE_KEYS))
+
+    @staticmethod
+    def header(data):
+        """(hostname, partial) after checking the schema name."""
         schema = data.get('schema')
         if schema is None:
             raise StateError('schema', "required key is missing (expected '%s')" % SCHEMA)
@@ -539,6 +558,10 @@ class _Loader:
         for i, item in enumerate(partial):
             if item not in PARTIAL_ITEMS:
                 raise StateError('partial[%d]' % i, '%r is not one of %s' % (item, ', '.join(PARTIAL_ITEMS)))
+        return hostname, partial
+
+    def interfaces(self, data):
+        """The interfaces, each index and alias once."""
         interfaces = [self.interface(item, 'interfaces[%d]' % i) for i, item in enumerate(self.listof(data, 'interfaces', required=True))]
         by_index, by_alias = {}, {}
         for i, iface in enumerate(interfaces):
@@ -548,33 +571,34 @@ class _Loader:
                 raise StateError('interfaces[%d].alias' % i, 'duplicate interface alias %r' % iface.alias)
             by_index[iface.index] = iface
             by_alias[iface.alias] = iface
+        return interfaces
+
+    def addresses(self, data, by_index):
+        """The addresses, each once per interface."""
         addresses = []
-        seen_addr = {}
+        seen = {}
         for i, item in enumerate(self.listof(data, 'addresses')):
             addr = self.address(item, 'addresses[%d]' % i, by_index)
             key = (addr.family, addr.value, addr.interface)
-            if key in seen_addr:
+            if key in seen:
                 raise StateError('addresses[%d].address' % i, '%s is listed twice on interface %d (also addresses[%d])'
-                                 % (addr.address, addr.interface, seen_addr[key]))
-            seen_addr[key] = i
+                                 % (addr.address, addr.interface, seen[key]))
+            seen[key] = i
             addresses.append(addr)
+        return addresses
+
+    def routes(self, data, by_index):
+        """The routes, each identity once."""
         routes = []
-        seen_route = {}
+        seen = {}
         for i, item in enumerate(self.listof(data, 'routes')):
             route = self.route(item, 'routes[%d]' % i, by_index)
-            if route.identity in seen_route:
+            if route.identity in seen:
                 raise StateError('routes[%d]' % i, 'duplicate route %s via %s on interface %d in the %s store (also routes[%d])'
-                                 % (route.destination, route.next_hop, route.interface, route.store, seen_route[route.identity]))
-            seen_route[route.identity] = i
+                                 % (route.destination, route.next_hop, route.interface, route.store, seen[route.identity]))
+            seen[route.identity] = i
             routes.append(route)
-        if add_system_routes:
-            present = {(r.family, r.network, r.prefix_length, r.interface) for r in routes if r.store == 'active'}
-            for route in system_routes_for(interfaces, addresses):
-                key = (route.family, route.network, route.prefix_length, route.interface)
-                if key not in present:
-                    present.add(key)
-                    routes.append(route)
-        return HostState(interfaces, addresses, routes, hostname=hostname, partial=partial, extra=_extra(data, _STATE_KEYS))
+        return routes
 
     # ---------------------------------------------------------------- helpers
     @staticmethod

@@ -341,11 +341,40 @@ def plan_addresses(host, interface, addresses, state='present', purge=False, pat
     iface = host.resolve_interface(interface, join(path, 'interface'))
     state = CHECK.choice(state, join(path, 'state'), STATES, 'present')
     purge = CHECK.boolean(purge, join(path, 'purge'), None)
-    apath = join(path, 'addresses')
+    desired = _desired_addresses(host, iface, addresses, state, join(path, 'addresses'))
+    removes, dhcp_off, sets, adds = [], [], [], []
+    for addr in desired:
+        current = find_address(host.addresses, iface.index, addr.family, addr.value)
+        if state == 'absent':
+            if current is not None:
+                removes.append(current)
+            continue
+        if current is not None and current.prefix_length != addr.prefix_length:
+            removes.append(current)
+            current = None
+        if current is None:
+            adds.append(address_op('add_address', addr))
+            if iface.settings(addr.family).dhcp and addr.family not in dhcp_off:
+                dhcp_off.append(addr.family)
+        elif current.skip_as_source != addr.skip_as_source:
+            sets.append(address_op('set_address', addr))
+    if purge and state == 'present':
+        listed = {(addr.family, addr.value) for addr in desired}
+        removes.extend(addr for addr in host.addresses
+                       if addr.interface == iface.index and (addr.family, addr.value) not in listed and _purgeable(addr))
+    ops = [address_op('remove_address', a) for a in sorted(removes, key=address_sort_key)]
+    ops += [{'op': 'set_interface', 'interface': iface.index, 'family': FAMILY_NAME[f], 'dhcp': False} for f in sorted(dhcp_off)]
+    by_identity = sorted(sets + adds, key=lambda op: parse_address(op['address'])[:2])
+    return ops + by_identity
+
+
+def _desired_addresses(host, iface, addresses, state, path):
+    """The validated ``addresses`` of interface ``iface`` as Address objects (each listed once; with
+    ``present``, none assigned to another interface)."""
     desired = []
     seen = {}
-    for i, item in enumerate(CHECK.list(addresses, apath)):
-        ipath = '%s[%d]' % (apath, i)
+    for i, item in enumerate(CHECK.list(addresses, path)):
+        ipath = '%s[%d]' % (path, i)
         if isinstance(item, str):
             item = {'address': item}
         item = CHECK.mapping(item, ipath, ADDRESS_OPTIONS)
@@ -361,31 +390,8 @@ def plan_addresses(host, interface, addresses, state='present', purge=False, pat
                     owner = host.interface(other.interface)
                     raise ArgumentError(join(ipath, 'address'), '%s is already assigned to interface %d (%s); remove it there first'
                                         % (other.address, owner.index, owner.alias))
-        desired.append((family, value, plen, bool(skip)))
-    removes, dhcp_off, sets, adds = [], [], [], []
-    for family, value, plen, skip in desired:
-        current = find_address(host.addresses, iface.index, family, value)
-        if state == 'absent':
-            if current is not None:
-                removes.append(current)
-            continue
-        if current is not None and current.prefix_length != plen:
-            removes.append(current)
-            current = None
-        if current is None:
-            adds.append(address_op('add_address', Address(family, value, plen, iface.index, skip)))
-            if iface.settings(family).dhcp and family not in dhcp_off:
-                dhcp_off.append(family)
-        elif current.skip_as_source != skip:
-            sets.append(address_op('set_address', Address(family, value, plen, iface.index, skip)))
-    if purge and state == 'present':
-        for addr in host.addresses:
-            if addr.interface == iface.index and (addr.family, addr.value) not in seen and _purgeable(addr):
-                removes.append(addr)
-    ops = [address_op('remove_address', a) for a in sorted(removes, key=address_sort_key)]
-    ops += [{'op': 'set_interface', 'interface': iface.index, 'family': FAMILY_NAME[f], 'dhcp': False} for f in sorted(dhcp_off)]
-    by_identity = sorted(sets + adds, key=lambda op: parse_address(op['address'])[:2])
-    return ops + by_identity
+        desired.append(Address(family, value, plen, iface.index, bool(skip)))
+    return desired
 
 
 # -------------------------------------------------------------------------------- loopback

@@ -112,56 +112,18 @@ class ChangeAction(ActionBase):
             raise fail(to_native(exc)) from None
 
     def _run(self, result, args, task_vars):
-        hostname = task_vars.get('inventory_hostname', 'the host')
+        """The steps of the module docstring, in order."""
         snapshot = self._snapshot(task_vars)
-        round_trips = 0
         state_dict, gathered, learned = self._current(task_vars, snapshot)
-        if gathered:
-            round_trips += 1
+        round_trips = 1 if gathered else 0
         host = HostState.from_dict(state_dict)
-        ops = self.operations(host, args, task_vars, result)
-        predicted = apply(host, ops)
-        changed = bool(ops)
-        result['changed'] = changed
-        result['operations'] = ops
-        result['plan'] = {'base': state_hash(host), 'operations': ops}
-        if self._task.diff:
-            result['diff'] = diff(host, predicted, self.DIFF_SCOPE)
-        guard = self._guard(host, predicted, task_vars, snapshot is None, learned)
-        result['guard'] = guard
-        if changed and guard.get('cut') and not args['allow_connection_loss']:
-            raise fail('%s: refusing to apply the plan: it would cut the controller off the host: %s. The reply path after the '
-                       'plan: %s Set allow_connection_loss: true to apply it anyway.'
-                       % (hostname, guard['reason'], ' '.join((guard.get('after') or {}).get('trace') or [])),
-                       guard=guard, operations=ops, changed=False)
-        rollback = None
-        if changed and args.get('rollback_after') is not None:
-            rollback = dict(rollback_for(host, ops, args['rollback_after']), name='winnet-rollback-' + uuid.uuid4().hex)
-            result['rollback'] = {'name': rollback['name'], 'task': ROLLBACK_TASK_PATH + rollback['name'], 'after': rollback['after'],
-                                  'operations': rollback['operations'], 'armed': False, 'confirmed': False}
+        ops, predicted = self._plan(host, args, task_vars, result)
+        self._check_guard(host, predicted, ops, args, task_vars, snapshot is None, learned, result)
+        rollback = self._rollback(host, ops, args, result)
         new_state = predicted.to_dict()
-        if changed and not self._task.check_mode:
-            directory = task_vars.get(BASELINE_DIR_VAR) or DEFAULT_BASELINE_DIR
-            result['baseline'] = save_baseline(self._templar.template(directory), hostname, state_dict, ops, self._task.get_name())
-            round_trips += 1
-            if snapshot is None:
-                new_state = self._execute(ops, result['plan'], task_vars, result, rollback)
-                if rollback is not None and self._confirming(task_vars, result):
-                    self._confirm(rollback, task_vars, result)
-                    round_trips += 1
-            elif rollback is not None:
-                # What a live host would do: arm, apply, reconnect, confirm (one more round trip).
-                restored = apply(predicted, rollback['operations'])
-                result['rollback'].update(armed=True, simulated=True, restores_state=canonical(restored) == canonical(host))
-                if self._confirming(task_vars, result):
-                    result['rollback']['confirmed'] = True
-                    round_trips += 1
-        if snapshot is not None and changed and not self._task.check_mode:
-            out = task_vars.get(SNAPSHOT_OUT_VAR)
-            if out:
-                out = snapshot_path(self._templar.template(out), task_vars.get('inventory_dir'), task_vars.get('playbook_dir'))
-                write_snapshot_out(out, snapshot, new_state)
-                result['snapshot_out'] = out
+        if ops and not self._task.check_mode:
+            new_state, trips = self._apply(state_dict, host, predicted, ops, rollback, snapshot, task_vars, result)
+            round_trips += trips
         result['state'] = new_state
         result['round_trips'] = round_trips
         previous = task_vars.get(ROUND_TRIPS_FACT)
@@ -170,6 +132,66 @@ class ChangeAction(ActionBase):
         if learned is not None:
             result['ansible_facts'][CONNECTION_FACT] = learned
         return result
+
+    def _plan(self, host, args, task_vars, result):
+        """(operations, predicted HostState); the result gets changed, operations, plan and diff."""
+        ops = self.operations(host, args, task_vars, result)
+        predicted = apply(host, ops)
+        result['changed'] = bool(ops)
+        result['operations'] = ops
+        result['plan'] = {'base': state_hash(host), 'operations': ops}
+        if self._task.diff:
+            result['diff'] = diff(host, predicted, self.DIFF_SCOPE)
+        return ops, predicted
+
+    def _check_guard(self, host, predicted, ops, args, task_vars, live, learned, result):
+        """Refuse a plan that cuts the controller off, unless allow_connection_loss."""
+        guard = self._guard(host, predicted, task_vars, live, learned)
+        result['guard'] = guard
+        if ops and guard.get('cut') and not args['allow_connection_loss']:
+            raise fail('%s: refusing to apply the plan: it would cut the controller off the host: %s. The reply path after the '
+                       'plan: %s Set allow_connection_loss: true to apply it anyway.'
+                       % (task_vars.get('inventory_hostname', 'the host'), guard['reason'],
+                          ' '.join((guard.get('after') or {}).get('trace') or [])),
+                       guard=guard, operations=ops, changed=False)
+
+    @staticmethod
+    def _rollback(host, ops, args, result):
+        """The rollback to arm with ``rollback_after`` (None without it, or when nothing changes)."""
+        if not ops or args.get('rollback_after') is None:
+            return None
+        rollback = dict(rollback_for(host, ops, args['rollback_after']), name='winnet-rollback-' + uuid.uuid4().hex)
+        result['rollback'] = {'name': rollback['name'], 'task': ROLLBACK_TASK_PATH + rollback['name'], 'after': rollback['after'],
+                              'operations': rollback['operations'], 'armed': False, 'confirmed': False}
+        return rollback
+
+    def _apply(self, state_dict, host, predicted, ops, rollback, snapshot, task_vars, result):
+        """Save the baseline, then run the operations: net_apply on a live host, the applier's prediction
+        on a snapshot host (written to winnet_snapshot_out). Returns (the state after, round trips)."""
+        directory = task_vars.get(BASELINE_DIR_VAR) or DEFAULT_BASELINE_DIR
+        result['baseline'] = save_baseline(self._templar.template(directory), task_vars.get('inventory_hostname', 'the host'),
+                                           state_dict, ops, self._task.get_name())
+        round_trips = 1
+        new_state = predicted.to_dict()
+        if snapshot is None:
+            new_state = self._execute(ops, result['plan'], task_vars, result, rollback)
+            if rollback is not None and self._confirming(task_vars, result):
+                self._confirm(rollback, task_vars, result)
+                round_trips += 1
+            return new_state, round_trips
+        if rollback is not None:
+            # What a live host would do: arm, apply, reconnect, confirm (one more round trip).
+            restored = apply(predicted, rollback['operations'])
+            result['rollback'].update(armed=True, simulated=True, restores_state=canonical(restored) == canonical(host))
+            if self._confirming(task_vars, result):
+                result['rollback']['confirmed'] = True
+                round_trips += 1
+        out = task_vars.get(SNAPSHOT_OUT_VAR)
+        if out:
+            out = snapshot_path(self._templar.template(out), task_vars.get('inventory_dir'), task_vars.get('playbook_dir'))
+            write_snapshot_out(out, snapshot, new_state)
+            result['snapshot_out'] = out
+        return new_state, round_trips
 
     # ------------------------------------------------------------------------ the state
     def _snapshot(self, task_vars):
