@@ -129,11 +129,12 @@ class Engine:
         for order, route in enumerate(state.routes):
             iface = state.interface(route.interface)
             settings = iface.settings(route.family)
-            entry = RouteEntry(route, settings.metric, order)
             if route.store != 'active':
                 if route.identity[:5] not in active:
-                    self.blocked[route.family].append((entry, 'PersistentStoreOnly'))
-            elif not iface.connected:
+                    self.blocked[route.family].append((RouteEntry(route, settings.metric, order), 'PersistentStoreOnly'))
+                continue
+            entry = RouteEntry(route, settings.metric, order)
+            if not iface.connected:
                 self.blocked[route.family].append((entry, 'InterfaceDisconnected'))
             elif route.is_default and settings.ignore_default_routes:
                 self.blocked[route.family].append((entry, 'IgnoreDefaultRoutes'))

@@ -162,24 +162,28 @@ def as_v6(family, value):
     return value if family == V6 else V4_MAPPED_NET | value
 
 
-def _in_range(value, shift_top):
-    shift, top = shift_top
-    return (value >> shift) == top
+# The special ranges of each family as {family: (shift, top)}, read on the hot path of a lookup.
+_LINK_LOCAL = {number: family.link_local for number, family in FAMILIES.items()}
+_LOOPBACK = {number: family.loopback_range for number, family in FAMILIES.items()}
+_MULTICAST = {number: family.multicast for number, family in FAMILIES.items()}
 
 
 def is_link_local(family, value):
     """True for 169.254.0.0/16 or fe80::/10."""
-    return _in_range(value, FAMILIES[family].link_local)
+    shift, top = _LINK_LOCAL[family]
+    return (value >> shift) == top
 
 
 def is_loopback(family, value):
     """True for 127.0.0.0/8 or ::1."""
-    return _in_range(value, FAMILIES[family].loopback_range)
+    shift, top = _LOOPBACK[family]
+    return (value >> shift) == top
 
 
 def is_multicast(family, value):
     """True for 224.0.0.0/4 or ff00::/8."""
-    return _in_range(value, FAMILIES[family].multicast)
+    shift, top = _MULTICAST[family]
+    return (value >> shift) == top
 
 
 def is_limited_broadcast(family, value):
