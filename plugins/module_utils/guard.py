@@ -12,7 +12,8 @@ model is applied to the reply's source); otherwise as a plain route lookup to th
 
 A plan *cuts* the connection when a reply that found a route before finds none afterwards,
 leaves by another interface afterwards, or when the host address itself disappears. A plan that
-leaves the path as it is, or that repairs a path that was already broken, is never refused.
+leaves the path as it is, or that repairs a path that was already broken, is never refused. A
+state the guard cannot evaluate counts as a cut.
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ from __future__ import annotations
 from ansible_collections.winnet.routing.plugins.module_utils.engine import Engine
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError, WinnetError
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import AddressSyntaxError, format_address, parse_address
+
+
+# The guard's own arguments: an error about them is the caller's mistake, raised as it is; any other
+# error of the engine means the state cannot be evaluated.
+GUARD_ARGUMENTS = ('host_address', 'controller_address')
 
 
 def _address(value, argument):
@@ -78,7 +84,9 @@ def evaluate(before, after, host_address, controller_address):
     ``host_address`` None means unknown: it is inferred with ``infer_host_address`` on ``before``.
 
     Returns ``{'evaluated': True, 'cut': bool, 'reason': str|None, 'before': path, 'after': path}``
-    (paths as ``reply_path``). Raises ArgumentError for addresses that are not IP addresses.
+    (paths as ``reply_path``). Raises ArgumentError for addresses that are not IP addresses. A state
+    the engine cannot evaluate (a partial state without the interfaces' settings, for example)
+    gives ``{'evaluated': False, 'cut': True, ...}``: what cannot be checked is not allowed.
     """
     try:
         if host_address is None:
@@ -88,9 +96,9 @@ def evaluate(before, after, host_address, controller_address):
                         'reason': 'the host has no route to the controller %s today; there is no path to protect' % controller_address}
         old = reply_path(before, host_address, controller_address)
         new = reply_path(after, host_address, controller_address)
-    except ArgumentError:
-        raise
     except WinnetError as exc:
+        if isinstance(exc, ArgumentError) and exc.argument in GUARD_ARGUMENTS:
+            raise
         return {'evaluated': False, 'cut': True, 'before': None, 'after': None, 'host_address': host_address,
                 'reason': 'the reply path to the controller cannot be evaluated on this state: %s' % exc}
     reason = None
