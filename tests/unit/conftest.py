@@ -3,6 +3,9 @@
 When the checkout already sits at ``.../ansible_collections/winnet/routing`` (as the CI gate
 arranges), its grandparent's parent is put on ``sys.path``. Otherwise a symlink to the
 checkout is created under ``tests/output/pytest`` and that directory is used instead.
+
+It also loads the hypothesis profile (see ``hypothesis_profiles.py``): derandomized unless
+``HYPOTHESIS_PROFILE`` says otherwise.
 """
 
 from __future__ import annotations
@@ -28,3 +31,16 @@ def _collections_path():
 _PATH = _collections_path()
 if _PATH not in sys.path:
     sys.path.insert(0, _PATH)
+
+_UNIT = os.path.dirname(os.path.abspath(__file__))
+if _UNIT not in sys.path:
+    sys.path.insert(0, _UNIT)
+
+import hypothesis_profiles  # noqa: E402  pylint: disable=wrong-import-position
+
+HYPOTHESIS_PROFILE = hypothesis_profiles.load()
+
+
+def pytest_report_header(config):  # pylint: disable=unused-argument
+    """Say which hypothesis profile the run uses."""
+    return 'hypothesis profile: %s (examples x%g)' % (HYPOTHESIS_PROFILE, hypothesis_profiles.scale())

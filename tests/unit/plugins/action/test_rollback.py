@@ -13,8 +13,9 @@ from unittest import mock
 
 import pytest
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure
 from ansible.parsing.dataloader import DataLoader
@@ -32,7 +33,7 @@ sys.path.insert(0, os.path.join(ROOT, 'tests', 'unit', 'plugins', 'module_utils'
 from planning_states import base, desired_settings, hosts  # noqa: E402  pylint: disable=wrong-import-position
 
 SNAPSHOT = os.path.join(ROOT, 'examples', 'snapshots', 'web25-01.json')
-SETTINGS = settings(max_examples=50, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(50))
 ROUTE_ARGS = {'destination': '10.99.0.0/16', 'next_hop': '10.10.0.254', 'interface': 'Management', 'metric': 10, 'rollback_after': 300}
 
 

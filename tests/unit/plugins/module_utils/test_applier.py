@@ -10,7 +10,8 @@ import sys
 
 import pytest
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
+from hypothesis_profiles import examples
 
 from ansible_collections.winnet.routing.plugins.module_utils.applier import apply, inverse
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError, StateError
@@ -20,7 +21,7 @@ from ansible_collections.winnet.routing.plugins.module_utils.restore import renu
 sys.path.insert(0, os.path.dirname(__file__))
 from planning_states import base, base_dict, hosts_and_operations  # noqa: E402  pylint: disable=wrong-import-position
 
-SETTINGS = settings(max_examples=120, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(120))
 
 
 def routes_of(state, index=None):

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import ipaddress
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 from ansible_collections.winnet.routing.plugins.module_utils.engine import Engine
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
 
-SETTINGS = settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(150))
 
 V4_LENGTHS = (0, 8, 12, 16, 20, 24, 28, 30, 32)
 V6_LENGTHS = (0, 16, 32, 48, 56, 64, 96, 128)

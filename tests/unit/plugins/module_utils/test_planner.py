@@ -10,8 +10,9 @@ import sys
 
 import pytest
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 from ansible_collections.winnet.routing.plugins.module_utils.applier import apply
 from ansible_collections.winnet.routing.plugins.module_utils.engine import Engine
@@ -32,7 +33,7 @@ from ansible_collections.winnet.routing.plugins.module_utils.planner import (
 sys.path.insert(0, os.path.dirname(__file__))
 from planning_states import base, desired_settings, hosts  # noqa: E402  pylint: disable=wrong-import-position
 
-SETTINGS = settings(max_examples=150, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(150))
 
 
 def route(kind, destination, next_hop, interface, store, metric=None, family='ipv4'):

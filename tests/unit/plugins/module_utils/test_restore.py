@@ -11,7 +11,8 @@ import sys
 
 import pytest
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
+from hypothesis_profiles import examples
 
 from ansible_collections.winnet.routing.plugins.module_utils.applier import apply
 from ansible_collections.winnet.routing.plugins.module_utils.errors import StateError
@@ -23,7 +24,7 @@ from planning_states import base, base_dict, hosts_and_operations  # noqa: E402 
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXAMPLES = os.path.normpath(os.path.join(HERE, '..', '..', '..', '..', 'examples', 'snapshots'))
-SETTINGS = settings(max_examples=60, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(60))
 
 
 def route_op(kind, destination, next_hop, interface, store='active', metric=None):
