@@ -5,7 +5,7 @@ VENV_PYTHON := $(VENV)/bin/python
 VENV_STAMP := $(VENV)/.requirements.stamp
 GATE := $(VENV_PYTHON) tests/tools/gate.py
 
-.PHONY: help venv browser install demo test sanity units lint clean distclean
+.PHONY: help venv browser install demo test sanity units lint fuzz mutation coverage-floor clean distclean
 
 help:
 	@echo "make venv      create .venv from requirements-dev.txt (again when the requirements change)"
@@ -15,6 +15,9 @@ help:
 	@echo "make sanity    ansible-test sanity, validate-modules included"
 	@echo "make units     unit tests and the checkers' self-tests"
 	@echo "make lint      PowerShell static checks, ansible-lint, docs and changelog lint"
+	@echo "make fuzz      the hypothesis property tests, random, FUZZ_SCALE (default 10) times their examples"
+	@echo "make mutation  mutation testing of plugins/module_utils and plugins/plugin_utils; score per file"
+	@echo "make coverage-floor  raise tests/coverage_floor.json to the last measured coverage (never lowers it)"
 	@echo "make clean     remove build/ and test output; make distclean also removes .venv"
 
 venv: $(VENV_STAMP)
@@ -49,6 +52,15 @@ units: venv browser
 
 lint: venv
 	$(GATE) lint
+
+fuzz: venv
+	$(GATE) fuzz
+
+mutation: venv
+	$(VENV_PYTHON) tests/tools/mutation.py
+
+coverage-floor: venv
+	$(GATE) coverage-floor
 
 clean:
 	rm -rf build tests/output .pytest_cache .hypothesis
