@@ -1,22 +1,34 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the winnet.routing collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Golden results of the net_info PowerShell module, checked against the schema v1 loader.
+"""Golden results of the net_info module, run through the collection's code.
 
-Each ``fixtures/net_info_*.json`` is what net_info.ps1 returns for a realistic host. The state in
-it must already be canonical schema v1: loading and dumping it again changes nothing, and the
-loader has no system route to add (a gathered state lists every route).
+Each ``fixtures/net_info_*.json`` is what net_info.ps1 returns for a realistic host. The tests
+run it through the net_info action plugin (the module call mocked to return the golden result),
+which is what turns the gathered data into the HostState a playbook gets, and check that result:
+the state is canonical schema v1 (loading and dumping it again changes nothing, and the loader
+has no system route to add, since a gathered state lists every route), the fact is set, the
+probes are kept, and the engine answers on the gathered state as Windows' Find-NetRoute did.
 """
 
 from __future__ import annotations
 
+import copy
 import glob
 import json
 import os
 import re
+from unittest import mock
 
 import pytest
 
+from ansible.parsing.dataloader import DataLoader
+from ansible.playbook.play_context import PlayContext
+from ansible.template import Templar
+
+from ansible_collections.winnet.routing.plugins.action import net_info
+from ansible_collections.winnet.routing.plugins.filter.route_findings import route_findings
+from ansible_collections.winnet.routing.plugins.module_utils import report
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import (
     ADDRESS_STATES,
     INTERFACE_KINDS,
@@ -34,6 +46,10 @@ MODULE_SOURCES = (
     os.path.join(COLLECTION, 'plugins', 'modules', 'net_info.ps1'),
     os.path.join(COLLECTION, 'plugins', 'module_utils', 'WinnetState.psm1'),
 )
+# The host-wide findings of each golden host, as its administrator would read its state.
+EXPECTED_FINDINGS = {
+    'SQL22-07': set(),
+}
 PROBE_KEYS = {'destination', 'requested_source', 'answered', 'error', 'source', 'interface', 'interface_alias', 'route'}
 
 
@@ -46,22 +62,82 @@ def test_there_is_a_golden_fixture():
     assert FIXTURES
 
 
+def gather(module_result):
+    """Run the net_info action plugin on a live host whose module returns ``module_result``.
+
+    Returns (the action's result, the mock of the module call)."""
+    task = mock.MagicMock()
+    task.args = copy.deepcopy(module_result['invocation']['module_args'])
+    task.async_val = 0
+    task.check_mode = False
+    task.action = 'winnet.routing.net_info'
+    loader = DataLoader()
+    action = net_info.ActionModule(task=task, connection=mock.MagicMock(), play_context=PlayContext(), loader=loader,
+                                   templar=Templar(loader=loader), shared_loader_obj=None)
+    with mock.patch.object(action, '_execute_module', return_value=copy.deepcopy(module_result)) as execute:
+        result = action.run(task_vars={'inventory_hostname': module_result['state']['hostname'].lower()})
+    return result, execute
+
+
 @pytest.fixture(params=FIXTURES, ids=[os.path.basename(p) for p in FIXTURES])
-def result(request):
-    return _load(request.param)
+def golden(request):
+    """(what the module returns, what the action plugin makes of it)."""
+    module_result = _load(request.param)
+    return module_result, gather(module_result)[0]
+
+
+@pytest.fixture
+def result(golden):
+    return golden[1]
+
+
+def test_the_module_is_called_with_the_task_arguments(golden):
+    module_result, _result = golden
+    _result, execute = gather(module_result)
+    assert execute.call_count == 1
+    assert execute.call_args.kwargs['module_name'] == 'winnet.routing.net_info'
+    asked = module_result['invocation']['module_args']['probes']
+    assert execute.call_args.kwargs['module_args'] == {'probes': [{'destination': p['destination'], 'source': p['source']} for p in asked]}
 
 
 def test_result_shape(result):
     assert result['changed'] is False
-    assert set(result) >= {'changed', 'state', 'probes'}
+    assert set(result) >= {'changed', 'state', 'probes', 'ansible_facts'}
     assert result['state']['schema'] == 'winnet.routing/v1'
+    assert result['ansible_facts'] == {'winnet_state': result['state']}
 
 
-def test_state_is_canonical_schema_v1(result):
-    state = result['state']
-    loaded = HostState.from_dict(state)
-    assert loaded.to_dict() == state
+def test_state_is_canonical_schema_v1(golden):
+    module_result, result = golden
+    # the action's loader gives back exactly what the module gathered: it was canonical already
+    assert result['state'] == module_result['state']
+    loaded = HostState.from_dict(result['state'])
+    assert loaded.to_dict() == result['state']
     assert HostState.from_dict(loaded.to_dict()) == loaded
+
+
+def test_the_probes_are_returned_as_gathered(golden):
+    module_result, result = golden
+    assert result['probes'] == module_result['probes']
+
+
+def test_the_engine_answers_the_probes_as_find_netroute_did(result):
+    record = report.evaluate_host(result['state']['hostname'], result['state'], probes=result['probes'])
+    for comparison, probe in zip(record['probes'], result['probes']):
+        if probe['answered']:
+            # Windows found a route: the engine finds the same interface, route and source
+            assert (comparison['agree'], comparison['differences']) == (True, []), comparison
+        else:
+            # Windows gave no answer (the golden result records a failed probe): the audit reports it
+            assert comparison['differences'] == ['not answered'], comparison
+    disagreements = [f for f in record['findings'] if f['id'] == 'find_netroute_disagrees']
+    assert len(disagreements) == sum(1 for p in result['probes'] if not p['answered'])
+
+
+def test_the_gathered_state_evaluates_through_the_filters(result):
+    findings = route_findings(result['state'])
+    assert all(set(f) >= {'id', 'severity', 'message', 'remediation', 'interfaces', 'routes'} for f in findings)
+    assert {f['id'] for f in findings} == EXPECTED_FINDINGS[result['state']['hostname']]
 
 
 def test_gathered_state_lists_every_route(result):
@@ -124,9 +200,10 @@ def test_unbound_routes_are_kept_apart(result):
         assert route['interface'] not in indexes
 
 
-def test_probes(result):
+def test_probes(golden):
+    module_result, result = golden
     probes = result['probes']
-    asked = result['invocation']['module_args']['probes']
+    asked = module_result['invocation']['module_args']['probes']
     assert [p['destination'] for p in probes] == [p['destination'] for p in asked]
     for probe in probes:
         assert set(probe) == PROBE_KEYS
