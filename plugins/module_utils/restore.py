@@ -29,7 +29,8 @@ holds on the state it runs on. The plan is then applied to ``current`` and compa
 target (its indexes renumbered for re-created adapters) under ``hoststate.canonical``; whatever
 still differs is listed in ``limits``, with what restore cannot bring back by design:
 
-* a physical adapter that is gone, or an address family that is no longer bound;
+* a physical adapter that is gone, or an address family bound on one side only (its addresses
+  and routes on that interface are left as they are);
 * addresses and routes learned from DHCP or router advertisements (they come back from the
   server, not from a restore), link-local and temporary addresses;
 * a re-created loopback adapter has a new index, and a re-added address or route loses what
@@ -102,6 +103,7 @@ class _Planner:
         self.mapping = {}          # target index -> index on the host
         self.limits = []
         self.unrestored = set()    # route keys (on the host's indexes) of the system routes of addresses not restored
+        self.unbound = set()       # (index on the host, family) bound now or in the baseline, not both
 
     def emit(self, block):
         """Append operations and simulate them (the preconditions of the next ones hold on the result)."""
@@ -112,6 +114,10 @@ class _Planner:
     def limit(self, message):
         if message not in self.limits:
             self.limits.append(message)
+
+    def left_alone(self, index, family):
+        """True for a family bound on one side only (the settings step reports it): its addresses and routes are left as they are."""
+        return (index, family) in self.unbound
 
     # -------------------------------------------------------------------------- interfaces
     def match(self):
@@ -195,6 +201,7 @@ class _Planner:
                 if wanted is None and now is None:
                     continue
                 if wanted is None or now is None:
+                    self.unbound.add((index, family))
                     self.limit('interface %d (%s): %s is %s now and %s in the baseline; restore does not bind or unbind a protocol'
                                % (index, t.alias, FAMILY_NAME[family], 'unbound' if now is None else 'bound',
                                   'unbound' if wanted is None else 'bound'))
@@ -215,7 +222,7 @@ class _Planner:
         wanted = {}
         for addr in self.target.addresses:
             index = self.mapping.get(addr.interface)
-            if index is None:
+            if index is None or self.left_alone(index, addr.family):
                 continue
             if managed_address(addr):
                 wanted[(index, addr.family, addr.value)] = addr
@@ -226,7 +233,7 @@ class _Planner:
                 own = {route_key(r) for r in system_routes_for([iface], [addr])} - {route_key(r) for r in system_routes_for([iface], [])}
                 self.unrestored.update(key[:4] + (index,) for key in own)
         present = {(a.interface, a.family, a.value): a for a in self.work.addresses
-                   if a.interface in self.mapping.values() and managed_address(a)}
+                   if a.interface in self.mapping.values() and managed_address(a) and not self.left_alone(a.interface, a.family)}
         removals, additions, changes = [], [], []
         for key, addr in sorted(present.items(), key=lambda item: address_sort_key(item[1])):
             goal = wanted.get(key)
@@ -248,7 +255,7 @@ class _Planner:
         wanted = {}
         for route in self.target.routes:
             index = self.mapping.get(route.interface)
-            if index is None:
+            if index is None or self.left_alone(index, route.family):
                 continue
             key = route_key(route)[:4] + (index,)
             if route.protocol == 'local' and key in self.unrestored:
@@ -260,7 +267,7 @@ class _Planner:
                 continue
             wanted.setdefault(key, {})[route.store] = route.route_metric
         keys = set(wanted)
-        keys.update(route_key(r) for r in self.work.routes if r.interface in mapped and managed_route(r))
+        keys.update(route_key(r) for r in self.work.routes if r.interface in mapped and managed_route(r) and not self.left_alone(r.interface, r.family))
         block = []
         for key in sorted(keys - self.unrestored):
             now = route_copies([r for r in self.work.routes if managed_route(r)], key)
