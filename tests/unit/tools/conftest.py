@@ -53,6 +53,12 @@ def example_filter():
 
 
 @pytest.fixture(scope='session')
+def mutation():
+    """The mutation testing driver."""
+    return load_tool('mutation')
+
+
+@pytest.fixture(scope='session')
 def table(pscheck):  # pylint: disable=redefined-outer-name
     """The cmdlet parameter table kept in the repository."""
     return pscheck.CmdletTable.load()
