@@ -1,0 +1,76 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the winnet.routing collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The planner's entry points at their edges: renaming a loopback adapter (and a rename already
+done), required options, and the diff of firewall rules."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+from ansible_collections.winnet.routing.plugins.module_utils.applier import apply
+from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError
+from ansible_collections.winnet.routing.plugins.module_utils.planner import diff, plan, plan_loopback, plan_routes
+
+sys.path.insert(0, os.path.dirname(__file__))
+from planning_states import base  # noqa: E402  pylint: disable=wrong-import-position
+
+
+@pytest.mark.parametrize('name, interface, expected', [
+    ('vip', 'loopback', [{'op': 'rename_adapter', 'interface': 7, 'name': 'vip'}]),
+    ('vip', 7, [{'op': 'rename_adapter', 'interface': 7, 'name': 'vip'}]),
+    ('loopback', 'loopback', []),
+])
+def test_renaming_a_loopback_adapter(name, interface, expected):
+    assert plan_loopback(base(), name, 'present', interface=interface) == expected
+
+
+def test_a_rename_already_done_plans_nothing():
+    renamed = apply(base(), [{'op': 'rename_adapter', 'interface': 7, 'name': 'vip'}])
+    # the task runs again: 'loopback' is gone and the adapter is called 'vip'
+    assert plan_loopback(renamed, 'vip', 'present', interface='loopback') == []
+
+
+@pytest.mark.parametrize('name, state, interface, message', [
+    ('vip', 'absent', 'loopback', 'interface: names the adapter to rename; it goes with state=present only'),
+    ('vip', 'present', 'NIC1', 'interface: refusing to rename interface 3 (NIC1): it is a ethernet, not a loopback adapter'),
+    ('NIC2', 'present', 'loopback', "name: 'NIC2' is already the name of interface 4"),
+    ('vip', 'present', 'Storage', "interface: unknown interface 'Storage'"),
+    ('NIC1', 'present', 'Storage', "interface: unknown interface 'Storage'"),
+])
+def test_renaming_errors_name_the_option(name, state, interface, message):
+    with pytest.raises(ArgumentError) as err:
+        plan_loopback(base(), name, state, interface=interface)
+    assert str(err.value).startswith(message)
+
+
+def test_a_route_needs_a_destination():
+    with pytest.raises(ArgumentError) as err:
+        plan_routes(base(), [{'next_hop': '192.0.2.254', 'interface': 3}])
+    assert str(err.value) == 'routes[0].destination: required option is missing'
+
+
+@pytest.mark.parametrize('desired, message', [
+    ({'ip_interface': [{'family': 'ipv4', 'metric': 5}]}, 'ip_interface[0].interface: required option is missing'),
+    ({'ip_address': [{'addresses': ['192.0.2.99/24']}]}, 'ip_address[0].interface: required option is missing'),
+])
+def test_plan_needs_the_interface_of_each_entry(desired, message):
+    with pytest.raises(ArgumentError) as err:
+        plan(base(), desired)
+    assert str(err.value) == message
+
+
+def test_the_diff_of_firewall_rules_is_keyed_by_name():
+    rule = {'op': 'add_firewall_rule', 'name': 'dns', 'local_address': '203.0.113.80', 'protocol': 'UDP', 'local_port': '53'}
+    after = apply(base(), [rule])
+    assert diff(base(), after, ['firewall_rules']) == {
+        'before': {'firewall_rules': []},
+        'after': {'firewall_rules': [{'name': 'dns', 'local_address': '203.0.113.80', 'protocol': 'UDP', 'local_port': '53'}]}}
+    changed = apply(after, [{'op': 'remove_firewall_rule', 'name': 'dns'}, dict(rule, local_port='5353')])
+    assert diff(after, changed, 'firewall_rules')['after']['firewall_rules'][0]['local_port'] == '5353'
+    with pytest.raises(ArgumentError) as err:
+        diff(base(), after, ['rules'])
+    assert str(err.value).startswith("scope[0]: 'rules' is not one of ")
