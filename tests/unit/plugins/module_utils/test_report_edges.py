@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from ansible_collections.winnet.routing.plugins.module_utils import report
+from ansible_collections.winnet.routing.plugins.module_utils.report_html import render_diagram, render_host
 
 sys.path.insert(0, os.path.dirname(__file__))
 from vectors import host, nic, rt  # noqa: E402  pylint: disable=wrong-import-position
@@ -153,3 +154,98 @@ def test_unknown_fail_on_is_refused():
     with pytest.raises(report.ReportError) as err:
         report.threshold_reached({'error': 0, 'warning': 0, 'info': 0}, 'critical')
     assert str(err.value) == "audit_fail_on: 'critical' is not one of error, warning, never"
+
+
+# ------------------------------------------------------------------------------ declarations
+
+
+def test_flows_of_a_partial_state_are_not_evaluated_and_say_why():
+    data = state()
+    data['partial'] = ['interfaces.settings']
+    record = report.evaluate_host('exported', data, flows=[{'client': '203.0.113.50', 'destination': '10.10.0.20',
+                                                            'arrival_interface': 'Management'}])
+    assert record['flows'] == [{'check': 'flow 203.0.113.50 -> 10.10.0.20 on Management', 'client': '203.0.113.50',
+                                'destination': '10.10.0.20', 'arrival_interface': 'Management', 'disposition': 'not_evaluated'}]
+    assert [(f['id'], f['severity'], f['check'], f['message']) for f in record['findings']] == [
+        ('partial_state', 'info', 'flow 203.0.113.50 -> 10.10.0.20 on Management',
+         'Flow 203.0.113.50 -> 10.10.0.20 was not evaluated: the weak host settings are not in this state.')]
+
+
+@pytest.mark.parametrize('dsr, path, reason', [
+    (['not a mapping'], 'audit_dsr[0]', 'must be a mapping with vip, nic and clients'),
+    ({'vip': '192.0.2.80', 'nic': 'Data'}, 'audit_dsr.clients', 'required key is missing'),
+    ([{'vip': '192.0.2.80', 'clients': ['203.0.113.50']}], 'audit_dsr[0].nic', 'required key is missing'),
+])
+def test_bad_dsr_declarations_name_the_variable(dsr, path, reason):
+    record = report.evaluate_host('web', state(), dsr=dsr)
+    found = [f for f in record['findings'] if f['id'] == 'audit_input_invalid']
+    assert [(f['message'], f['remediation']) for f in found] == [('%s: %s' % (path, reason), 'Fix the host variable audit_dsr in the inventory.')]
+    assert [d.get('error') for d in record['dsr']] == ([] if path == 'audit_dsr[0]' else ['required key %s is missing' % path.rpartition('.')[2]])
+
+
+def test_a_dsr_declaration_the_engine_refuses_is_reported_with_its_argument():
+    record = report.evaluate_host('web', state(), dsr={'vip': '192.0.2.80', 'nic': 'Data', 'clients': ['2001:db8::50']})
+    found = [f['message'] for f in record['findings'] if f['id'] == 'audit_input_invalid']
+    assert found == ['audit_dsr.clients[0]: 2001:db8::50 is ipv6 but the VIP 192.0.2.80 is ipv4']
+    assert record['dsr'][0]['ready'] is False
+
+
+# ------------------------------------------------------------------------------ files
+
+
+def test_two_hosts_with_one_file_name_are_refused(tmp_path):
+    records = [report.failed_host('web/01', 'x'), report.failed_host('web:01', 'y')]
+    fleet = report.build_fleet(records, generated=GENERATED)
+    with pytest.raises(report.ReportError) as err:
+        report.write_report(str(tmp_path / 'out'), fleet, '<html></html>')
+    assert str(err.value) == ("audit_report_dir %s: hosts 'web:01' and another host map to the same file name web_01.json"
+                              % (tmp_path / 'out'))
+
+
+def test_a_report_write_leaves_no_temporary_file(tmp_path):
+    fleet = report.build_fleet([report.failed_host('web', 'x')], generated=GENERATED)
+    report.write_report(str(tmp_path), fleet, '<html></html>')
+    assert sorted(os.listdir(tmp_path)) == ['fleet.json', 'hosts', 'junit.xml', 'report.html']
+    assert os.listdir(tmp_path / 'hosts') == ['web.json']
+
+
+# ------------------------------------------------------------------------------ the page
+
+
+def _flows(*flows):
+    return [{'client': c, 'destination': d, 'arrival_interface': a} for c, d, a in flows]
+
+
+def test_the_diagram_draws_each_kind_of_flow():
+    data = host(nic(3, 'Management', m=25, fw=True, addrs=['10.10.0.20/24']), nic(4, 'Data', m=25, addrs=['192.0.2.20/24']),
+                routes=[rt('0.0.0.0/0', '192.0.2.1', 4, 0)])
+    record = report.evaluate_host('web', data, flows=_flows(
+        ('192.0.2.50', '192.0.2.20', 'Data'),               # ok
+        ('203.0.113.50', '192.0.2.20', 'Management'),       # dropped: strong host receive
+        ('203.0.113.50', '198.51.100.7', 'Management'),     # forwarded
+        ('203.0.113.50', '10.10.0.20', 'Management'),       # reply: no route under strong host send
+    ))
+    assert [f['disposition'] for f in record['flows']] == ['ok', 'drop_strong_host_receive', 'forward', 'reply_no_route']
+    svg = render_diagram('web', record['diagram'])
+    assert svg.count('(request)</title></path>') == 4
+    assert svg.count('<path class="x"') == 2                      # the dropped request and the reply with no route
+    assert '(reply: no route)' in svg and '>no route</text>' in svg
+    assert 'flow 192.0.2.50 -&gt; 192.0.2.20 on Data: 192.0.2.50 -&gt; 192.0.2.20, receive accept, ok (reply by interface 4)' in svg
+    assert 'forward (reply' not in svg
+    page = render_host(record)
+    # a row per flow and per interface (the Loopback Pseudo-Interface is not drawn)
+    assert '<h3>Declared flows (audit_flows)</h3>' in page and page.count('<tr><td>') == 4 + 2
+
+
+def test_a_host_section_shows_dsr_errors_probes_and_findings_without_remediation():
+    record = report.evaluate_host('web', state(), dsr={'vip': '192.0.2.80', 'nic': 'Data', 'clients': ['2001:db8::50']},
+                                  probes=[probe('10.20.0.15', interface=4, alias='Data')])
+    page = render_host(record)
+    assert '<h3>DSR VIP 192.0.2.80 on Data: ' in page and '<p>2001:db8::50 is ipv6 but the VIP 192.0.2.80 is ipv4</p>' in page
+    assert "<h3>Engine vs Windows' Find-NetRoute</h3>" in page and 'differ: interface' in page
+    bare = dict(record, findings=[{'id': 'forwarding_assumption', 'severity': 'info', 'message': 'm', 'remediation': None, 'check': 'c'}])
+    assert '<b>Remediation</b>' not in render_host(bare)
+    clean = dict(record, findings=[], counts={'error': 0, 'warning': 0, 'info': 0}, severity='clean')
+    assert '<p class="muted">No findings.</p>' in render_host(clean)
+    failed = render_host(report.failed_host('gone', 'unreachable'))
+    assert '<svg' not in failed and '<h3>Interfaces</h3>' not in failed
