@@ -675,8 +675,8 @@ def compare_with_floor(summary, floor):
             if measure not in floors:
                 continue
             if measured[measure] < floors[measure]:
-                problems.append('%s %s coverage %.1f%% is under the floor %.1f%% (%s)' % (package, measure, measured[measure], floors[measure],
-                                                                                        COVERAGE_FLOOR))
+                problems.append('%s %s coverage %.1f%% is under the floor %.1f%% (%s)'
+                                % (package, measure, measured[measure], floors[measure], COVERAGE_FLOOR))
             elif measured[measure] > floors[measure]:
                 raisable.append('%s %s %.1f%% > %.1f%%' % (package, measure, measured[measure], floors[measure]))
     return problems, raisable
