@@ -151,6 +151,7 @@ def mutmut_settings(config, group, files, galaxy, collection):
             raise ConfigError('groups.%s.tests: %s matches nothing' % (group, pattern))
         selection.extend(prefix + '/' + os.path.relpath(path, collection).replace(os.sep, '/') for path in matches)
     selection += ['--ignore=' + prefix + '/' + path for path in config['exclude_tests']]
+    selection += ['--deselect=' + prefix + '/' + nodeid for nodeid in config.get('deselect_tests') or []]
     return {
         'source_paths': [prefix + '/' + path for path in source_dirs],
         'only_mutate': [prefix + '/' + path for path in files],
