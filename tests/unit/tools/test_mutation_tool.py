@@ -54,7 +54,7 @@ def test_mutmut_settings_keep_the_collection_importable(mutation, tmp_path):
         (collection / path).parent.mkdir(parents=True, exist_ok=True)
         (collection / path).write_text('', encoding='utf-8')
     config = {'groups': {'gate': {'mutate': ['*'], 'tests': ['tests/unit/test_*.py']}}, 'exclude_tests': ['tests/unit/tools'],
-              'pytest_args': ['-k', 'not slow']}
+              'deselect_tests': ['tests/unit/test_b.py::test_playbook'], 'pytest_args': ['-k', 'not slow']}
     settings = mutation.mutmut_settings(config, 'gate', ['plugins/module_utils/guard.py'], {'namespace': 'winnet', 'name': 'routing'},
                                         str(collection))
     prefix = 'ansible_collections/winnet/routing/'
@@ -62,7 +62,8 @@ def test_mutmut_settings_keep_the_collection_importable(mutation, tmp_path):
     assert settings['only_mutate'] == [prefix + 'plugins/module_utils/guard.py']
     assert settings['also_copy'] == [prefix + 'galaxy.yml', prefix + 'plugins/filter', prefix + 'tests']
     assert settings['pytest_add_cli_args_test_selection'] == [prefix + 'tests/unit/test_a.py', prefix + 'tests/unit/test_b.py',
-                                                              '--ignore=' + prefix + 'tests/unit/tools']
+                                                              '--ignore=' + prefix + 'tests/unit/tools',
+                                                              '--deselect=' + prefix + 'tests/unit/test_b.py::test_playbook']
     assert settings['pytest_add_cli_args'][-2:] == ['-k', 'not slow']
     written = tmp_path / 'pyproject.toml'
     mutation.write_mutmut_config(str(tmp_path), settings)
