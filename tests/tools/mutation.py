@@ -421,6 +421,7 @@ def main(argv=None):
     parser.add_argument('--max-children', type=int, default=2, help='mutants tested at the same time (default 2)')
     parser.add_argument('--keep', action='store_true', help='reuse the previous run\'s results under build/mutation')
     parser.add_argument('--report', default=os.path.join(WORK, 'report.json'), help='where to write the JSON report')
+    parser.add_argument('--report-only', action='store_true', help='run nothing: report the results under build/mutation as they are')
     args = parser.parse_args(argv)
     config = load_config()
     with open(os.path.join(ROOT, 'galaxy.yml'), encoding='utf-8') as handle:
@@ -441,7 +442,15 @@ def main(argv=None):
         sys.stdout.write('mutation: group %s, %d file(s): %s\n' % (name, len(files), ', '.join(files)))
         sys.stdout.flush()
         log = os.path.join(WORK, 'mutmut-%s.log' % name)
-        group_results, group_diffs, seconds = run_group(config, name, files, galaxy, args.max_children, args.keep, log)
+        if args.report_only:
+            stage = os.path.join(WORK, name)
+            group_results = read_results(stage, galaxy, files)
+            group_diffs = survivor_diffs(stage, galaxy, [(mutant, relpath) for relpath, mutants in group_results.items()
+                                                         for mutant, code in mutants.items() if code is not None and status_of(code) not in DETECTED])
+            group_results = {relpath: {m: c for m, c in mutants.items() if c is not None} for relpath, mutants in group_results.items()}
+            seconds = 0.0
+        else:
+            group_results, group_diffs, seconds = run_group(config, name, files, galaxy, args.max_children, args.keep, log)
         results.update(group_results)
         diffs.update(group_diffs)
         groups[name] = (files, config['groups'][name].get('floor'), seconds)

@@ -254,3 +254,90 @@ def test_effective_routes_lists_blocked_routes_with_their_reason():
     assert rows == [('0.0.0.0/0', 4, 25, False, 'IgnoreDefaultRoutes'), ('198.51.100.0/24', 3, 30, False, 'InterfaceDisconnected'),
                     ('203.0.113.0/24', 4, 30, True, None)]
     assert error(effective_routes, dual(), family='ipv5') == "winnet.routing.effective_routes: family: 'ipv5' is not one of ipv4, ipv6"
+
+
+def test_rule_1_decides_alone_when_the_reachable_destination_has_the_worse_precedence():
+    # fec0::1 (precedence 1) is routed, 2001:db8:99::1 (precedence 40) is not: reachability comes first
+    data = host(nic(3, 'NIC1', m=25, v6=25, addrs=['2001:db8:20::20/64', 'fe80::a/64']), routes=[rt('fec0::/10', 'fe80::1', 3, 0)])
+    assert order_destinations(data, ['2001:db8:99::1', 'fec0::1']) == [
+        {'address': 'fec0::1', 'reachable': True, 'source': '2001:db8:20::20', 'precedence': 1, 'label': 11},
+        {'address': '2001:db8:99::1', 'reachable': False, 'source': None, 'precedence': 40, 'label': 1}]
+
+
+def test_rule_2_decides_alone_when_the_scope_matching_destination_has_the_worse_precedence():
+    # 203.0.113.9 (precedence 35) would leave with an APIPA source (link-local scope), 2002:c000:204::1
+    # (precedence 30) with a global source of its own scope: matching scope comes first
+    data = host(nic(3, 'NIC1', m=25, v6=25, addrs=['169.254.10.20/16', '2002:c000:214::20/64', 'fe80::a/64']),
+                routes=[rt('0.0.0.0/0', '169.254.0.1', 3, 0), rt('::/0', 'fe80::1', 3, 0)])
+    assert order_destinations(data, ['203.0.113.9', '2002:c000:204::1']) == [
+        {'address': '2002:c000:204::1', 'reachable': True, 'source': '2002:c000:214::20', 'precedence': 30, 'label': 2},
+        {'address': '203.0.113.9', 'reachable': True, 'source': '169.254.10.20', 'precedence': 35, 'label': 4}]
+
+
+def test_the_loopback_address_has_its_own_policy_entry():
+    # ::1 is precedence 50, label 0 (its own row of the policy table), ahead of IPv4 (35, label 4)
+    assert order_destinations(dual(), ['203.0.113.9', '::1']) == [
+        {'address': '::1', 'reachable': True, 'source': '::1', 'precedence': 50, 'label': 0},
+        {'address': '203.0.113.9', 'reachable': True, 'source': '192.0.2.20', 'precedence': 35, 'label': 4}]
+
+
+def test_prefer_ipv4_gives_ipv4_precedence_45():
+    ordered = order_destinations(dual(), ['2001:db8:99::1', '203.0.113.9'], prefer_ipv4=True)
+    assert [(d['address'], d['precedence'], d['label']) for d in ordered] == [('203.0.113.9', 45, 4), ('2001:db8:99::1', 40, 1)]
+
+
+# ------------------------------------------------------------------------------ local destinations
+
+
+def test_a_local_destination_is_delivered_on_the_interface_that_holds_it():
+    assert route_lookup(dual(), '192.0.2.20') == {
+        'disposition': 'local', 'interface': 4, 'interface_alias': 'Data', 'next_hop': None, 'source': '192.0.2.20', 'route': None,
+        'tie': False, 'tie_break': None, 'candidates': [], 'source_tie': False, 'flags': [], 'findings': [],
+        'trace': ['Destination: 192.0.2.20 (ipv4). Source: unspecified. No interface constraint.',
+                  '192.0.2.20 is assigned on interface 4: delivered locally, never on the wire.']}
+
+
+def test_the_loopback_range_is_delivered_by_the_loopback_pseudo_interface():
+    result = route_lookup(dual(), '127.0.0.5')
+    assert (result['disposition'], result['interface'], result['interface_alias'], result['source'], result['next_hop']) == (
+        'local', 1, 'Loopback Pseudo-Interface 1', '127.0.0.1', None)
+    assert result['trace'][-1] == '127.0.0.5 is in the loopback range: delivered locally by the Loopback Pseudo-Interface.'
+    # ::1 is an address of the pseudo-interface
+    assert route_lookup(dual(), '::1')['trace'][-1] == '::1 is assigned on interface 1: delivered locally, never on the wire.'
+
+
+def test_the_loopback_range_without_a_pseudo_interface_of_that_family():
+    pseudo = nic(1, 'Loopback Pseudo-Interface 1', m=75, kind='loopback_pseudo', addrs=['127.0.0.1/8'])
+    data = host(pseudo, nic(3, 'NIC1', m=25, v6=25, addrs=['2001:db8:20::20/64']), loopback=False)
+    result = route_lookup(data, '::1')
+    assert (result['disposition'], result['interface'], result['source']) == ('local', None, '::1')
+    assert result['trace'][-1] == '::1 is in the loopback range: delivered locally by the Loopback Pseudo-Interface.'
+    assert route_lookup(data, '127.0.0.1')['interface'] == 1
+
+
+# ------------------------------------------------------------------------------ dsr_check arguments
+
+
+@pytest.mark.parametrize('vip, nic_, clients, message', [
+    ('0.0.0.0', 'Data', ['203.0.113.50'], 'vip: 0.0.0.0 is not a unicast address'),
+    ('255.255.255.255', 'Data', ['203.0.113.50'], 'vip: 255.255.255.255 is not a unicast address'),
+    ('224.0.0.5', 'Data', ['203.0.113.50'], 'vip: 224.0.0.5 is not a unicast address'),
+    ('ff02::1', 'Data', ['2001:db8::50'], 'vip: ff02::1 is not a unicast address'),
+    ('fe80::80%4', 'Data', ['fe80::50'], "vip: 'fe80::80%4': a VIP takes no zone"),
+    ('192.0.2.80', 'Data', '203.0.113.50', 'clients: must be a non-empty list of client addresses'),
+    ('192.0.2.80', 'Data', [], 'clients: must be a non-empty list of client addresses'),
+    ('192.0.2.80', 'Data', ['203.0.113.50', 'nowhere'], "clients[1]: 'nowhere' is not an IP address"),
+    ('2001:db8:20::80', 'Data4', ['2001:db8::50'], 'nic: interface 5 (Data4) has no ipv6 settings'),
+])
+def test_dsr_check_arguments(vip, nic_, clients, message):
+    data = dual(extra=[nic(5, 'Data4', m=25, addrs=['198.51.100.20/24'])])
+    assert error(dsr_check, data, vip=vip, nic=nic_, clients=clients) == 'winnet.routing.dsr_check: ' + message
+
+
+@pytest.mark.parametrize('partial', [['interfaces.settings'], ['interfaces.kind'], ['interfaces.settings', 'interfaces.kind']])
+def test_dsr_check_needs_the_settings_and_kinds(partial):
+    data = dual()
+    data['partial'] = partial
+    assert error(dsr_check, data, vip='192.0.2.80', nic='Data', clients=['203.0.113.50']) == (
+        'winnet.routing.dsr_check: state: dsr_check needs data this state does not carry (partial: %s); gather the host with '
+        'winnet.routing.net_info, or add Get-NetIPInterface and Get-NetAdapter output to the export' % ', '.join(partial))

@@ -45,3 +45,22 @@ def test_a_route_on_another_interface_does_not_count(store):
 def test_without_system_routes_only_the_listed_routes_load():
     loaded = HostState.from_dict(state([on_link('192.0.2.0/24', 5, 'persistent')]), add_system_routes=False)
     assert [(r.destination, r.store) for r in loaded.routes] == [('192.0.2.0/24', 'persistent')]
+
+
+def test_the_value_objects_say_what_they_are():
+    # what a failing test or a debugger prints
+    loaded = HostState.from_dict(state([on_link('192.0.2.0/24', 5, 'persistent')]))
+    assert repr(loaded) == "HostState('h', 1 interfaces, 1 addresses, 6 routes)"
+    assert repr(loaded.interfaces[0]) == "Interface(3, 'NIC1')"
+    assert repr(loaded.interfaces[0].ipv4).startswith("IpSettings({'metric': 25, ")
+    assert repr(loaded.addresses[0]) == 'Address(192.0.2.10/24@3)'
+    assert repr(loaded.routes[0]) == 'Route(192.0.2.0/24 -> 0.0.0.0 @3 rm=5 persistent)'
+
+
+def test_routes_hash_by_identity():
+    one = HostState.from_dict(state([on_link('192.0.2.0/24', 5, 'persistent')])).routes[0]
+    other = HostState.from_dict(state([on_link('192.0.2.0/24', 9, 'persistent')])).routes[0]
+    again = HostState.from_dict(state([on_link('192.0.2.0/24', 5, 'persistent')])).routes[0]
+    # the hash is the identity's (the metric is an attribute); equality compares the metric too
+    assert hash(one) == hash(other) and one != other
+    assert len({one, other, again}) == 2
