@@ -142,3 +142,38 @@ def test_a_dns_registration_the_state_does_not_record_is_advisory():
     check = [c for c in dsr_check(state, vip='192.0.2.80', nic='Data', clients=['203.0.113.50'])['checks']
              if c['id'] == 'loopback_dns_registration'][0]
     assert (check['status'], check['message']) == ('advisory', 'DNS registration of loopback lb is not in this state: check it with Get-DnsClient')
+
+
+def _check(result, cid):
+    return [c for c in result['checks'] if c['id'] == cid][0]
+
+
+def test_a_vip_prefix_that_ties_with_the_nic_says_so():
+    # loopback metric 25 = Data's metric: the two 192.0.2.0/24 routes tie for 192.0.2.50
+    state = server(data={'wr': True}, loopback={'m': 25, 'ws': True, 'wr': True, 'addrs': ['192.0.2.80/24'], 'skip': ['192.0.2.80'],
+                                                'register_dns': False})
+    result = dsr_check(state, vip='192.0.2.80', nic='Data', clients=['192.0.2.50'])
+    assert _check(result, 'vip_prefix')['message'] == ('the VIP prefix 192.0.2.80/24 on the loopback wins for clients 192.0.2.50 '
+                                                       '(192.0.2.0/24, tie): their replies are black-holed into the loopback')
+
+
+def test_a_vip_prefix_that_never_wins_for_the_clients_is_advisory():
+    state = server(data={'wr': True}, loopback={'m': 254, 'ws': True, 'wr': True, 'addrs': ['192.0.2.80/24'], 'skip': ['192.0.2.80'],
+                                                'register_dns': False})
+    check = _check(dsr_check(state, vip='192.0.2.80', nic='Data', clients=['203.0.113.50']), 'vip_prefix')
+    assert (check['status'], check['message']) == (
+        'advisory', 'VIP 192.0.2.80 has prefix /24; its loopback prefix route does not win for the given clients, but /32 is safer')
+    assert check['remediation'] == HOST_PREFIX
+
+
+def test_routes_on_the_loopback_are_judged_client_by_client():
+    # a host route to one client sits on the loopback; the first client has no route at all
+    state = server(data={'wr': True}, loopback={'m': 5, 'ws': True, 'wr': True, 'addrs': ['192.0.2.80/32'], 'skip': ['192.0.2.80'],
+                                                'register_dns': False})
+    state['routes'] = [rt('198.51.100.0/24', '192.0.2.1', 4, 0), rt('198.51.100.60/32', '0.0.0.0', 9, 0)]
+    result = dsr_check(state, vip='192.0.2.80', nic='Data', clients=['203.0.113.50', '198.51.100.60', '198.51.100.61'])
+    check = _check(result, 'loopback_routes')
+    assert (check['status'], check['message']) == ('fail', 'routes on loopback lb win for clients 198.51.100.60 (198.51.100.60/32 via 0.0.0.0)')
+    assert _check(result, 'vip_prefix')['status'] == 'pass'
+    assert _check(result, 'reply_via_nic')['message'] == ('replies from 192.0.2.80 do not leave interface 4: 203.0.113.50 -> no route; '
+                                                          '198.51.100.60 -> interface 9')
