@@ -12,8 +12,10 @@ import sys
 import pytest
 
 from ansible_collections.winnet.routing.plugins.module_utils.applier import apply
+from ansible_collections.winnet.routing.plugins.module_utils.desired import plan
+from ansible_collections.winnet.routing.plugins.module_utils.diff import diff
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError
-from ansible_collections.winnet.routing.plugins.module_utils.planner import diff, plan, plan_loopback, plan_routes
+from ansible_collections.winnet.routing.plugins.module_utils.planner import plan_loopback, plan_routes
 
 sys.path.insert(0, os.path.dirname(__file__))
 from planning_states import base  # noqa: E402  pylint: disable=wrong-import-position
