@@ -21,7 +21,7 @@ DIFF = textwrap.dedent('''\
 def test_the_repository_configuration_loads_and_covers_every_file(mutation):
     config = mutation.load_config()
     files = mutation.mutable_files(config)
-    assert 'plugins/module_utils/guard.py' in files and 'plugins/plugin_utils/change.py' in files
+    assert 'plugins/module_utils/guard.py' in files and 'plugins/plugin_utils/_change.py' in files
     assert not [f for f in files if f.endswith('__init__.py')]
     groups = mutation.files_by_group(config, files)
     assert groups['gate'] == ['plugins/module_utils/guard.py']
