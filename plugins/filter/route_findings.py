@@ -12,12 +12,19 @@ author: winnet.routing maintainers
 description:
   - Reports host-wide findings and those of the declared O(flows).
   - "Finding ids: C(multiple_default_routes), C(default_gateways_on_disjoint_interfaces), C(persistent_active_drift),
-    C(route_tie), C(next_hop_not_on_link), C(vip_prefix_route_on_loopback_wins), C(manual_default_route_ignored), and from
+    C(route_tie), C(next_hop_not_on_link), C(vip_prefix_route_on_loopback_wins), C(manual_default_route_ignored),
+    C(shadowed_route), and from
     flows C(reply_unroutable_strong_host_send), C(asymmetric_reply), C(reply_no_route), C(drop_strong_host_receive),
     C(drop_not_local), C(ambiguous_zone)."
   - The input may also be a list of states (the result is a list of finding lists, in order) or a mapping of host name to
     state (the result maps each name to its findings), so a whole fleet is evaluated in one call.
   - Findings that need data a partial state does not have (see its C(partial) list) are skipped.
+  - C(shadowed_route) (warning) is a static route (protocol C(netmgmt)) of the ActiveStore that wins for no destination,
+    whatever the source address; more specific routes take all of its destinations, or a route of the same prefix has a
+    lower route metric + interface metric. A route that only loses for new connections but that replies from an address
+    of its own interface still take (strong host send) is not reported. The finding's C(routes) are the route's copies in
+    both stores, its remediation removes them; C(shadowed_by) lists the routes that take its destinations.
+    P(winnet.routing.route_coverage#filter) shows the whole picture.
 options:
   _input:
     description: A HostState (or M(winnet.routing.net_info) result), a list of them, or a mapping of names to them.
@@ -80,6 +87,13 @@ _value:
       description: The routes involved.
       type: list
       elements: dict
+    shadowed_by:
+      description:
+        - C(shadowed_route) only. The routes that take the shadowed route's destinations (at most 20; the message gives
+          the total), each with its C(interface_metric) and C(effective_metric).
+      type: list
+      elements: dict
+      returned: for shadowed_route
 """
 
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError, WinnetError

@@ -1,0 +1,522 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the winnet.routing collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Route coverage: for every destination of an address family, the interface its packets leave by.
+
+The engine answers "where does this destination go?" one address at a time. Coverage answers it
+for the whole address space at once: the ranges each interface carries, the ranges without a
+route, and the routes that win for no destination at all (shadowed routes).
+
+How it is computed. Route prefixes never overlap partially: two prefixes are either disjoint or
+one contains the other. The engine's eligible routes are grouped by prefix, exactly as its
+lookup table groups them (same eligibility: active store, connected interface, IgnoreDefaultRoutes;
+same order inside a prefix: effective metric, then position in the state). Sorted by
+(network, prefix length), the prefixes come in depth-first order of their containment tree, so
+one pass with a stack hands every address range to the most specific prefix that contains it.
+That prefix's first route (the one the engine's lookup picks) owns the range. The cost is
+O(n log n) in the number of routes and does not depend on the size of the address space.
+
+Destinations the host delivers to itself follow the engine's lookup too: an address assigned on
+the host belongs to the interface that holds it, the loopback range to the Loopback
+Pseudo-Interface (when the state lists one; otherwise the routes decide, as the state has no
+interface to name). Which routes win is decided by the routes alone: such a destination counts
+for the route the selection picks there (normally the host route of the address).
+
+The coverage assumes an unbound sender (no source address, no interface constraint), as an
+unbound lookup does. Under strong host send a socket bound to an address sends only by that
+address's interfaces, so a route shadowed here may still carry replies;
+``shadowed_route_findings`` reports only the static routes that such traffic cannot use either.
+
+Ranges stay integers until the end; they become CIDR text only for the answer. netaddr's
+``IPRange.cidrs`` and ``cidr_merge`` give the same CIDRs but build an object per piece, about a
+hundred times slower here (benchmarks/bench_coverage.py measures both).
+"""
+
+from __future__ import annotations
+
+import bisect
+import socket
+import struct
+
+from ansible_collections.winnet.routing.plugins.module_utils.engine import FAMILY_NAME, finding
+from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError, WinnetError
+from ansible_collections.winnet.routing.plugins.module_utils.netutil import BITS, FAMILY_BY_NAME, V4, V6, format_address
+
+# The loopback range of each family as (first, last): 127.0.0.0/8 and ::1/128.
+LOOPBACK_RANGE = {V4: (127 << 24, (128 << 24) - 1), V6: (1, 1)}
+# At most this many shadowing routes are listed in a finding (the message gives the total).
+SHADOWING_LISTED = 20
+PS_STORE = {'active': 'ActiveStore', 'persistent': 'PersistentStore'}
+
+
+def route_ref(route):
+    """A route in the public shape of a finding's ``routes``."""
+    return {'destination': route.destination, 'next_hop': route.next_hop, 'interface': route.interface,
+            'route_metric': route.route_metric, 'store': route.store, 'protocol': route.protocol}
+
+
+class _Prefixes:
+    """The prefixes of one family's routes, in (network, prefix length) order, as parallel lists.
+
+    Parallel lists of integers rather than an object per prefix: a table of 100,000 routes then
+    allocates no container per prefix or range, which keeps Python's cyclic garbage collector
+    from walking the whole state again and again during the pass.
+    """
+
+    __slots__ = ('family', 'networks', 'lasts', 'plens', 'routes', 'owners', 'won', 'parent')
+
+    def __init__(self, family, entries):
+        groups = {}
+        for entry in entries:
+            route = entry.route
+            key = (route.network << 8) | route.prefix_length
+            have = groups.get(key)
+            if have is None:
+                groups[key] = entry
+            elif isinstance(have, list):
+                have.append(entry)
+            else:
+                groups[key] = [have, entry]
+        bits = BITS[family]
+        keys = sorted(groups)
+        self.family = family
+        self.networks = networks = [key >> 8 for key in keys]
+        self.plens = plens = [key & 0xFF for key in keys]
+        self.lasts = [network | ((1 << (bits - plen)) - 1) for network, plen in zip(networks, plens)]
+        routes = self.routes = []
+        for key in keys:
+            group = groups[key]
+            if isinstance(group, list):
+                group.sort(key=lambda e: (e.eff, e.order))
+            else:
+                group = [group]
+            routes.append(group)
+        self.owners = [group[0].route.interface for group in routes]
+        self.won = bytearray(len(keys))
+        self.parent = [-1] * len(keys)
+
+    def tier(self, i):
+        """The routes of prefix ``i`` at the best effective metric: the first is the engine's pick, the others tie with it."""
+        group = self.routes[i]
+        best = group[0].eff
+        return [e for e in group if e.eff == best]
+
+
+def _sweep(table, segments=None):
+    """Hand each address to its most specific prefix, in one pass over the sorted prefixes.
+
+    Fills ``table.won`` (the prefix wins at least one address) and ``table.parent`` (the prefix
+    directly around it, or -1). With ``segments`` (three lists: firsts, lasts, owners), appends
+    the ranges in address order, together covering the whole family; the owner is the interface
+    index of the route the engine picks there, or None where no route matches. Neighbouring
+    ranges of the same owner are merged.
+    """
+    networks, lasts, owners, won, parent = table.networks, table.lasts, table.owners, table.won, table.parent
+    if segments is not None:
+        s_first, s_last, s_owner = segments
+
+        def emit(first, last, owner):
+            if s_owner and s_owner[-1] == owner and s_last[-1] + 1 == first:
+                s_last[-1] = last
+            else:
+                s_first.append(first)
+                s_last.append(last)
+                s_owner.append(owner)
+    else:
+        emit = None
+    stack = []
+    cursor = 0
+    for i, start in enumerate(networks):
+        while stack and lasts[stack[-1]] < start:
+            done = stack.pop()
+            end = lasts[done]
+            if cursor <= end:
+                won[done] = 1
+                if emit:
+                    emit(cursor, end, owners[done])
+                cursor = end + 1
+        if stack:
+            up = parent[i] = stack[-1]
+            if cursor < start:
+                won[up] = 1
+                if emit:
+                    emit(cursor, start - 1, owners[up])
+        elif cursor < start and emit:
+            emit(cursor, start - 1, None)
+        cursor = start
+        stack.append(i)
+    while stack:
+        done = stack.pop()
+        end = lasts[done]
+        if cursor <= end:
+            won[done] = 1
+            if emit:
+                emit(cursor, end, owners[done])
+            cursor = end + 1
+    top = (1 << BITS[table.family]) - 1
+    if cursor <= top and emit:
+        emit(cursor, top, None)
+    return segments
+
+
+def _local_overrides(engine, family):
+    """Address ranges the engine's lookup delivers locally, as sorted ``(first, last, interface)``.
+
+    Each assigned address goes to the interface the lookup names (the one holding it); the rest of
+    the loopback range to the interface the lookup names for it, when there is one.
+    """
+    points = {}
+    for (fam, value), _held in engine.local.items():
+        if fam != family:
+            continue
+        try:
+            answer = engine.lookup(format_address(family, value))
+        except WinnetError:
+            continue
+        if answer['disposition'] == 'local' and answer['interface'] is not None:
+            points[value] = answer['interface']
+    out = []
+    first, last = LOOPBACK_RANGE[family]
+    probe = first
+    while probe in points and probe <= last:
+        probe += 1
+    loop_if = None
+    if probe <= last:
+        answer = engine.lookup(format_address(family, probe))
+        if answer['disposition'] == 'local':
+            loop_if = answer['interface']
+    inside = sorted(v for v in points if first <= v <= last) if loop_if is not None else []
+    for value in sorted(points):
+        if loop_if is not None and first <= value <= last:
+            continue
+        out.append((value, value, points[value]))
+    if loop_if is not None:
+        cursor = first
+        for value in inside:
+            if cursor < value:
+                out.append((cursor, value - 1, loop_if))
+            out.append((value, value, points[value]))
+            cursor = value + 1
+        if cursor <= last:
+            out.append((cursor, last, loop_if))
+        out.sort()
+    return out
+
+
+def _overlay(segments, overrides):
+    """The segments (firsts, lasts, owners) with the override ranges ``(first, last, owner)`` put on top.
+
+    Overrides that only repeat what the routes already say (an address's host route on the
+    interface that holds it) change nothing; when every override is such, the segments are
+    returned as they are, so the cost is one binary search per override.
+    """
+    s_first, s_last, s_owner = segments
+    needed = []
+    for item in overrides:
+        o_first, o_last, o_owner = item
+        i = bisect.bisect_right(s_first, o_first) - 1
+        while i < len(s_first) and s_first[i] <= o_last:
+            if s_owner[i] != o_owner:
+                needed.append(item)
+                break
+            i += 1
+    if not needed:
+        return segments
+    out = ([], [], [])
+    n_first, n_last, n_owner = out
+
+    def emit(first, last, owner):
+        if n_owner and n_owner[-1] == owner and n_last[-1] + 1 == first:
+            n_last[-1] = last
+        else:
+            n_first.append(first)
+            n_last.append(last)
+            n_owner.append(owner)
+
+    k, count = 0, len(needed)
+    for first, last, owner in zip(s_first, s_last, s_owner):
+        pos = first
+        while k < count and needed[k][0] <= last:
+            o_first, o_last, o_owner = needed[k]
+            if o_first > pos:
+                emit(pos, o_first - 1, owner)
+            emit(max(o_first, pos), min(o_last, last), o_owner)
+            pos = min(o_last, last) + 1
+            if o_last > last:
+                break
+            k += 1
+        if pos <= last:
+            emit(pos, last, owner)
+    return out
+
+
+_PACK_V4 = struct.Struct('>I').pack
+
+
+def _v4_text(value, ntoa=socket.inet_ntoa, pack=_PACK_V4):
+    return ntoa(pack(value))
+
+
+def _v6_text(value, ntop=socket.inet_ntop, af=socket.AF_INET6):
+    return ntop(af, value.to_bytes(16, 'big'))
+
+
+def _texts(family, firsts, lasts):
+    """The CIDR texts of sorted ranges (the answer's hot loop: one append per block)."""
+    out = []
+    append = out.append
+    bits = BITS[family]
+    text = _v4_text if family == V4 else _v6_text
+    for first, last in zip(firsts, lasts):
+        while first <= last:
+            size = (first & -first).bit_length() - 1 if first else bits
+            fit = (last - first + 1).bit_length() - 1
+            if fit < size:
+                size = fit
+            append('%s/%d' % (text(first), bits - size))
+            first += 1 << size
+    return out
+
+
+def _family(value):
+    if value is None:
+        return V4
+    if value not in FAMILY_BY_NAME:
+        raise ArgumentError('family', '%r is not one of ipv4, ipv6' % (value,))
+    return FAMILY_BY_NAME[value]
+
+
+class Coverage:
+    """The coverage of one family of one engine (see the module docstring).
+
+    ``entries`` restricts the routes considered (default: every eligible route of the family, with
+    the local deliveries of the engine's lookup on top); a restricted coverage only says which
+    routes win (``wins``), as the ranges of a restricted table are not what an unbound sender sees.
+    """
+
+    def __init__(self, engine, family, entries=None):
+        self.engine = engine
+        self.family = family
+        self.restricted = entries is not None
+        self.table = _Prefixes(family, engine.eligible[family] if entries is None else entries)
+        self._segments = _sweep(self.table, None if self.restricted else ([], [], []))
+        self._ranges = None
+        self._index = None
+
+    @property
+    def ranges(self):
+        """Owner (interface index, or None for no route) -> (firsts, lasts): its ranges in address order."""
+        if self._ranges is None:
+            ranges = {}
+            firsts, lasts, owners = _overlay(self._segments, _local_overrides(self.engine, self.family))
+            for first, last, owner in zip(firsts, lasts, owners):
+                mine = ranges.get(owner)
+                if mine is None:
+                    mine = ranges[owner] = ([], [])
+                mine[0].append(first)
+                mine[1].append(last)
+            self._ranges = ranges
+        return self._ranges
+
+    def texts(self, owner):
+        """The CIDRs of an owner (interface index, or None for no route)."""
+        firsts, lasts = self.ranges.get(owner, ((), ()))
+        return _texts(self.family, firsts, lasts)
+
+    def size(self, owner):
+        """How many addresses an owner's ranges hold."""
+        firsts, lasts = self.ranges.get(owner, ((), ()))
+        return sum(lasts) - sum(firsts) + len(firsts)
+
+    def shadowed(self):
+        """``(entry, reason, shadowing entries)`` for each route that wins for no destination, in state order.
+
+        ``reason`` is ``covered`` (more specific prefixes take every destination of the prefix:
+        the shadowing entries are those picked at the prefixes directly inside it) or ``metric``
+        (another route of the same prefix has a lower effective metric: the shadowing entries are
+        the routes at the best metric). Routes tied with the winner are not shadowed: Windows
+        may pick any of them.
+        """
+        table = self.table
+        won, routes = table.won, table.routes
+        inside = {}
+        for i, up in enumerate(table.parent):
+            if up >= 0 and not won[up]:
+                inside.setdefault(up, []).append(routes[i][0])
+        out = []
+        for i, group in enumerate(routes):
+            if not won[i]:
+                by = inside.get(i, [])
+                out.extend((entry, 'covered', by) for entry in group)
+            elif len(group) > 1:
+                tier = table.tier(i)
+                out.extend((entry, 'metric', tier) for entry in group[len(tier):])
+        out.sort(key=lambda item: item[0].order)
+        return out
+
+    def wins(self, entry):
+        """Whether this entry owns at least one destination (it is its prefix's pick, or tied with it)."""
+        index = self._index
+        table = self.table
+        if index is None:
+            index = self._index = dict(((network << 8) | plen, i) for i, (network, plen) in enumerate(zip(table.networks, table.plens)))
+        i = index.get((entry.route.network << 8) | entry.route.prefix_length)
+        return i is not None and bool(table.won[i]) and entry in table.tier(i)
+
+    def public(self):
+        """The answer of the route_coverage filter."""
+        family = self.family
+        ranges = self.ranges
+        by_interface = {}
+        for iface in self.engine.state.interfaces:
+            if iface.settings(family) is not None or iface.index in ranges:
+                by_interface[iface.alias] = self.texts(iface.index)
+        return {'by_interface': by_interface, 'unrouted': self.texts(None),
+                'shadowed': [route_ref(entry.route) for entry, _reason, _by in self.shadowed()]}
+
+    def report(self):
+        """The audit report's view, per interface: its ranges, how many addresses they hold, and the routes that win them.
+
+        ``routes`` lists each winning prefix once, without the host and broadcast routes Windows
+        adds for the host's own addresses, with ``part``: true when some of its destinations
+        leave by another interface, and ``tie``: the other interfaces whose routes tie with the
+        one picked there, by alias (Windows may use any of them).
+        """
+        table = self.table
+        st = self.engine.state
+        won, parent, owners, groups = table.won, table.parent, table.owners, table.routes
+        bits = BITS[self.family]
+        below = [None] * len(groups)  # owners of the winning prefixes inside each prefix (itself included)
+        for i in range(len(groups) - 1, -1, -1):
+            mine = below[i] or set()
+            if won[i]:
+                mine.add(owners[i])
+            up = parent[i]
+            if up >= 0 and mine:
+                if below[up] is None:
+                    below[up] = set(mine)
+                else:
+                    below[up] |= mine
+            below[i] = mine
+        routes = {}
+        for i, group in enumerate(groups):
+            route = group[0].route
+            if not won[i] or (route.protocol == 'local' and route.prefix_length == bits):
+                continue
+            tied = sorted({e.route.interface for e in table.tier(i)[1:]} - {owners[i]})
+            routes.setdefault(owners[i], []).append({'prefix': route.destination, 'part': len(below[i]) > 1,
+                                                     'tie': [st.interface(index).alias for index in tied]})
+        space = 1 << BITS[self.family]
+        rows = []
+        for iface in self.engine.state.interfaces:
+            if iface.index not in self.ranges:
+                continue
+            size = self.size(iface.index)
+            rows.append({'interface': iface.index, 'alias': iface.alias, 'addresses': size, 'share': size / float(space),
+                         'routes': routes.get(iface.index, []), 'ranges': self.texts(iface.index)})
+        rows.sort(key=lambda row: -row['addresses'])
+        unrouted = self.size(None)
+        return {'interfaces': rows, 'unrouted': self.texts(None), 'unrouted_addresses': unrouted, 'unrouted_share': unrouted / float(space),
+                'shadowed': [dict(route_ref(entry.route), reason=reason) for entry, reason, _by in self.shadowed()]}
+
+
+def route_coverage(engine, family='ipv4'):
+    """``{by_interface, unrouted, shadowed}`` for one family (the route_coverage filter)."""
+    fam = _family(family)
+    engine.require('route_coverage', 'routes.' + FAMILY_NAME[fam])
+    return Coverage(engine, fam).public()
+
+
+def coverage_table(engine):
+    """The report's per-family coverage tables, for the families the state carries routes of."""
+    out = {}
+    for family in (V4, V6):
+        if engine.state.is_partial('routes.' + FAMILY_NAME[family]):
+            continue
+        if not any(i.settings(family) is not None for i in engine.state.interfaces):
+            continue
+        out[FAMILY_NAME[family]] = Coverage(engine, family).report()
+    return out
+
+
+# ------------------------------------------------------------------------------ findings
+def _bound_source_using(engine, family, entry, cache):
+    """An address whose bound traffic can still leave by this route (strong host send), or None.
+
+    A socket bound to an address sends only by that address's interfaces unless weak host send
+    lifts it (the engine's rule, ``allowed_for_source``): restricted to them, a route beaten by a
+    route of another interface may win again. Replies are such traffic: their source is the
+    address the request came to.
+    """
+    by_interface = cache.get('by_interface')
+    if by_interface is None:
+        by_interface = cache['by_interface'] = {}
+        for other in engine.eligible[family]:
+            by_interface.setdefault(other.route.interface, []).append(other)
+    for (fam, value), held in sorted(engine.local.items(), key=lambda kv: kv[0]):
+        if fam != family:
+            continue
+        allowed = engine.allowed_for_source(family, sorted({a.interface for a in held}))
+        if allowed is None or entry.route.interface not in allowed:
+            continue
+        restricted = cache.get(allowed)
+        if restricted is None:
+            entries = [e for index in sorted(allowed) for e in by_interface.get(index, ())]
+            entries.sort(key=lambda e: e.order)
+            restricted = cache[allowed] = Coverage(engine, family, entries)
+        if restricted.wins(entry):
+            return format_address(family, value)
+    return None
+
+
+def _shadowed_finding(engine, entry, reason, by, copies):
+    st = engine.state
+    route = entry.route
+    iface = st.interface(route.interface)
+    name = 'Route %s via %s on interface %d (%s)' % (route.destination, route.next_hop, route.interface, iface.alias)
+    listed = by[:SHADOWING_LISTED]
+    if reason == 'covered':
+        why = 'more specific routes take every destination in %s: %s%s' % (
+            route.destination, ', '.join('%s via %s on interface %d' % (e.route.destination, e.route.next_hop, e.route.interface) for e in listed[:4]),
+            ' and %d more' % (len(by) - 4) if len(by) > 4 else '')
+    else:
+        best = by[0]
+        why = 'route %s via %s on interface %d wins at the same prefix with effective metric %d (%d + %d) against %d (%d + %d)' % (
+            best.route.destination, best.route.next_hop, best.route.interface, best.eff, best.route.route_metric, best.if_metric,
+            entry.eff, route.route_metric, entry.if_metric)
+    message = '%s wins for no destination, whatever the source address: %s.' % (name, why)
+    removals = '; '.join("Remove-NetRoute -InterfaceIndex %d -DestinationPrefix '%s' -NextHop '%s' -PolicyStore %s -Confirm:$false"
+                         % (r.interface, r.destination, r.next_hop, PS_STORE[r.store]) for r in copies)
+    stores = ' and the '.join(PS_STORE[store] for store in ('active', 'persistent') if any(r.store == store for r in copies))
+    item = finding('shadowed_route', 'warning', message, 'Remove the route from the %s: %s' % (stores, removals),
+                   interfaces=[route.interface] + [e.route.interface for e in listed], routes=[route_ref(r) for r in copies])
+    item['shadowed_by'] = [dict(route_ref(e.route), interface_metric=e.if_metric, effective_metric=e.eff) for e in listed]
+    return item
+
+
+def shadowed_route_findings(engine):
+    """A ``shadowed_route`` warning for each static route (protocol netmgmt) of the active store that wins for no destination.
+
+    "No destination" holds for unbound senders and for traffic bound to any address of the host:
+    a route that replies from one of its interface's addresses still use (strong host send) is
+    not reported, as it is their path. Each finding lists in ``routes`` the route's copies in
+    both stores (what removing it removes) and in ``shadowed_by`` the routes that take its
+    destinations (at most ``SHADOWING_LISTED``; the message gives the total).
+    """
+    out = []
+    copies = None
+    for family in (V4, V6):
+        if engine.state.is_partial('routes.' + FAMILY_NAME[family]):
+            continue
+        if not any(e.route.protocol == 'netmgmt' for e in engine.eligible[family]):
+            continue
+        cache = {}
+        for entry, reason, by in Coverage(engine, family).shadowed():
+            if entry.route.protocol != 'netmgmt' or _bound_source_using(engine, family, entry, cache) is not None:
+                continue
+            if copies is None:
+                copies = {}
+                for route in engine.state.routes:
+                    copies.setdefault(route.identity[:5], []).append(route)
+            out.append(_shadowed_finding(engine, entry, reason, by, copies[entry.route.identity[:5]]))
+    return out
