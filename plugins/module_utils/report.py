@@ -23,6 +23,7 @@ import re
 import tempfile
 from xml.sax.saxutils import escape as xml_escape, quoteattr
 
+from ansible_collections.winnet.routing.plugins.module_utils.coverage import coverage_table
 from ansible_collections.winnet.routing.plugins.module_utils.engine import Engine
 from ansible_collections.winnet.routing.plugins.module_utils import hoststate
 from ansible_collections.winnet.routing.plugins.module_utils.errors import StateError, WinnetError
@@ -340,7 +341,7 @@ def evaluate_host(name, state, flows=None, dsr=None, probes=None, snapshot=None)
         checks.append(CHECK_PROBES)
     record.update(hostname=host.hostname, findings=findings, flows=flow_results, dsr=dsr_results, probes=comparisons,
                   checks=list(dict.fromkeys(checks)), severity=worst(findings), counts=_counts(findings),
-                  diagram=_diagram(host, flow_results, dsr_results), state=host.to_dict())
+                  diagram=_diagram(host, flow_results, dsr_results), coverage=coverage_table(engine), state=host.to_dict())
     return record
 
 
@@ -351,7 +352,7 @@ def failed_host(name, message, snapshot=None):
                 check=CHECK_GATHER)
     return {'name': name, 'snapshot': snapshot, 'gathered': False, 'error': message, 'hostname': None, 'findings': [item],
             'flows': [], 'dsr': [], 'probes': [], 'checks': [CHECK_GATHER], 'severity': 'error', 'counts': _counts([item]),
-            'diagram': {'nics': [], 'gateways': [], 'flows': []}, 'state': None}
+            'diagram': {'nics': [], 'gateways': [], 'flows': []}, 'coverage': {}, 'state': None}
 
 
 # ---------------------------------------------------------------------------- fleet
@@ -430,9 +431,9 @@ def fleet_document(fleet):
 
 
 def host_document(rec):
-    """hosts/NAME.json: the host's state and everything evaluated on it, traces included."""
+    """hosts/NAME.json: the host's state and everything evaluated on it, traces and route coverage included."""
     return dict((k, rec[k]) for k in ('name', 'hostname', 'snapshot', 'gathered', 'error', 'severity', 'counts', 'findings', 'flows', 'dsr',
-                                      'probes', 'state'))
+                                      'probes', 'coverage', 'state'))
 
 
 # ----------------------------------------------------------------------------- text

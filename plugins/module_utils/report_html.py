@@ -13,6 +13,7 @@ Every value from a host or the inventory is escaped.
 from __future__ import annotations
 
 import html
+import math
 
 from ansible_collections.winnet.routing.plugins.module_utils.report import RANK, SEVERITIES, worst_first
 
@@ -35,6 +36,8 @@ EXPLANATIONS = {
     'vip_prefix_route_on_loopback_wins': 'A VIP with a short prefix on the loopback adapter brings a subnet route into the loopback, '
                                          'which swallows traffic meant for real hosts in that subnet.',
     'ambiguous_zone': 'A link-local address without a zone is reachable on several interfaces; the choice is arbitrary.',
+    'shadowed_route': 'A route that never wins looks like configuration but does nothing: it hides which path traffic really takes, and '
+                      'it starts to win as soon as the routes in front of it are removed.',
     'drop_strong_host_receive': 'Strong host receive drops packets whose destination address belongs to another interface.',
     'drop_not_local': 'The destination is not an address of this host and the interface does not forward.',
     'find_netroute_disagrees': "Windows itself answered differently from the engine's prediction for this path.",
@@ -74,6 +77,9 @@ svg .client rect{fill:#fffde7;stroke:#9e9d24}svg .req{stroke:#1565c0;stroke-widt
 svg .rep{stroke:#2e7d32;stroke-width:2;fill:none}svg .bad{stroke:#c62828;stroke-width:3.5;stroke-dasharray:8 4;fill:none}
 svg .x{stroke:#c62828;stroke-width:3}svg .hostbox{fill:none;stroke:#455a64;stroke-width:1.5}
 .hidden{display:none!important}.muted{color:var(--mut)}
+table.leaves td.num{text-align:right;white-space:nowrap}table.leaves td.fam{color:var(--mut)}table.leaves tr.none td{color:var(--err)}
+table.leaves code{font-size:12px}table.leaves td.cidrs{white-space:nowrap}table.leaves .count{color:var(--mut);font-size:12px}
+table.leaves code.cidrs{display:block;max-height:4.4em;overflow:auto;padding-right:10px}
 """
 
 SCRIPT = """
@@ -283,6 +289,71 @@ def _interfaces_table(nics):
     return '<table><tr><th>index</th><th>alias</th><th>kind</th><th>connected</th><th>metric</th><th>addresses</th></tr>%s</table>' % rows
 
 
+COVERAGE_ROUTES = 6
+COVERAGE_RANGES = 96
+
+
+def _amount(addresses, share):
+    """How much of the address space a row holds, in words a reader can compare."""
+    if share >= 0.001:
+        return '%.1f%%' % (share * 100)
+    if addresses < 1000000:
+        return '{:,} address{}'.format(addresses, '' if addresses == 1 else 'es')
+    if addresses & (addresses - 1) == 0:
+        return '2^%d addresses' % (addresses.bit_length() - 1)
+    return 'about 2^%.1f addresses' % math.log2(addresses)
+
+
+def _ranges_cell(ranges):
+    """The exact CIDRs in a small scrolling box under their count (no disclosure element: hosts are the page's only <details>)."""
+    if not ranges:
+        return '-'
+    shown = ranges[:COVERAGE_RANGES]
+    more = len(ranges) - len(shown)
+    return '<span class="count">%d CIDR%s</span><code class="cidrs">%s%s</code>' % (
+        len(ranges), '' if len(ranges) == 1 else 's', '<br>'.join(esc(r) for r in shown),
+        '<br>%s' % esc('... %d more in hosts/NAME.json' % more) if more else '')
+
+
+def _route_notes(route):
+    notes = ['part'] if route['part'] else []
+    if route.get('tie'):
+        notes.append('tie with %s' % ', '.join(route['tie']))
+    return ' (%s)' % '; '.join(notes) if notes else ''
+
+
+def _coverage_table(coverage):
+    """The compact "where traffic leaves" table: per family and NIC, how much of the space leaves by it and which routes win there."""
+    rows = []
+    for family, label in (('ipv4', 'IPv4'), ('ipv6', 'IPv6')):
+        item = coverage.get(family)
+        if not item:
+            continue
+        for row in item['interfaces']:
+            prefixes = ['%s%s' % (r['prefix'], _route_notes(r)) for r in row['routes']]
+            wins = ', '.join(prefixes[:COVERAGE_ROUTES]) + (' +%d more' % (len(prefixes) - COVERAGE_ROUTES) if len(prefixes) > COVERAGE_ROUTES else '')
+            rows.append('<tr><td class="fam">%s</td><td>%s</td><td class="num">%s</td><td><code>%s</code></td><td class="cidrs">%s</td></tr>'
+                        % (label, esc('%d %s' % (row['interface'], row['alias'])), esc(_amount(row['addresses'], row['share'])),
+                           esc(wins or 'only its own addresses'), _ranges_cell(row['ranges'])))
+        if item['unrouted']:
+            rows.append('<tr class="none"><td class="fam">%s</td><td>no route</td><td class="num">%s</td><td>-</td><td class="cidrs">%s</td></tr>'
+                        % (label, esc(_amount(item['unrouted_addresses'], item['unrouted_share'])), _ranges_cell(item['unrouted'])))
+    if not rows:
+        return ''
+    static = [r for family in ('ipv4', 'ipv6') for r in (coverage.get(family) or {}).get('shadowed', ()) if r['protocol'] == 'netmgmt']
+    system = sum(1 for family in ('ipv4', 'ipv6') for r in (coverage.get(family) or {}).get('shadowed', ()) if r['protocol'] != 'netmgmt')
+    note = ['For a sender with no bound address. "(part)": some destinations of that prefix leave by another interface; '
+            '"(tie with ...)": routes of that prefix tie, Windows picks one by an undocumented order and this one is shown.']
+    if static:
+        listed = '; '.join('%s via %s on %d' % (r['destination'], r['next_hop'], r['interface']) for r in static[:8])
+        more = ' +%d more' % (len(static) - 8) if len(static) > 8 else ''
+        note.append('Static routes that win nothing for such a sender (replies from an address of their NIC may still use them): %s%s.' % (listed, more))
+    if system:
+        note.append('%d system route%s (multicast, broadcast, link-local copies on other NICs) win nothing here.' % (system, '' if system == 1 else 's'))
+    return ('<h3>Where traffic leaves</h3><table class="leaves"><tr><th>family</th><th>leaves by</th><th>share</th><th>routes that win</th>'
+            '<th>exact ranges</th></tr>%s</table><p class="muted">%s</p>' % (''.join(rows), esc(' '.join(note))))
+
+
 def render_host(rec):
     """The collapsed section of one host."""
     sevs = sorted({f['severity'] for f in rec['findings']}, key=lambda s: -RANK[s]) or ['clean']
@@ -296,6 +367,7 @@ def render_host(rec):
                                      esc(' \u00b7 snapshot' if rec.get('snapshot') else ''))]
     if rec['gathered']:
         parts.append(render_diagram(label, rec['diagram']))
+        parts.append(_coverage_table(rec.get('coverage') or {}))
     if rec['findings']:
         parts.append('<h3>Findings</h3><ul class="findings">%s</ul>' % ''.join(_finding(f) for f in rec['findings']))
     else:

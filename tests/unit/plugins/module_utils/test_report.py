@@ -370,3 +370,44 @@ def test_diagram_marks_bad_paths(records):
     assert 'reply: no route' in dropped and 'class="x"' in dropped
     fine = render_diagram('web25-01', by_name['web25-01']['diagram'])
     assert 'class="bad" d=' not in fine and fine.count('class="rep"') == 3
+
+
+# ---------------------------------------------------------------------- route coverage
+def test_coverage_tells_where_traffic_leaves(records):
+    by_name = dict((r['name'], r) for r in records)
+    storage = by_name['hv-storage-01']['coverage']
+    # the storage NIC's default gateway ties with the data NIC's and is first: it carries nearly all of IPv4
+    first = storage['ipv4']['interfaces'][0]
+    assert (first['alias'], first['routes'][0]) == ('Storage', {'prefix': '0.0.0.0/0', 'part': True, 'tie': ['Data']})
+    assert 0.99 < first['share'] < 1
+    assert [(row['alias'], row['ranges']) for row in storage['ipv4']['interfaces'][1:]] == [
+        ('Loopback Pseudo-Interface 1', ['127.0.0.0/8']), ('Management', ['10.10.0.0/24', '10.20.0.0/16']), ('Data', ['10.1.10.0/24'])]
+    assert storage['ipv4']['unrouted'] == [] and storage['ipv4']['unrouted_addresses'] == 0
+    assert storage['ipv6']['unrouted'][0] == '::/128' and storage['ipv6']['unrouted_share'] > 0.99
+    web = by_name['web25-01']['coverage']['ipv4']
+    static = [r for r in web['shadowed'] if r['protocol'] == 'netmgmt']
+    assert [(r['destination'], r['next_hop'], r['reason']) for r in static] == [('0.0.0.0/0', '10.10.0.254', 'metric')]
+
+
+def test_host_file_carries_the_coverage(tmp_path, fleet):
+    report.write_report(str(tmp_path), fleet, render_html(fleet))
+    one = json.loads((tmp_path / 'hosts' / 'hv-storage-01.json').read_text(encoding='utf-8'))
+    assert set(one['coverage']) == {'ipv4', 'ipv6'}
+    assert one['coverage']['ipv4']['interfaces'][0]['ranges'][:2] == ['0.0.0.0/5', '8.0.0.0/7']
+    doc = json.loads((tmp_path / 'fleet.json').read_text(encoding='utf-8'))
+    assert 'coverage' not in doc['hosts']['hv-storage-01']
+
+
+def test_html_shows_the_coverage_table(fleet):
+    page = render_html(fleet)
+    assert page.count('<h3>Where traffic leaves</h3>') == 6
+    section = page[page.index('id="host-hv-storage-01"'):]
+    section = section[section.index('<table class="leaves">'):section.index('</table>')]
+    assert '<td>7 Storage</td><td class="num">99.6%</td><td><code>0.0.0.0/0 (part; tie with Data), 172.16.20.0/24' in section
+    assert '<td>3 Management</td><td class="num">65,792 addresses</td>' in section
+    assert '<span class="count">42 CIDRs</span>' in section
+    assert page.count('<details') == 6  # the hosts' sections stay the page's only disclosure elements
+
+
+def test_coverage_of_a_failed_host_is_empty():
+    assert report.failed_host('down', 'unreachable')['coverage'] == {}

@@ -138,3 +138,14 @@ def test_a_script_error_is_caught(browser, page, tmp_path):
     path, _fleet = page
     _dom, console = load(browser, with_script(path, 'no_such_function();', tmp_path))
     assert len(console) == 1 and 'no_such_function' in console[0]
+
+
+def test_every_host_shows_where_its_traffic_leaves(browser, page):
+    path, fleet = page
+    dom, console = load(browser, path)
+    assert console == []
+    assert dom.count('<table class="leaves">') == 6
+    for rec in fleet['hosts'].values():
+        for family in rec['coverage'].values():
+            for row in family['interfaces']:
+                assert '<td>%d %s</td>' % (row['interface'], row['alias']) in dom
