@@ -27,9 +27,10 @@ unbound lookup does. Under strong host send a socket bound to an address sends o
 address's interfaces, so a route shadowed here may still carry replies;
 ``shadowed_route_findings`` reports only the static routes that such traffic cannot use either.
 
-Ranges stay integers until the end; they become CIDR text only for the answer. netaddr's
-``IPRange.cidrs`` and ``cidr_merge`` give the same CIDRs but build an object per piece, about a
-hundred times slower here (benchmarks/bench_coverage.py measures both).
+Ranges stay integers until the end; they become CIDR text only for the answer, which is where
+most of the time goes for a large table (one text per aligned block). netaddr's ``IPRange.cidrs``
+gives the same CIDRs but builds objects for every piece and is several times slower per range
+(benchmarks/bench_coverage.py measures both), too slow for 100,000 routes in a couple of seconds.
 """
 
 from __future__ import annotations
@@ -251,30 +252,40 @@ def _overlay(segments, overrides):
 
 
 _PACK_V4 = struct.Struct('>I').pack
-
-
-def _v4_text(value, ntoa=socket.inet_ntoa, pack=_PACK_V4):
-    return ntoa(pack(value))
-
-
-def _v6_text(value, ntop=socket.inet_ntop, af=socket.AF_INET6):
-    return ntop(af, value.to_bytes(16, 'big'))
+# '/<prefix length>' of a block of 2**size addresses, per family.
+_SUFFIX = {family: ['/%d' % (bits - size) for size in range(bits + 1)] for family, bits in BITS.items()}
 
 
 def _texts(family, firsts, lasts):
-    """The CIDR texts of sorted ranges (the answer's hot loop: one append per block)."""
+    """The CIDR texts of sorted ranges: the fewest aligned blocks that cover each range exactly.
+
+    This is the answer's hot loop (one append per block), hence the local names and the
+    per-family address writers.
+    """
     out = []
     append = out.append
     bits = BITS[family]
-    text = _v4_text if family == V4 else _v6_text
-    for first, last in zip(firsts, lasts):
-        while first <= last:
-            size = (first & -first).bit_length() - 1 if first else bits
-            fit = (last - first + 1).bit_length() - 1
-            if fit < size:
-                size = fit
-            append('%s/%d' % (text(first), bits - size))
-            first += 1 << size
+    suffix = _SUFFIX[family]
+    if family == V4:
+        ntoa, pack = socket.inet_ntoa, _PACK_V4
+        for first, last in zip(firsts, lasts):
+            while first <= last:
+                size = (first & -first).bit_length() - 1 if first else bits
+                fit = (last - first + 1).bit_length() - 1
+                if fit < size:
+                    size = fit
+                append(ntoa(pack(first)) + suffix[size])
+                first += 1 << size
+    else:
+        ntop, af = socket.inet_ntop, socket.AF_INET6
+        for first, last in zip(firsts, lasts):
+            while first <= last:
+                size = (first & -first).bit_length() - 1 if first else bits
+                fit = (last - first + 1).bit_length() - 1
+                if fit < size:
+                    size = fit
+                append(ntop(af, first.to_bytes(16, 'big')) + suffix[size])
+                first += 1 << size
     return out
 
 
@@ -292,20 +303,23 @@ class Coverage:
     ``entries`` restricts the routes considered (default: every eligible route of the family, with
     the local deliveries of the engine's lookup on top); a restricted coverage only says which
     routes win (``wins``), as the ranges of a restricted table are not what an unbound sender sees.
+    Without ``ranges`` the pass records no range: only which routes win (``shadowed``, ``wins``).
     """
 
-    def __init__(self, engine, family, entries=None):
+    def __init__(self, engine, family, entries=None, ranges=True):
         self.engine = engine
         self.family = family
         self.restricted = entries is not None
         self.table = _Prefixes(family, engine.eligible[family] if entries is None else entries)
-        self._segments = _sweep(self.table, None if self.restricted else ([], [], []))
+        self._segments = _sweep(self.table, ([], [], []) if ranges and not self.restricted else None)
         self._ranges = None
         self._index = None
 
     @property
     def ranges(self):
         """Owner (interface index, or None for no route) -> (firsts, lasts): its ranges in address order."""
+        if self._segments is None:
+            raise ValueError('this coverage was built without ranges')
         if self._ranges is None:
             ranges = {}
             firsts, lasts, owners = _overlay(self._segments, _local_overrides(self.engine, self.family))
@@ -463,7 +477,7 @@ def _bound_source_using(engine, family, entry, cache):
         if restricted is None:
             entries = [e for index in sorted(allowed) for e in by_interface.get(index, ())]
             entries.sort(key=lambda e: e.order)
-            restricted = cache[allowed] = Coverage(engine, family, entries)
+            restricted = cache[allowed] = Coverage(engine, family, entries, ranges=False)
         if restricted.wins(entry):
             return format_address(family, value)
     return None
@@ -511,7 +525,7 @@ def shadowed_route_findings(engine):
         if not any(e.route.protocol == 'netmgmt' for e in engine.eligible[family]):
             continue
         cache = {}
-        for entry, reason, by in Coverage(engine, family).shadowed():
+        for entry, reason, by in Coverage(engine, family, ranges=False).shadowed():
             if entry.route.protocol != 'netmgmt' or _bound_source_using(engine, family, entry, cache) is not None:
                 continue
             if copies is None:
