@@ -460,26 +460,31 @@ def _bound_source_using(engine, family, entry, cache):
     A socket bound to an address sends only by that address's interfaces unless weak host send
     lifts it (the engine's rule, ``allowed_for_source``): restricted to them, a route beaten by a
     route of another interface may win again. Replies are such traffic: their source is the
-    address the request came to.
+    address the request came to. ``cache`` keeps, per family, the sources with the interfaces
+    they may send by and one restricted coverage per distinct set of interfaces.
     """
-    by_interface = cache.get('by_interface')
-    if by_interface is None:
+    sources = cache.get('sources')
+    if sources is None:
+        sources = cache['sources'] = []
+        for (fam, value), held in sorted(engine.local.items(), key=lambda kv: kv[0]):
+            if fam == family:
+                allowed = engine.allowed_for_source(family, sorted({a.interface for a in held}))
+                if allowed is not None:
+                    sources.append((format_address(family, value), allowed))
         by_interface = cache['by_interface'] = {}
         for other in engine.eligible[family]:
             by_interface.setdefault(other.route.interface, []).append(other)
-    for (fam, value), held in sorted(engine.local.items(), key=lambda kv: kv[0]):
-        if fam != family:
-            continue
-        allowed = engine.allowed_for_source(family, sorted({a.interface for a in held}))
-        if allowed is None or entry.route.interface not in allowed:
+    interface = entry.route.interface
+    for text, allowed in sources:
+        if interface not in allowed:
             continue
         restricted = cache.get(allowed)
         if restricted is None:
-            entries = [e for index in sorted(allowed) for e in by_interface.get(index, ())]
+            entries = [e for index in sorted(allowed) for e in cache['by_interface'].get(index, ())]
             entries.sort(key=lambda e: e.order)
             restricted = cache[allowed] = Coverage(engine, family, entries, ranges=False)
         if restricted.wins(entry):
-            return format_address(family, value)
+            return text
     return None
 
 
@@ -517,8 +522,7 @@ def shadowed_route_findings(engine):
     both stores (what removing it removes) and in ``shadowed_by`` the routes that take its
     destinations (at most ``SHADOWING_LISTED``; the message gives the total).
     """
-    out = []
-    copies = None
+    dead = []
     for family in (V4, V6):
         if engine.state.is_partial('routes.' + FAMILY_NAME[family]):
             continue
@@ -526,11 +530,18 @@ def shadowed_route_findings(engine):
             continue
         cache = {}
         for entry, reason, by in Coverage(engine, family, ranges=False).shadowed():
-            if entry.route.protocol != 'netmgmt' or _bound_source_using(engine, family, entry, cache) is not None:
-                continue
-            if copies is None:
-                copies = {}
-                for route in engine.state.routes:
-                    copies.setdefault(route.identity[:5], []).append(route)
-            out.append(_shadowed_finding(engine, entry, reason, by, copies[entry.route.identity[:5]]))
-    return out
+            if entry.route.protocol == 'netmgmt' and _bound_source_using(engine, family, entry, cache) is None:
+                dead.append((entry, reason, by))
+    if not dead:
+        return []
+    copies = dict(((e.route.family, e.route.network, e.route.prefix_length, e.route.next_hop_value, e.route.interface), [])
+                  for e, _reason, _by in dead)
+    networks = set(key[1] for key in copies)
+    for route in engine.state.routes:
+        if route.network in networks:
+            mine = copies.get((route.family, route.network, route.prefix_length, route.next_hop_value, route.interface))
+            if mine is not None:
+                mine.append(route)
+    return [_shadowed_finding(engine, entry, reason, by, copies[(entry.route.family, entry.route.network, entry.route.prefix_length,
+                                                                 entry.route.next_hop_value, entry.route.interface)])
+            for entry, reason, by in dead]
