@@ -10,9 +10,9 @@ short_description: Which interface every destination of an address family leaves
 version_added: 0.1.0
 author: winnet.routing maintainers
 description:
-  - Answers for the whole address space at once what P(winnet.routing.route_lookup#filter) answers for one destination:
-    the ranges of destinations whose packets leave by each interface, the ranges no route reaches, and the active routes
-    that win for no destination at all.
+  - Answers for the whole address space at once what P(winnet.routing.route_lookup#filter) answers for one destination
+    (the ranges of destinations whose packets leave by each interface, the ranges no route reaches, and the active routes
+    that win for no destination at all).
   - The choice is the engine's, rule for rule. Only routes of the ActiveStore on a connected interface compete, a default
     route on an interface with IgnoreDefaultRoutes does not; the longest matching prefix wins, then the lowest route metric
     + interface metric.
@@ -108,7 +108,7 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description:
-    - The coverage of the family. The ranges of O(_value.by_interface) and O(_value.unrouted) are disjoint and together
+    - The coverage of the family. The ranges of C(by_interface) and C(unrouted) are disjoint and together
       cover the whole address space of the family (C(0.0.0.0/0) or C(::/0)).
   type: dict
   contains:
