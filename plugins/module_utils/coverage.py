@@ -84,21 +84,28 @@ class _Prefixes:
         self.networks = networks = [key >> 8 for key in keys]
         self.plens = plens = [key & 0xFF for key in keys]
         self.lasts = [network | ((1 << (bits - plen)) - 1) for network, plen in zip(networks, plens)]
-        routes = self.routes = []
-        for key in keys:
-            group = groups[key]
+        # One route per prefix is kept as the entry itself, several as a list sorted as the engine sorts them.
+        self.routes = routes = [groups[key] for key in keys]
+        for group in routes:
             if isinstance(group, list):
                 group.sort(key=lambda e: (e.eff, e.order))
-            else:
-                group = [group]
-            routes.append(group)
-        self.owners = [group[0].route.interface for group in routes]
+        self.owners = [(group[0] if isinstance(group, list) else group).route.interface for group in routes]
         self.won = bytearray(len(keys))
         self.parent = [-1] * len(keys)
 
+    def first(self, i):
+        """The route the engine picks at prefix ``i``."""
+        group = self.routes[i]
+        return group[0] if isinstance(group, list) else group
+
+    def group(self, i):
+        """All the routes of prefix ``i``, in the engine's order."""
+        group = self.routes[i]
+        return group if isinstance(group, list) else [group]
+
     def tier(self, i):
         """The routes of prefix ``i`` at the best effective metric: the first is the engine's pick, the others tie with it."""
-        group = self.routes[i]
+        group = self.group(i)
         best = group[0].eff
         return [e for e in group if e.eff == best]
 
@@ -356,13 +363,13 @@ class Coverage:
         inside = {}
         for i, up in enumerate(table.parent):
             if up >= 0 and not won[up]:
-                inside.setdefault(up, []).append(routes[i][0])
+                inside.setdefault(up, []).append(table.first(i))
         out = []
         for i, group in enumerate(routes):
             if not won[i]:
                 by = inside.get(i, [])
-                out.extend((entry, 'covered', by) for entry in group)
-            elif len(group) > 1:
+                out.extend((entry, 'covered', by) for entry in table.group(i))
+            elif isinstance(group, list):
                 tier = table.tier(i)
                 out.extend((entry, 'metric', tier) for entry in group[len(tier):])
         out.sort(key=lambda item: item[0].order)
@@ -398,10 +405,11 @@ class Coverage:
         """
         table = self.table
         st = self.engine.state
-        won, parent, owners, groups = table.won, table.parent, table.owners, table.routes
+        won, parent, owners = table.won, table.parent, table.owners
+        count = len(owners)
         bits = BITS[self.family]
-        below = [None] * len(groups)  # owners of the winning prefixes inside each prefix (itself included)
-        for i in range(len(groups) - 1, -1, -1):
+        below = [None] * count  # owners of the winning prefixes inside each prefix (itself included)
+        for i in range(count - 1, -1, -1):
             mine = below[i] or set()
             if won[i]:
                 mine.add(owners[i])
@@ -413,8 +421,8 @@ class Coverage:
                     below[up] |= mine
             below[i] = mine
         routes = {}
-        for i, group in enumerate(groups):
-            route = group[0].route
+        for i in range(count):
+            route = table.first(i).route
             if not won[i] or (route.protocol == 'local' and route.prefix_length == bits):
                 continue
             tied = sorted({e.route.interface for e in table.tier(i)[1:]} - {owners[i]})
