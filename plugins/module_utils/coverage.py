@@ -550,6 +550,8 @@ def shadowed_route_findings(engine):
             mine = copies.get((route.family, route.network, route.prefix_length, route.next_hop_value, route.interface))
             if mine is not None:
                 mine.append(route)
+    for mine in copies.values():
+        mine.sort(key=lambda route: route.store != 'active')  # the active copy first, then the persistent one
     return [_shadowed_finding(engine, entry, reason, by, copies[(entry.route.family, entry.route.network, entry.route.prefix_length,
                                                                  entry.route.next_hop_value, entry.route.interface)])
             for entry, reason, by in dead]
