@@ -42,6 +42,7 @@ class Coverage:
     def __init__(self):
         self.col = bench_engine.Collection()
         self.coverage = importlib.import_module(bench_engine.PACKAGE + '.module_utils.coverage')
+        self.findings = importlib.import_module(bench_engine.PACKAGE + '.module_utils.findings')
         try:
             self.filter = importlib.import_module(bench_engine.PACKAGE + '.filter.route_coverage').route_coverage
         except ImportError:
@@ -87,8 +88,8 @@ def measure_size(mods, size, interfaces, seed, repeats):
     out['shadowed'] = len(answer['shadowed'])
     out['coverage6'] = best_of(lambda: cov.Coverage(engine, V6).public(), repeats)
     out['routes6'] = len(engine.eligible[V6])
-    out['findings'] = best_of(lambda: cov.shadowed_route_findings(engine), repeats)
-    out['finding_count'] = len(cov.shadowed_route_findings(engine))
+    out['findings'] = best_of(lambda: mods.findings.shadowed_route_findings(engine), repeats)
+    out['finding_count'] = len(mods.findings.shadowed_route_findings(engine))
     out['_whole'] = whole
     return out
 

@@ -153,13 +153,12 @@ _value:
           type: str
 """
 
-from ansible_collections.winnet.routing.plugins.module_utils.coverage import route_coverage as coverage_of
-from ansible_collections.winnet.routing.plugins.plugin_utils.filters import engine_filter, make_engine
+from ansible_collections.winnet.routing.plugins.plugin_utils._filters import engine_filter, make_engine
 
 
-@engine_filter('route_coverage')
-def route_coverage(state, family='ipv4'):
-    return coverage_of(make_engine(state), 'ipv4' if family is None else family)
+@engine_filter('route_coverage', DOCUMENTATION)
+def route_coverage(state, family):
+    return make_engine(state).route_coverage(family)
 
 
 class FilterModule:

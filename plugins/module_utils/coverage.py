@@ -25,7 +25,7 @@ for the route the selection picks there (normally the host route of the address)
 The coverage assumes an unbound sender (no source address, no interface constraint), as an
 unbound lookup does. Under strong host send a socket bound to an address sends only by that
 address's interfaces, so a route shadowed here may still carry replies;
-``shadowed_route_findings`` reports only the static routes that such traffic cannot use either.
+``findings.shadowed_route_findings`` reports only the static routes that such traffic cannot use either.
 
 Ranges stay integers until the end; they become CIDR text only for the answer, which is where
 most of the time goes for a large table (one text per aligned block). netaddr's ``IPRange.cidrs``
@@ -39,21 +39,13 @@ import bisect
 import socket
 import struct
 
-from ansible_collections.winnet.routing.plugins.module_utils.engine import FAMILY_NAME, finding
-from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError, WinnetError
-from ansible_collections.winnet.routing.plugins.module_utils.netutil import BITS, FAMILY_BY_NAME, V4, V6, format_address
+from ansible_collections.winnet.routing.plugins.module_utils.errors import WinnetError
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import route_ref
+from ansible_collections.winnet.routing.plugins.module_utils.netutil import BITS, FAMILIES, FAMILY_NAME, V4, V6, format_address
 
 # The loopback range of each family as (first, last): 127.0.0.0/8 and ::1/128.
-LOOPBACK_RANGE = {V4: (127 << 24, (128 << 24) - 1), V6: (1, 1)}
-# At most this many shadowing routes are listed in a finding (the message gives the total).
-SHADOWING_LISTED = 20
-PS_STORE = {'active': 'ActiveStore', 'persistent': 'PersistentStore'}
-
-
-def route_ref(route):
-    """A route in the public shape of a finding's ``routes``."""
-    return {'destination': route.destination, 'next_hop': route.next_hop, 'interface': route.interface,
-            'route_metric': route.route_metric, 'store': route.store, 'protocol': route.protocol}
+LOOPBACK_RANGE = dict((number, (family.loopback_range[1] << family.loopback_range[0], ((family.loopback_range[1] + 1) << family.loopback_range[0]) - 1))
+                      for number, family in FAMILIES.items())
 
 
 class _Prefixes:
@@ -88,7 +80,7 @@ class _Prefixes:
         self.routes = routes = [groups[key] for key in keys]
         for group in routes:
             if isinstance(group, list):
-                group.sort(key=lambda e: (e.eff, e.order))
+                group.sort(key=lambda e: (e.effective_metric, e.order))
         self.owners = [(group[0] if isinstance(group, list) else group).route.interface for group in routes]
         self.won = bytearray(len(keys))
         self.parent = [-1] * len(keys)
@@ -106,8 +98,8 @@ class _Prefixes:
     def tier(self, i):
         """The routes of prefix ``i`` at the best effective metric: the first is the engine's pick, the others tie with it."""
         group = self.group(i)
-        best = group[0].eff
-        return [e for e in group if e.eff == best]
+        best = group[0].effective_metric
+        return [e for e in group if e.effective_metric == best]
 
 
 def _sweep(table, segments=None):
@@ -296,14 +288,6 @@ def _texts(family, firsts, lasts):
     return out
 
 
-def _family(value):
-    if value is None:
-        return V4
-    if value not in FAMILY_BY_NAME:
-        raise ArgumentError('family', '%r is not one of ipv4, ipv6' % (value,))
-    return FAMILY_BY_NAME[value]
-
-
 class Coverage:
     """The coverage of one family of one engine (see the module docstring).
 
@@ -442,11 +426,14 @@ class Coverage:
                 'shadowed': [dict(route_ref(entry.route), reason=reason) for entry, reason, _by in self.shadowed()]}
 
 
-def route_coverage(engine, family='ipv4'):
-    """``{by_interface, unrouted, shadowed}`` for one family (the route_coverage filter)."""
-    fam = _family(family)
-    engine.require('route_coverage', 'routes.' + FAMILY_NAME[fam])
-    return Coverage(engine, fam).public()
+def route_coverage(engine, family):
+    """``{by_interface, unrouted, shadowed}`` for one family (V4 or V6): the route_coverage filter's answer.
+
+    Raises:
+        ArgumentError: the state is partial and does not carry the family's routes.
+    """
+    engine.require('route_coverage', 'routes.' + FAMILY_NAME[family])
+    return Coverage(engine, family).public()
 
 
 def coverage_table(engine):
@@ -459,99 +446,3 @@ def coverage_table(engine):
             continue
         out[FAMILY_NAME[family]] = Coverage(engine, family).report()
     return out
-
-
-# ------------------------------------------------------------------------------ findings
-def _bound_source_using(engine, family, entry, cache):
-    """An address whose bound traffic can still leave by this route (strong host send), or None.
-
-    A socket bound to an address sends only by that address's interfaces unless weak host send
-    lifts it (the engine's rule, ``allowed_for_source``): restricted to them, a route beaten by a
-    route of another interface may win again. Replies are such traffic: their source is the
-    address the request came to. ``cache`` keeps, per family, the sources with the interfaces
-    they may send by and one restricted coverage per distinct set of interfaces.
-    """
-    sources = cache.get('sources')
-    if sources is None:
-        sources = cache['sources'] = []
-        for (fam, value), held in sorted(engine.local.items(), key=lambda kv: kv[0]):
-            if fam == family:
-                allowed = engine.allowed_for_source(family, sorted({a.interface for a in held}))
-                if allowed is not None:
-                    sources.append((format_address(family, value), allowed))
-        by_interface = cache['by_interface'] = {}
-        for other in engine.eligible[family]:
-            by_interface.setdefault(other.route.interface, []).append(other)
-    interface = entry.route.interface
-    for text, allowed in sources:
-        if interface not in allowed:
-            continue
-        restricted = cache.get(allowed)
-        if restricted is None:
-            entries = [e for index in sorted(allowed) for e in cache['by_interface'].get(index, ())]
-            entries.sort(key=lambda e: e.order)
-            restricted = cache[allowed] = Coverage(engine, family, entries, ranges=False)
-        if restricted.wins(entry):
-            return text
-    return None
-
-
-def _shadowed_finding(engine, entry, reason, by, copies):
-    st = engine.state
-    route = entry.route
-    iface = st.interface(route.interface)
-    name = 'Route %s via %s on interface %d (%s)' % (route.destination, route.next_hop, route.interface, iface.alias)
-    listed = by[:SHADOWING_LISTED]
-    if reason == 'covered':
-        why = 'more specific routes take every destination in %s: %s%s' % (
-            route.destination, ', '.join('%s via %s on interface %d' % (e.route.destination, e.route.next_hop, e.route.interface) for e in listed[:4]),
-            ' and %d more' % (len(by) - 4) if len(by) > 4 else '')
-    else:
-        best = by[0]
-        why = 'route %s via %s on interface %d wins at the same prefix with effective metric %d (%d + %d) against %d (%d + %d)' % (
-            best.route.destination, best.route.next_hop, best.route.interface, best.eff, best.route.route_metric, best.if_metric,
-            entry.eff, route.route_metric, entry.if_metric)
-    message = '%s wins for no destination, whatever the source address: %s.' % (name, why)
-    removals = '; '.join("Remove-NetRoute -InterfaceIndex %d -DestinationPrefix '%s' -NextHop '%s' -PolicyStore %s -Confirm:$false"
-                         % (r.interface, r.destination, r.next_hop, PS_STORE[r.store]) for r in copies)
-    stores = ' and the '.join(PS_STORE[store] for store in ('active', 'persistent') if any(r.store == store for r in copies))
-    item = finding('shadowed_route', 'warning', message, 'Remove the route from the %s: %s' % (stores, removals),
-                   interfaces=[route.interface] + [e.route.interface for e in listed], routes=[route_ref(r) for r in copies])
-    item['shadowed_by'] = [dict(route_ref(e.route), interface_metric=e.if_metric, effective_metric=e.eff) for e in listed]
-    return item
-
-
-def shadowed_route_findings(engine):
-    """A ``shadowed_route`` warning for each static route (protocol netmgmt) of the active store that wins for no destination.
-
-    "No destination" holds for unbound senders and for traffic bound to any address of the host:
-    a route that replies from one of its interface's addresses still use (strong host send) is
-    not reported, as it is their path. Each finding lists in ``routes`` the route's copies in
-    both stores (what removing it removes) and in ``shadowed_by`` the routes that take its
-    destinations (at most ``SHADOWING_LISTED``; the message gives the total).
-    """
-    dead = []
-    for family in (V4, V6):
-        if engine.state.is_partial('routes.' + FAMILY_NAME[family]):
-            continue
-        if not any(e.route.protocol == 'netmgmt' for e in engine.eligible[family]):
-            continue
-        cache = {}
-        for entry, reason, by in Coverage(engine, family, ranges=False).shadowed():
-            if entry.route.protocol == 'netmgmt' and _bound_source_using(engine, family, entry, cache) is None:
-                dead.append((entry, reason, by))
-    if not dead:
-        return []
-    copies = dict(((e.route.family, e.route.network, e.route.prefix_length, e.route.next_hop_value, e.route.interface), [])
-                  for e, _reason, _by in dead)
-    networks = set(key[1] for key in copies)
-    for route in engine.state.routes:
-        if route.network in networks:
-            mine = copies.get((route.family, route.network, route.prefix_length, route.next_hop_value, route.interface))
-            if mine is not None:
-                mine.append(route)
-    for mine in copies.values():
-        mine.sort(key=lambda route: route.store != 'active')  # the active copy first, then the persistent one
-    return [_shadowed_finding(engine, entry, reason, by, copies[(entry.route.family, entry.route.network, entry.route.prefix_length,
-                                                                 entry.route.next_hop_value, entry.route.interface)])
-            for entry, reason, by in dead]

@@ -16,11 +16,14 @@ and the source candidates of each interface. It then answers the questions, each
 * ``dsr_check`` (dsr.py): DSR real server readiness;
 * ``findings`` (findings.py): host-wide findings, plus declared flows;
 * ``order_destinations`` (destinations.py): the order Windows tries a name's addresses in;
+* ``route_coverage`` (coverage.py): the interface every destination of a family leaves by, and
+  the routes that win for none;
 * ``effective_routes`` (here): the active table with interface and effective metrics.
 """
 
 from __future__ import annotations
 
+from ansible_collections.winnet.routing.plugins.module_utils import coverage as _coverage
 from ansible_collections.winnet.routing.plugins.module_utils import destinations as _destinations
 from ansible_collections.winnet.routing.plugins.module_utils import dsr as _dsr
 from ansible_collections.winnet.routing.plugins.module_utils import findings as _findings
@@ -240,6 +243,15 @@ class Engine:
     def order_destinations(self, destinations, prefer_ipv4=False):
         """A name's addresses in the order Windows tries them (see destinations.order_destinations)."""
         return _destinations.order_destinations(self, destinations, prefer_ipv4=prefer_ipv4)
+
+    def route_coverage(self, family='ipv4'):
+        """Per interface the destination ranges that leave by it, the unrouted ranges and the routes
+        that win for no destination, for ``family`` (``ipv4``/``ipv6``) (see coverage.route_coverage).
+
+        Raises:
+            ArgumentError: ``family`` is not ipv4 or ipv6, or the state does not carry its routes.
+        """
+        return _coverage.route_coverage(self, FAMILY_BY_NAME[CHECK.choice(family, 'family', tuple(FAMILY_BY_NAME))])
 
     def effective_routes(self, family='ipv4'):
         """The active routes of ``family`` (``ipv4``/``ipv6``) sorted like route print, with their interface

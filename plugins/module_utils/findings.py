@@ -14,12 +14,15 @@ To add a host-wide finding: write a function ``(engine) -> [finding, ...]`` and 
 
 from __future__ import annotations
 
+from ansible_collections.winnet.routing.plugins.module_utils.coverage import Coverage
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import route_key, route_ref
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     BITS,
     FAMILY_NAME,
     V4,
     V6,
+    format_address,
     is_limited_broadcast,
     is_link_local,
     is_multicast,
@@ -29,18 +32,15 @@ from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
 FLOW_KEYS = ('client', 'destination', 'arrival_interface')
 # Routes a lease or router advertisement installs: IgnoreDefaultRoutes is meant for them.
 LEARNED_PROTOCOLS = ('dhcp', 'router_advertisement')
+# At most this many shadowing routes are listed in a shadowed_route finding (the message gives the total).
+SHADOWING_LISTED = 20
+PS_STORE = {'active': 'ActiveStore', 'persistent': 'PersistentStore'}
 
 
 def finding(fid, severity, message, remediation=None, interfaces=(), routes=()):
     """A finding in the public shape ``{id, severity, message, remediation, interfaces, routes}``."""
     return {'id': fid, 'severity': severity, 'message': message, 'remediation': remediation,
             'interfaces': sorted(set(interfaces)), 'routes': list(routes)}
-
-
-def route_ref(route):
-    """A route as findings list it."""
-    return {'destination': route.destination, 'next_hop': route.next_hop, 'interface': route.interface,
-            'route_metric': route.route_metric, 'store': route.store, 'protocol': route.protocol}
 
 
 def dedupe_findings(findings):
@@ -259,10 +259,103 @@ def loopback_prefix_findings(engine):
     return out
 
 
+# ------------------------------------------------------------------ routes that never win
+def _bound_source_using(engine, family, entry, cache):
+    """An address whose bound traffic can still leave by this route (strong host send), or None.
+
+    A socket bound to an address sends only by that address's interfaces unless weak host send
+    lifts it (the engine's rule, ``allowed_for_source``): restricted to them, a route beaten by a
+    route of another interface may win again. Replies are such traffic: their source is the
+    address the request came to. ``cache`` keeps, per family, the sources with the interfaces
+    they may send by and one restricted coverage per distinct set of interfaces.
+    """
+    sources = cache.get('sources')
+    if sources is None:
+        sources = cache['sources'] = []
+        for (fam, value), held in sorted(engine.local.items(), key=lambda kv: kv[0]):
+            if fam == family:
+                allowed = engine.allowed_for_source(family, sorted({a.interface for a in held}))
+                if allowed is not None:
+                    sources.append((format_address(family, value), allowed))
+        by_interface = cache['by_interface'] = {}
+        for other in engine.eligible[family]:
+            by_interface.setdefault(other.route.interface, []).append(other)
+    interface = entry.route.interface
+    for text, allowed in sources:
+        if interface not in allowed:
+            continue
+        restricted = cache.get(allowed)
+        if restricted is None:
+            entries = [e for index in sorted(allowed) for e in cache['by_interface'].get(index, ())]
+            entries.sort(key=lambda e: e.order)
+            restricted = cache[allowed] = Coverage(engine, family, entries, ranges=False)
+        if restricted.wins(entry):
+            return text
+    return None
+
+
+def _shadowed_finding(engine, entry, reason, by, copies):
+    st = engine.state
+    route = entry.route
+    iface = st.interface(route.interface)
+    name = 'Route %s via %s on interface %d (%s)' % (route.destination, route.next_hop, route.interface, iface.alias)
+    listed = by[:SHADOWING_LISTED]
+    if reason == 'covered':
+        why = 'more specific routes take every destination in %s: %s%s' % (
+            route.destination, ', '.join('%s via %s on interface %d' % (e.route.destination, e.route.next_hop, e.route.interface) for e in listed[:4]),
+            ' and %d more' % (len(by) - 4) if len(by) > 4 else '')
+    else:
+        best = by[0]
+        why = 'route %s via %s on interface %d wins at the same prefix with effective metric %d (%d + %d) against %d (%d + %d)' % (
+            best.route.destination, best.route.next_hop, best.route.interface, best.effective_metric, best.route.route_metric, best.interface_metric,
+            entry.effective_metric, route.route_metric, entry.interface_metric)
+    message = '%s wins for no destination, whatever the source address: %s.' % (name, why)
+    removals = '; '.join("Remove-NetRoute -InterfaceIndex %d -DestinationPrefix '%s' -NextHop '%s' -PolicyStore %s -Confirm:$false"
+                         % (r.interface, r.destination, r.next_hop, PS_STORE[r.store]) for r in copies)
+    stores = ' and the '.join(PS_STORE[store] for store in ('active', 'persistent') if any(r.store == store for r in copies))
+    item = finding('shadowed_route', 'warning', message, 'Remove the route from the %s: %s' % (stores, removals),
+                   interfaces=[route.interface] + [e.route.interface for e in listed], routes=[route_ref(r) for r in copies])
+    item['shadowed_by'] = [dict(route_ref(e.route), interface_metric=e.interface_metric, effective_metric=e.effective_metric) for e in listed]
+    return item
+
+
+def shadowed_route_findings(engine):
+    """A ``shadowed_route`` warning for each static route (protocol netmgmt) of the active store that wins for no destination.
+
+    "No destination" holds for unbound senders and for traffic bound to any address of the host:
+    a route that replies from one of its interface's addresses still use (strong host send) is
+    not reported, as it is their path. Each finding lists in ``routes`` the route's copies in
+    both stores (what removing it removes) and in ``shadowed_by`` the routes that take its
+    destinations (at most ``SHADOWING_LISTED``; the message gives the total).
+    """
+    dead = []
+    for family in (V4, V6):
+        if engine.state.is_partial('routes.' + FAMILY_NAME[family]):
+            continue
+        if not any(e.route.protocol == 'netmgmt' for e in engine.eligible[family]):
+            continue
+        cache = {}
+        for entry, reason, by in Coverage(engine, family, ranges=False).shadowed():
+            if entry.route.protocol == 'netmgmt' and _bound_source_using(engine, family, entry, cache) is None:
+                dead.append((entry, reason, by))
+    if not dead:
+        return []
+    copies = dict((route_key(e.route), []) for e, _reason, _by in dead)
+    networks = set(key[1] for key in copies)
+    for route in engine.state.routes:
+        if route.network in networks:
+            mine = copies.get(route_key(route))
+            if mine is not None:
+                mine.append(route)
+    for mine in copies.values():
+        mine.sort(key=lambda route: route.store != 'active')  # the active copy first, then the persistent one
+    return [_shadowed_finding(engine, entry, reason, by, copies[route_key(entry.route)]) for entry, reason, by in dead]
+
+
 # The host-wide checks, in the order their findings are listed (per family first, as Windows
 # keeps a table per family).
 FAMILY_CHECKS = (default_route_findings, tie_findings, ignored_default_findings)
-HOST_CHECKS = (drift_findings, next_hop_findings, loopback_prefix_findings)
+HOST_CHECKS = (drift_findings, next_hop_findings, loopback_prefix_findings, shadowed_route_findings)
 
 
 def flows_argument(flows):

@@ -412,6 +412,12 @@ def route_key(route):
     return route.identity[:5]
 
 
+def route_ref(route):
+    """A route as answers list it (a finding's ``routes``, route_coverage's ``shadowed``)."""
+    return {'destination': route.destination, 'next_hop': route.next_hop, 'interface': route.interface,
+            'route_metric': route.route_metric, 'store': route.store, 'protocol': route.protocol}
+
+
 def route_copies(routes, key):
     """{store: route metric} of the copies of the route ``key`` (route_key) in ``routes``."""
     return {r.store: r.route_metric for r in routes if r.identity[:5] == key}

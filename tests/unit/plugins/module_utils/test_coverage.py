@@ -21,9 +21,9 @@ from netaddr import IPNetwork, IPSet
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.winnet.routing.plugins.filter import route_coverage as route_coverage_filter
-from ansible_collections.winnet.routing.plugins.module_utils.coverage import route_coverage, shadowed_route_findings
 from ansible_collections.winnet.routing.plugins.module_utils.engine import Engine
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError
+from ansible_collections.winnet.routing.plugins.module_utils.findings import shadowed_route_findings
 
 SETTINGS = settings(max_examples=120, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 ALL = {4: '0.0.0.0/0', 6: '::/0'}
@@ -72,12 +72,12 @@ def finding_ids(data):
 # ------------------------------------------------------------------------------ hand-checked tables
 def test_one_nic_with_a_default_route_carries_everything():
     data = state([nic(3, 'NIC1')], [addr('192.0.2.10', 24, 3)], [route('0.0.0.0/0', '192.0.2.1', 3)])
-    assert route_coverage(Engine(data)) == {'by_interface': {'NIC1': ['0.0.0.0/0']}, 'unrouted': [], 'shadowed': []}
+    assert Engine(data).route_coverage() == {'by_interface': {'NIC1': ['0.0.0.0/0']}, 'unrouted': [], 'shadowed': []}
 
 
 def test_without_a_default_route_the_rest_is_unrouted():
     data = state([nic(3, 'NIC1')], [addr('192.0.2.10', 24, 3)], [])
-    result = route_coverage(Engine(data))
+    result = Engine(data).route_coverage()
     assert result['by_interface'] == {'NIC1': ['192.0.2.0/24', '224.0.0.0/4', '255.255.255.255/32']}
     assert result['unrouted'] == cidrs('0.0.0.0/0', minus=['192.0.2.0/24', '224.0.0.0/4', '255.255.255.255/32'])
     assert result['unrouted'][:3] == ['0.0.0.0/1', '128.0.0.0/2', '192.0.0.0/23']
@@ -85,7 +85,7 @@ def test_without_a_default_route_the_rest_is_unrouted():
 
 def test_the_default_route_wins_only_what_is_left():
     data = two_nics(route('10.0.0.0/8', '198.51.100.1', 4))
-    result = route_coverage(Engine(data))
+    result = Engine(data).route_coverage()
     assert result['by_interface']['NIC2'] == ['10.0.0.0/8', '198.51.100.0/24']
     assert result['by_interface']['NIC1'] == cidrs('0.0.0.0/0', minus=['10.0.0.0/8', '198.51.100.0/24'])
     assert result['unrouted'] == []
@@ -96,7 +96,7 @@ def test_the_default_route_wins_only_what_is_left():
 def test_a_route_covered_by_more_specific_routes_is_shadowed_and_reported():
     data = two_nics(route('203.0.113.0/24', '192.0.2.1', 3, 5), route('203.0.113.0/25', '192.0.2.1', 3, 9),
                     route('203.0.113.128/25', '192.0.2.254', 3, 9))
-    result = route_coverage(Engine(data))
+    result = Engine(data).route_coverage()
     assert result['shadowed'][0] == {'destination': '203.0.113.0/24', 'next_hop': '192.0.2.1', 'interface': 3, 'route_metric': 5,
                                      'store': 'active', 'protocol': 'netmgmt'}
     findings = [f for f in Engine(data).findings() if f['id'] == 'shadowed_route']
@@ -116,7 +116,7 @@ def test_a_route_beaten_at_the_same_prefix_on_its_own_interface_is_reported_with
     # the persistent copies come first in the state; the finding lists the active copy first all the same
     data = two_nics(route('10.0.0.0/8', '192.0.2.1', 3, 10, store='persistent'), route('10.0.0.0/8', '192.0.2.2', 3, 20, store='persistent'),
                     route('10.0.0.0/8', '192.0.2.1', 3, 10), route('10.0.0.0/8', '192.0.2.2', 3, 20))
-    result = route_coverage(Engine(data))
+    result = Engine(data).route_coverage()
     assert ('10.0.0.0/8', '192.0.2.2', 3) in shadowed_keys(result)
     assert ('10.0.0.0/8', '192.0.2.1', 3) not in shadowed_keys(result)
     findings = [f for f in Engine(data).findings() if f['id'] == 'shadowed_route']
@@ -131,7 +131,7 @@ def test_a_route_replies_still_use_is_shadowed_for_unbound_senders_but_not_repor
     # The second NIC's route loses to NIC1's for new connections, but replies from 198.51.100.10
     # (strong host send) may only leave by NIC2 and take it: not a dead route.
     data = two_nics(route('10.0.0.0/8', '192.0.2.1', 3, 0), route('10.0.0.0/8', '198.51.100.1', 4, 0))
-    assert ('10.0.0.0/8', '198.51.100.1', 4) in shadowed_keys(route_coverage(Engine(data)))
+    assert ('10.0.0.0/8', '198.51.100.1', 4) in shadowed_keys(Engine(data).route_coverage())
     assert 'shadowed_route' not in finding_ids(data)
     engine = Engine(data)
     assert engine.lookup('10.1.2.3', source='198.51.100.10')['route']['next_hop'] == '198.51.100.1'
@@ -144,7 +144,7 @@ def test_tied_routes_are_not_shadowed_and_the_range_follows_the_lookup():
     data = state([nic(3, 'NIC1', 10), nic(4, 'NIC2', 10)], [addr('192.0.2.10', 24, 3), addr('198.51.100.10', 24, 4)],
                  [route('10.0.0.0/8', '198.51.100.1', 4, 5), route('10.0.0.0/8', '192.0.2.1', 3, 5)])
     engine = Engine(data)
-    result = route_coverage(engine)
+    result = engine.route_coverage()
     assert result['by_interface']['NIC2'][0] == '10.0.0.0/8'
     assert '10.0.0.0/8' not in result['by_interface']['NIC1']
     assert engine.lookup('10.9.9.9')['interface_alias'] == 'NIC2' and engine.lookup('10.9.9.9')['tie']
@@ -156,7 +156,7 @@ def test_tied_routes_both_covered_are_both_shadowed():
     data = state([nic(3, 'NIC1', 10), nic(4, 'NIC2', 10)], [addr('192.0.2.10', 24, 3), addr('198.51.100.10', 24, 4)],
                  [route('10.0.0.0/8', '198.51.100.1', 4, 5), route('10.0.0.0/8', '192.0.2.1', 3, 5),
                   route('10.0.0.0/9', '192.0.2.1', 3), route('10.128.0.0/9', '198.51.100.1', 4)])
-    result = route_coverage(Engine(data))
+    result = Engine(data).route_coverage()
     assert [k for k in shadowed_keys(result) if k[0] == '10.0.0.0/8'] == [('10.0.0.0/8', '198.51.100.1', 4), ('10.0.0.0/8', '192.0.2.1', 3)]
     assert result['by_interface']['NIC1'][0] == '10.0.0.0/9' and result['by_interface']['NIC2'][0] == '10.128.0.0/9'
     # each NIC's /8 still carries replies from its own address into the other half: neither is reported
@@ -165,7 +165,7 @@ def test_tied_routes_both_covered_are_both_shadowed():
 
 def test_a_disconnected_interface_carries_nothing_but_its_own_address():
     data = two_nics(route('0.0.0.0/0', '198.51.100.1', 4, 0), nic2=nic(4, 'NIC2', 1, connected=False))
-    result = route_coverage(Engine(data))
+    result = Engine(data).route_coverage()
     # The engine delivers an address of the host locally wherever it is assigned (route_lookup: local, NIC2).
     assert result['by_interface']['NIC2'] == ['198.51.100.10/32']
     assert result['by_interface']['NIC1'] == cidrs('0.0.0.0/0', minus=['198.51.100.10/32'])
@@ -175,7 +175,7 @@ def test_a_disconnected_interface_carries_nothing_but_its_own_address():
 
 def test_ignore_default_routes_leaves_the_default_route_out():
     data = two_nics(route('0.0.0.0/0', '198.51.100.1', 4, 0), nic2=nic(4, 'NIC2', 1, ignore_default=True))
-    result = route_coverage(Engine(data))
+    result = Engine(data).route_coverage()
     # NIC2's metric (1) is lower than NIC1's (10): its multicast and broadcast routes win, its default route does not compete
     assert result['by_interface']['NIC2'] == ['198.51.100.0/24', '224.0.0.0/4', '255.255.255.255/32']
     assert ('0.0.0.0/0', '198.51.100.1', 4) not in shadowed_keys(result)
@@ -188,21 +188,21 @@ def test_an_address_of_the_host_follows_the_lookup_not_a_static_host_route():
     data = two_nics(route('192.0.2.10/32', '198.51.100.1', 4, 0))
     engine = Engine(data)
     assert engine.lookup('192.0.2.10')['disposition'] == 'local'
-    result = route_coverage(engine)
+    result = engine.route_coverage()
     assert result['by_interface'] == {'NIC1': cidrs('0.0.0.0/0', minus=['198.51.100.0/24']), 'NIC2': ['198.51.100.0/24']}
 
 
 def test_the_loopback_range_belongs_to_the_loopback_pseudo_interface():
     data = state([{'index': 1, 'alias': 'Loopback Pseudo-Interface 1', 'kind': 'loopback_pseudo', 'ipv4': {'metric': 75}}, nic(3, 'NIC1')],
                  [addr('127.0.0.1', 8, 1), addr('192.0.2.10', 24, 3)], [route('0.0.0.0/0', '192.0.2.1', 3)])
-    result = route_coverage(Engine(data))
+    result = Engine(data).route_coverage()
     assert result['by_interface']['Loopback Pseudo-Interface 1'] == ['127.0.0.0/8']
     assert result['by_interface']['NIC1'] == cidrs('0.0.0.0/0', minus=['127.0.0.0/8'])
 
 
 def test_without_the_loopback_pseudo_interface_the_routes_decide_the_loopback_range():
     data = state([nic(3, 'NIC1')], [addr('192.0.2.10', 24, 3)], [route('0.0.0.0/0', '192.0.2.1', 3)])
-    assert route_coverage(Engine(data))['by_interface']['NIC1'] == ['0.0.0.0/0']
+    assert Engine(data).route_coverage()['by_interface']['NIC1'] == ['0.0.0.0/0']
     answer = Engine(data).lookup('127.0.0.1')
     assert (answer['disposition'], answer['interface']) == ('local', None)  # the documented exception
 
@@ -212,7 +212,7 @@ def test_ipv6_with_link_local_and_on_link_routes():
                  [addr('2001:db8:1::10', 64, 3), addr('fe80::1', 64, 3), addr('2001:db8:2::10', 64, 4), addr('fe80::2', 64, 4)],
                  [route('::/0', 'fe80::ffff', 3), route('2001:db8:99::/48', '::', 4, 0)])
     engine = Engine(data)
-    result = route_coverage(engine, 'ipv6')
+    result = engine.route_coverage('ipv6')
     assert result['by_interface']['NIC2'] == ['2001:db8:2::/64', '2001:db8:99::/48', 'fe80::2/128']
     assert result['by_interface']['NIC1'] == cidrs('::/0', minus=['2001:db8:2::/64', '2001:db8:99::/48', 'fe80::2/128'])
     assert result['unrouted'] == []
@@ -227,14 +227,14 @@ def test_every_interface_bound_to_the_family_is_listed():
     data = state([nic(3, 'NIC1'), nic(4, 'NIC2'), {'index': 5, 'alias': 'v6only', 'kind': 'ethernet', 'ipv6': {'metric': 5}}],
                  [addr('192.0.2.10', 24, 3)], [route('0.0.0.0/0', '192.0.2.1', 3)])
     # NIC2 has no address: its multicast and broadcast routes lose to NIC1's (same metric, NIC1 first: a tie)
-    assert route_coverage(Engine(data))['by_interface'] == {'NIC1': ['0.0.0.0/0'], 'NIC2': []}
-    assert route_coverage(Engine(data), 'ipv6') == {'by_interface': {'v6only': ['ff00::/8']}, 'unrouted': cidrs('::/0', minus=['ff00::/8']),
+    assert Engine(data).route_coverage()['by_interface'] == {'NIC1': ['0.0.0.0/0'], 'NIC2': []}
+    assert Engine(data).route_coverage('ipv6') == {'by_interface': {'v6only': ['ff00::/8']}, 'unrouted': cidrs('::/0', minus=['ff00::/8']),
                                                     'shadowed': []}
 
 
 def test_persistent_only_routes_do_not_compete():
     data = two_nics(route('10.0.0.0/8', '198.51.100.1', 4, 0, store='persistent'))
-    result = route_coverage(Engine(data))
+    result = Engine(data).route_coverage()
     assert '10.0.0.0/8' not in result['by_interface']['NIC2']
     assert 'shadowed_route' not in finding_ids(data)
 
@@ -242,15 +242,15 @@ def test_persistent_only_routes_do_not_compete():
 # ------------------------------------------------------------------------------------ arguments
 def test_bad_family_names_the_argument():
     with pytest.raises(ArgumentError, match=r"^family: 'ipv5' is not one of ipv4, ipv6"):
-        route_coverage(Engine(two_nics()), 'ipv5')
+        Engine(two_nics()).route_coverage('ipv5')
 
 
 def test_a_partial_state_without_the_family_is_refused():
     data = two_nics()
     data['partial'] = ['routes.ipv6']
     with pytest.raises(ArgumentError, match='route_coverage needs data this state does not carry'):
-        route_coverage(Engine(data), 'ipv6')
-    assert route_coverage(Engine(data), 'ipv4')['unrouted'] == []
+        Engine(data).route_coverage('ipv6')
+    assert Engine(data).route_coverage('ipv4')['unrouted'] == []
 
 
 def test_filter_translates_errors_and_accepts_omit():
@@ -349,7 +349,7 @@ def used_routes(engine, family, first, source=None):
             owners = sorted({a.interface for a in engine.local[(family, int(ipaddress.ip_address(source)))]})
             allowed = engine.allowed_for_source(family, owners)
         bucket = engine.select(family, first, allowed) or ()
-        return {_entry_key(e) for e in bucket if e.eff == bucket[0].eff}
+        return {_entry_key(e) for e in bucket if e.effective_metric == bucket[0].effective_metric}
     return set()
 
 
@@ -361,7 +361,7 @@ def is_mapped(family, value):
 @given(hosts(), st.sampled_from([4, 6]))
 def test_property_coverage_is_a_partition_that_the_lookup_confirms(data, family):
     engine = Engine(data)
-    result = route_coverage(engine, 'ipv4' if family == 4 else 'ipv6')
+    result = engine.route_coverage('ipv4' if family == 4 else 'ipv6')
     sets = dict((alias, IPSet(c)) for alias, c in result['by_interface'].items())
     sets[None] = IPSet(result['unrouted'])
     total = IPSet()
@@ -391,7 +391,7 @@ def test_property_coverage_is_a_partition_that_the_lookup_confirms(data, family)
 def test_property_shadowed_routes_are_exactly_those_no_destination_uses(data, family):
     engine = Engine(data)
     name = 'ipv4' if family == 4 else 'ipv6'
-    shadowed = {_key(r) for r in route_coverage(engine, name)['shadowed']}
+    shadowed = {_key(r) for r in engine.route_coverage(name)['shadowed']}
     eligible = {_key(r): r for r in engine.effective_routes(name) if r['eligible']}
     spans = [span for span in intervals(engine, family) if not is_mapped(family, span[0])]
     used = set()
