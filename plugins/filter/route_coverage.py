@@ -33,7 +33,7 @@ description:
     C(ambiguous_zone)). Multicast and the limited broadcast go by the interface shown unless the application chooses one.
   - The cost grows with the number of routes (one pass over the sorted prefixes), not with the size of the address space;
     the answer holds one CIDR per aligned block, so a table whose routes carve many holes out of shorter prefixes gives a
-    long list. About 1.5 s for a state of 100,000 routes on two cores, loading included.
+    long list. Loading a large state costs more than the coverage itself; the performance guide has the measurements.
 positional: family
 options:
   family:
@@ -46,6 +46,8 @@ extends_documentation_fragment:
 seealso:
   - ref: ansible_collections.winnet.routing.docsite.guide_route_selection
     description: How Windows chooses a route, rule by rule.
+  - ref: ansible_collections.winnet.routing.docsite.guide_performance
+    description: How fast the engine and route_coverage are, and how to measure it.
 """
 
 EXAMPLES = r"""
