@@ -229,7 +229,7 @@ def test_every_interface_bound_to_the_family_is_listed():
     # NIC2 has no address: its multicast and broadcast routes lose to NIC1's (same metric, NIC1 first: a tie)
     assert Engine(data).route_coverage()['by_interface'] == {'NIC1': ['0.0.0.0/0'], 'NIC2': []}
     assert Engine(data).route_coverage('ipv6') == {'by_interface': {'v6only': ['ff00::/8']}, 'unrouted': cidrs('::/0', minus=['ff00::/8']),
-                                                    'shadowed': []}
+                                                   'shadowed': []}
 
 
 def test_persistent_only_routes_do_not_compete():
