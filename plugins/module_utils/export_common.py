@@ -64,5 +64,5 @@ def ordered(item, order):
     return result
 
 
-PARTIAL_ORDER = ('interfaces.metric', 'interfaces.settings', 'interfaces.register_dns', 'interfaces.kind',
+PARTIAL_ORDER = ('interfaces.index', 'interfaces.metric', 'interfaces.settings', 'interfaces.register_dns', 'interfaces.kind',
                  'interfaces.link_speed', 'addresses', 'routes.persistent', 'routes.ipv4', 'routes.ipv6')

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from ansible_collections.winnet.routing.plugins.module_utils.coverage import Coverage
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError
-from ansible_collections.winnet.routing.plugins.module_utils.hoststate import route_key, route_ref
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import index_candidates, route_key, route_ref
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     BITS,
     FAMILY_NAME,
@@ -352,10 +352,40 @@ def shadowed_route_findings(engine):
     return [_shadowed_finding(engine, entry, reason, by, copies[route_key(entry.route)]) for entry, reason, by in dead]
 
 
+# ------------------------------------------------------------------ what an export could not tell
+def export_gap_findings(engine):
+    """What an export could not tell is reported, so a host read from an export is never clean by omission:
+    interface_not_pinned for each stand-in interface, partial_state when route tables are missing."""
+    state = engine.state
+    out = []
+    for iface in state.interfaces:
+        unpinned = index_candidates(iface)
+        if unpinned is None:
+            continue
+        routes = [r for r in state.routes if r.interface == iface.index]
+        out.append(finding(
+            'interface_not_pinned', 'warning',
+            'Interface %d (%s) stands for an interface the export does not identify (%s): its %d routes are read, but which '
+            'interface holds them is not known, so every answer through it is marked interface_unpinned.'
+            % (iface.index, iface.alias, 'one of %s' % ', '.join(str(i) for i in unpinned) if unpinned else 'none listed',
+               len(routes)),
+            'Tell the export reader which interface holds its address (the interfaces argument of parse_route_print, or '
+            'Get-NetIPAddress output beside the export), or gather the host with winnet.routing.net_info.',
+            interfaces=[iface.index] + unpinned, routes=[route_ref(r) for r in routes]))
+    missing = [item for item in ('routes.ipv4', 'routes.ipv6', 'routes.persistent') if state.is_partial(item)]
+    if missing:
+        out.append(finding(
+            'partial_state', 'info',
+            'This state does not carry all routes (%s): the export left them out or was cut off, so nothing is said about them.'
+            % ', '.join(missing),
+            'Export the complete table (route print without arguments, or Get-NetRoute for both stores) for a complete audit.'))
+    return out
+
+
 # The host-wide checks, in the order their findings are listed (per family first, as Windows
 # keeps a table per family).
 FAMILY_CHECKS = (default_route_findings, tie_findings, ignored_default_findings)
-HOST_CHECKS = (drift_findings, next_hop_findings, loopback_prefix_findings, shadowed_route_findings)
+HOST_CHECKS = (drift_findings, next_hop_findings, loopback_prefix_findings, shadowed_route_findings, export_gap_findings)
 
 
 def flows_argument(flows):

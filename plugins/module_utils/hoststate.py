@@ -40,7 +40,7 @@ ADDRESS_STATES = ('preferred', 'deprecated', 'tentative', 'duplicate', 'invalid'
 ROUTE_STORES = ('active', 'persistent')
 ROUTE_PROTOCOLS = ('local', 'netmgmt', 'dhcp', 'router_advertisement', 'other')
 PARTIAL_ITEMS = (
-    'interfaces.metric', 'interfaces.settings', 'interfaces.register_dns', 'interfaces.kind',
+    'interfaces.index', 'interfaces.metric', 'interfaces.settings', 'interfaces.register_dns', 'interfaces.kind',
     'interfaces.link_speed', 'addresses', 'routes.persistent', 'routes.ipv4', 'routes.ipv6',
 )
 
@@ -51,6 +51,10 @@ PARTIAL_ITEMS = (
 BINDINGS_KEY = 'bindings'
 NETBIOS_KEY = 'netbios'
 NETBIOS_OPTIONS = ('default', 'enabled', 'disabled')
+# Optional per-interface key of states read from exports: the interface stands for one whose index the
+# export does not show (``route print`` names IPv4 interfaces by an address); the list holds the indexes
+# it can be (empty: an interface the export does not list). Routes on it are real, its identity is not.
+INDEX_CANDIDATES = 'index_candidates'
 # Changes by itself (traffic counters): never part of the configuration (see ``canonical``).
 VOLATILE_INTERFACE_KEYS = ('discards',)
 
@@ -380,6 +384,12 @@ def address_routes(family, value, prefix_length):
     return routes
 
 
+def index_candidates(iface):
+    """The indexes a stand-in interface can be (a list, maybe empty), or None for an interface whose index is known."""
+    value = iface.extra.get(INDEX_CANDIDATES)
+    return list(value) if isinstance(value, list) else None
+
+
 def system_routes_for(state_interfaces, addresses):
     """The routes Windows creates by itself for these interfaces and addresses, in Windows' order."""
     routes = []
@@ -577,6 +587,8 @@ class _Loader:
                 raise StateError('interfaces[%d].alias' % i, 'duplicate interface alias %r' % iface.alias)
             by_index[iface.index] = iface
             by_alias[iface.alias] = iface
+        for i, iface in enumerate(interfaces):
+            self.index_candidates(iface, 'interfaces[%d]' % i, by_index)
         return interfaces
 
     def addresses(self, data, by_index):
@@ -688,6 +700,23 @@ class _Loader:
             families[fam_name] = IpSettings(metric, automatic, extra=_extra(raw, _IPIF_KEYS), **flags)
         return Interface(index, alias, description, kind, connected, speed, register_dns, families['ipv4'], families['ipv6'],
                          extra=_extra(item, _INTERFACE_KEYS))
+
+    @staticmethod
+    def index_candidates(iface, path, by_index):
+        """A stand-in's candidates are distinct indexes of other, listed interfaces that are no stand-ins themselves."""
+        value = iface.extra.get(INDEX_CANDIDATES)
+        if value is None:
+            return
+        cpath = '%s.%s' % (path, INDEX_CANDIDATES)
+        if not isinstance(value, list):
+            raise StateError(cpath, 'must be a list of interface indexes, got %s' % type_name(value))
+        for j, index in enumerate(value):
+            if not _is_int(index) or index not in by_index:
+                raise StateError('%s[%d]' % (cpath, j), '%r is not the index of an interface listed in interfaces' % (index,))
+            if index == iface.index or by_index[index].extra.get(INDEX_CANDIDATES) is not None:
+                raise StateError('%s[%d]' % (cpath, j), 'interface %d is a stand-in itself; candidates are real interfaces' % index)
+        if len(set(value)) != len(value):
+            raise StateError(cpath, 'lists an index twice')
 
     def _interface_ref(self, item, path, by_index):
         value = self.required(item, 'interface', path)

@@ -28,6 +28,7 @@ from ansible_collections.winnet.routing.plugins.module_utils.findings import (
     persistent_only_finding,
     tie_finding,
 )
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import index_candidates
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     FAMILIES,
     FAMILY_NAME,
@@ -87,6 +88,12 @@ def lookup_result(state, disposition, interface=None, next_hop=None, source=None
                   candidates=(), trace=(), source_tie=False, flags=(), findings=()):
     """A route_lookup result in the public shape."""
     iface = state.interface(interface) if interface is not None else None
+    unpinned = index_candidates(iface) if iface is not None else None
+    if unpinned is not None:
+        # an export did not say which interface this is: the answer is not definite
+        flags = list(flags) + ['interface_unpinned']
+        trace = list(trace) + ['Interface %d stands for an interface the export does not identify (one of %s): which interface '
+                               'really holds this route is not known.' % (interface, ', '.join(str(i) for i in unpinned) or 'none listed')]
     return {
         'disposition': disposition,
         'interface': interface,
