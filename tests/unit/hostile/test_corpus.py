@@ -198,6 +198,11 @@ def export_input(case, edited=True):
         value = value.encode(case['encode'])
         if 'decode' in case:
             value = value.decode(case['decode'])
+    if 'mixed_encoding' in case:
+        # the first lines in one encoding, the rest in UTF-8: two pastes from two consoles
+        lines = value.split('\n')
+        cut = case['mixed_encoding']['first_lines']
+        value = '\n'.join(lines[:cut]).encode(case['mixed_encoding']['encoding']) + b'\n' + '\n'.join(lines[cut:]).encode('utf-8')
     if case.get('wrap') == 'list':
         value = [value]
     return value
@@ -296,9 +301,18 @@ def run_export(case):
     if expect.pop('same_as_plain', False):
         plain = export_input(dict((k, v) for k, v in case.items() if k not in ('line_endings', 'bom', 'wrap')))
         assert result == parser(plain, **kwargs), 'the edited export does not read like the plain one'
+    if expect.pop('same_facts_as_plain', False):
+        plain = parser(export_input({k: v for k, v in case.items() if k in ('file', 'text', 'generate')}), **kwargs)
+        assert _without_notes(result) == _without_notes(plain), 'the edited export does not give the facts of the plain one'
+    for note in expect.pop('notes_include', ()):
+        assert any(note in text for text in result.get('parse_notes', ())), 'no parse note contains %r: %r' % (note, result.get('parse_notes'))
     partial = expect.pop('partial_includes', ())
     assert set(partial) <= set(result.get('partial', ())), result.get('partial')
     check_state_answer(expect, HostState.from_dict(result))
+
+
+def _without_notes(state):
+    return {key: value for key, value in state.items() if key != 'parse_notes'}
 
 
 def run_filter(case):
