@@ -35,6 +35,7 @@ from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     parse_prefix,
     type_name,
 )
+from ansible_collections.winnet.routing.plugins.module_utils.textcodec import decode
 
 __all__ = ['parse_netroute_json', 'ParseError']
 
@@ -70,6 +71,10 @@ _SUFFIX_ORIGIN = {0: 'other', 1: 'manual', 2: 'wellknown', 3: 'dhcp', 4: 'link',
 _SUFFIX_ORIGIN.update((name, name) for name in list(_SUFFIX_ORIGIN.values()))
 # MSFT_NetIPAddress.Type (uint8)
 _ADDRESS_TYPE = {1: 'unicast', 2: 'anycast', 'unicast': 'unicast', 'anycast': 'anycast'}
+
+# Property names that make a decoding of a ConvertTo-Json file credible.
+_JSON_WORDS = ('DestinationPrefix', 'NextHop', 'RouteMetric', 'InterfaceAlias', 'InterfaceIndex', 'InterfaceMetric', 'IPAddress',
+               'AddressFamily')
 
 _CLASS_KIND = {'MSFT_NetRoute': 'route', 'MSFT_NetIPInterface': 'interface', 'MSFT_NetIPAddress': 'address'}
 
@@ -380,13 +385,28 @@ def parse_netroute_json(data):
     """Merge ``ConvertTo-Json`` output of Get-NetRoute, Get-NetIPInterface and Get-NetIPAddress into a HostState.
 
     ``data`` is one JSON text, a list of texts, or already parsed objects or arrays; every object is
-    recognised by its class (``CimSystemProperties.ClassName``) or its properties.
+    recognised by its class (``CimSystemProperties.ClassName``) or its properties. A text may also be
+    the bytes of a file: UTF-8, UTF-16 (``ConvertTo-Json > file`` in Windows PowerShell 5.1) or an
+    ANSI code page (``Set-Content``), detected; how it was decoded is said in ``parse_notes``.
     """
+    notes = []
+
+    def text_of(value):
+        text, how = decode(value, _JSON_WORDS)
+        if how:
+            notes.append(how)
+        return text
+
+    if isinstance(data, (str, bytes, bytearray)):
+        data = text_of(data)
+    elif isinstance(data, list) and data and all(isinstance(d, (str, bytes, bytearray)) for d in data):
+        data = [text_of(d) for d in data]
     if data is None or (isinstance(data, (list, str, dict)) and not data):
         raise ParseError('no ConvertTo-Json output given')
     if not isinstance(data, (list, str, dict)):
         raise ParseError('expected ConvertTo-Json text, a list of texts, or parsed objects; got %s' % type_name(data))
     builder = _JsonBuilder()
+    builder.notes.extend(dict.fromkeys(notes))
     rows = [(path, unwrap_cim(row)) for path, row in documents(data, 'input')]
     if not rows:
         raise ParseError('no Get-NetRoute, Get-NetIPInterface or Get-NetIPAddress object found: the input holds only empty arrays')

@@ -33,7 +33,6 @@ from __future__ import annotations
 import re
 
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ParseError
-from ansible_collections.winnet.routing.plugins.module_utils.hoststate import INDEX_CANDIDATES
 from ansible_collections.winnet.routing.plugins.module_utils.export_common import (
     PARTIAL_ORDER,
     ROUTE_ORDER,
@@ -45,10 +44,8 @@ from ansible_collections.winnet.routing.plugins.module_utils.export_common impor
     prefix_contains,
     unique_alias,
 )
-from ansible_collections.winnet.routing.plugins.module_utils.hoststate import INTERFACE_ROUTES, address_routes
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import INDEX_CANDIDATES, INTERFACE_ROUTES, address_routes
 from ansible_collections.winnet.routing.plugins.module_utils.netroute_json import ADDRESS_FAMILY, as_int, documents, enum_value, first_key, unwrap_cim
-from ansible_collections.winnet.routing.plugins.module_utils.route_print_words import ALL_WORDS, DEFAULT_METRIC, NONE, ON_LINK, language_of
-from ansible_collections.winnet.routing.plugins.module_utils.textcodec import decode
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     BITS,
     FAMILY_NAME,
@@ -63,6 +60,8 @@ from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     parse_prefix,
     type_name,
 )
+from ansible_collections.winnet.routing.plugins.module_utils.route_print_words import ALL_WORDS, DEFAULT_METRIC, NONE, ON_LINK, language_of
+from ansible_collections.winnet.routing.plugins.module_utils.textcodec import decode
 
 __all__ = ['parse_route_print', 'ParseError', 'STANDIN_TOP']
 

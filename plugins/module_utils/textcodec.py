@@ -49,6 +49,7 @@ def _script(char):
 
 
 _NON_ASCII = re.compile('[^\x00-\x7f]')
+_NON_ASCII_RUN = re.compile('[^\x00-\x7f]{3,}')
 _CONTROL = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f]')
 
 
@@ -71,6 +72,12 @@ def credibility(text, words=()):
             score -= count
     if len(scripts - {'LATIN'}) > 1 or ('LATIN' in scripts and len(scripts) > 2):
         score -= 20 * (len(scripts) - 1)
+    # Accented Latin letters sit between plain ones (Ständige, réseau); three in a row are another
+    # script read through a Latin code page (Ñåòü is Сеть in code page 1251).
+    for run in _NON_ASCII_RUN.findall(text):
+        latin = sum(1 for char in run if _script(char) == 'LATIN')
+        if latin >= 3:
+            score -= 3 * latin
     lowered = text.lower()
     score += 25 * sum(1 for word in words if word.lower() in lowered)
     return score

@@ -59,3 +59,33 @@ def test_route_print_with_crlf_line_ends_parses_like_lf():
     text = _read('route_print', 'server2025_tv31.txt')
     assert '\r' not in text
     assert func(text.replace('\n', '\r\n'), interfaces=interfaces) == func(text, interfaces=interfaces)
+
+
+def _filter(name):
+    module = {'route_lookup': 'route_lookup', 'route_findings': 'route_findings'}[name]
+    plugin = __import__('ansible_collections.winnet.routing.plugins.filter.%s' % module, fromlist=['FilterModule'])
+    return plugin.FilterModule().filters()[name]
+
+
+def test_a_stand_in_is_never_a_definite_answer():
+    """route print of tv31 does not tie 192.168.0.124 to an index: its routes are kept on a marked stand-in."""
+    state = parse_route_print.FilterModule().filters()['parse_route_print'](_read('route_print', 'server2025_tv31.txt'))
+    standin = [i for i in state['interfaces'] if 'index_candidates' in i]
+    held = {a['address']: a['interface'] for a in state['addresses']}
+    answer = _filter('route_lookup')(state, '8.8.8.8')
+    assert answer['interface'] in [i['index'] for i in standin] and answer['interface'] == held['192.168.0.124']
+    assert 'interface_unpinned' in answer['flags']
+    assert any('stands for an interface the export does not identify' in step for step in answer['trace'])
+    findings = _filter('route_findings')(state)
+    unpinned = [f for f in findings if f['id'] == 'interface_not_pinned']
+    assert len(unpinned) == len(standin)
+    assert all(any(i['index'] in f['interfaces'] for f in unpinned) for i in standin)
+    assert all(f['severity'] == 'warning' for f in unpinned)
+
+
+def test_an_export_without_ipv6_routes_says_so():
+    text = _read('route_print', 'server2016_single_nic.txt')
+    state = parse_route_print.FilterModule().filters()['parse_route_print'](text[:text.index('\nIPv6 Route Table')])
+    assert 'routes.ipv6' in state['partial']
+    partial = [f for f in _filter('route_findings')(state) if f['id'] == 'partial_state']
+    assert len(partial) == 1 and 'routes.ipv6' in partial[0]['message'] and partial[0]['severity'] == 'info'
