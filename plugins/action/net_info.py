@@ -3,9 +3,10 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Action plugin of winnet.routing.net_info.
 
-On a snapshot host (one with ``winnet_snapshot``) the HostState file is read on the controller
-and the host is never contacted. Otherwise the PowerShell module gathers the state in one round
-trip. Either way the state goes through the schema v1 loader before it is returned.
+On a snapshot host (one with ``winnet_snapshot``) the snapshot file is read on the controller
+and the host is never contacted: a HostState JSON file, or an export of the host (``ConvertTo-Json``
+output of the NetTCPIP cmdlets, ``route print`` text), told apart by its content. Otherwise the
+PowerShell module gathers the state in one round trip. Either way the state goes through the schema v1 loader before it is returned.
 """
 
 from __future__ import annotations

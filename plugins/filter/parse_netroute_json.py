@@ -21,11 +21,14 @@ description:
     C(InterfaceMetric) the route objects carry when only C(Get-NetRoute) is given.
   - Whatever was not given is listed in C(partial), for example C(interfaces.settings) without C(Get-NetIPInterface) and
     C(addresses) without C(Get-NetIPAddress) (the addresses are then read off the host routes Windows creates for them).
+  - A text may also be given as the bytes of a file, or as text that went through the wrong decoding. UTF-8, UTF-16 LE
+    and BE (what C(ConvertTo-Json > file) writes in Windows PowerShell 5.1) and the ANSI code pages (what C(Set-Content)
+    writes) are told apart by detection; C(parse_notes) says how the text was decoded.
   - Malformed or truncated input fails with a message naming the element, for example C([2].DestinationPrefix) or
     C(line 40, column 5) of the JSON text.
 options:
   _input:
-    description: One C(ConvertTo-Json) text, a list of such texts, or parsed objects and arrays.
+    description: One C(ConvertTo-Json) text (or the bytes of a file), a list of such texts, or parsed objects and arrays.
     type: raw
     required: true
 seealso:
@@ -35,10 +38,10 @@ seealso:
 """
 
 EXAMPLES = r"""
-# On the Windows host (PowerShell 5.1 or 7):
-#   Get-NetRoute -PolicyStore ActiveStore | ConvertTo-Json > routes.json
-#   Get-NetIPInterface | ConvertTo-Json > interfaces.json
-#   Get-NetIPAddress | ConvertTo-Json > addresses.json
+# On the Windows host (PowerShell 5.1 or 7), written as UTF-8:
+#   Get-NetRoute -PolicyStore ActiveStore | ConvertTo-Json | Out-File -Encoding utf8 routes.json
+#   Get-NetIPInterface | ConvertTo-Json | Out-File -Encoding utf8 interfaces.json
+#   Get-NetIPAddress | ConvertTo-Json | Out-File -Encoding utf8 addresses.json
 - name: Build the state of a host from its exported cmdlet output
   ansible.builtin.set_fact:
     exported_state: >-

@@ -516,25 +516,6 @@ def state_hash(state, scope=None):
     return hashlib.sha256(text.encode('utf-8')).hexdigest()
 
 
-def read_snapshot(path):
-    """The JSON document of a snapshot file (a HostState written by hand, gathered or predicted),
-    not validated yet: ``HostState.from_dict`` does that.
-
-    Raises:
-        StateError: ``winnet_snapshot PATH: cannot read the file: ...`` or ``...: not valid JSON: ...``.
-    """
-    where = 'winnet_snapshot %s' % path
-    try:
-        with open(path, 'rb') as handle:
-            raw = handle.read()
-    except OSError as exc:
-        raise StateError(where, 'cannot read the file: %s' % (exc.strerror or exc)) from None
-    try:
-        return json.loads(raw.decode('utf-8'))
-    except ValueError as exc:
-        raise StateError(where, 'not valid JSON: %s' % exc) from None
-
-
 class _Loader:
     """Validation of a schema v1 dictionary; each check raises StateError with the path."""
 

@@ -25,10 +25,10 @@ from xml.sax.saxutils import escape as xml_escape, quoteattr
 
 from ansible_collections.winnet.routing.plugins.module_utils.coverage import coverage_table
 from ansible_collections.winnet.routing.plugins.module_utils.engine import Engine
-from ansible_collections.winnet.routing.plugins.module_utils import hoststate
 from ansible_collections.winnet.routing.plugins.module_utils.errors import StateError, WinnetError
 from ansible_collections.winnet.routing.plugins.module_utils.findings import dedupe_findings, finding
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import AddressSyntaxError, format_address, parse_address
+from ansible_collections.winnet.routing.plugins.module_utils.snapshot_file import read_snapshot as read_snapshot_document
 
 SEVERITIES = ('error', 'warning', 'info')
 RANK = {'error': 3, 'warning': 2, 'info': 1, 'clean': 0}
@@ -312,10 +312,10 @@ def _counts(findings):
 
 
 def read_snapshot(path):
-    """The JSON document of a snapshot file (``hoststate.read_snapshot``); the HostState loader
-    validates it when the host is evaluated. Raises ReportError naming the path and the cause."""
+    """The document of a snapshot file (HostState JSON or an export, ``snapshot_file.read_snapshot``); the
+    HostState loader validates it when the host is evaluated. Raises ReportError naming the path and the cause."""
     try:
-        return hoststate.read_snapshot(path)
+        return read_snapshot_document(path)
     except StateError as exc:
         raise ReportError(str(exc)) from None
 

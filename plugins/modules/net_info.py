@@ -16,9 +16,16 @@ description:
   - The same state is set as the fact C(winnet_state), which the filters of this collection and
     its other modules read.
   - On a snapshot host (one with the variable C(winnet_snapshot)) the state is read from that
-    HostState JSON file on the controller instead, and the host is never contacted. A relative
-    path is resolved from the directory of the inventory file that defines the host (from the
-    playbook directory when the host has no inventory file).
+    file on the controller instead, and the host is never contacted. A relative path is resolved
+    from the directory of the inventory file that defines the host (from the playbook directory
+    when the host has no inventory file).
+  - The snapshot file may be a HostState JSON file, or an export of the host that someone without
+    Ansible handed over - C(ConvertTo-Json) output of C(Get-NetRoute), C(Get-NetIPInterface) and
+    C(Get-NetIPAddress), or C(route print) / C(netstat -rn) text in any display language - read as
+    the filters P(winnet.routing.parse_netroute_json#filter) and P(winnet.routing.parse_route_print#filter)
+    read them. The kind is told by the content; UTF-8, UTF-16 and the console code pages are
+    decoded by detection. The inventory plugin P(winnet.routing.snapshots#inventory) makes a
+    snapshot host of every such file in a folder.
   - Either way the state is validated by the collection's schema v1 loader, which also adds the
     routes Windows creates by itself when a hand-written snapshot leaves them out; an invalid
     state fails the task with a message that names the file (or host) and the offending element.
@@ -119,7 +126,8 @@ EXAMPLES = r"""
     mode: '0644'
   delegate_to: localhost
 
-# An inventory host with winnet_snapshot is read from the file and never contacted:
+# An inventory host with winnet_snapshot is read from the file and never contacted
+# (a HostState JSON file, or an export: ConvertTo-Json output or route print text):
 #   dsr-ok-01:
 #     winnet_snapshot: ../snapshots/dsr-ok-01.json
 - name: Read a snapshot host (no connection is made)
@@ -139,6 +147,30 @@ state:
       returned: always
       type: str
       sample: winnet.routing/v1
+    source:
+      description: C(route_print) or C(netroute_json) for a state read from an export of the host.
+      returned: when read from an export
+      type: str
+      sample: route_print
+    partial:
+      description:
+        - What the state does not carry, for a state read from an export. C(interfaces.index) means
+          some interfaces are stand-ins (see RV(state.interfaces[].index_candidates)),
+          C(interfaces.metric) that some interface metrics are unknown, C(interfaces.settings),
+          C(interfaces.register_dns), C(interfaces.kind) and C(interfaces.link_speed) that those
+          settings are not in the export, C(addresses) that the addresses were read off the host
+          routes, C(routes.ipv4), C(routes.ipv6) and C(routes.persistent) that those routes are
+          missing from the export (left out or cut off).
+      returned: when read from an export
+      type: list
+      elements: str
+      sample: [interfaces.index, interfaces.settings, interfaces.register_dns, interfaces.kind, interfaces.link_speed, addresses]
+    parse_notes:
+      description: One sentence per thing the export reader decided or could not place (how the file was decoded,
+        how an interface address was tied to its interface, why an interface is a stand-in).
+      returned: when read from an export and there is something to say
+      type: list
+      elements: str
     hostname:
       description: Computer name of the host (C($env:COMPUTERNAME)), or the name recorded in the snapshot.
       returned: when known
@@ -222,12 +254,27 @@ state:
           type: dict
           returned: when the adapter reports statistics
           sample: {received: 1873, outbound: 0}
+        index_candidates:
+          description:
+            - Only in a state read from an export. The interface is a stand-in for an interface whose
+              index the export does not show (C(route print) names IPv4 interfaces by an address);
+              its index is a placeholder counted down from 2147483647, and the list holds the indexes
+              it can be (empty when no listed interface can be it). Its routes and addresses are real,
+              its identity is not, so every RV(state.routes) answer through it is flagged
+              C(interface_unpinned) and P(winnet.routing.route_findings#filter) reports
+              C(interface_not_pinned).
+          type: list
+          elements: int
+          returned: when the interface is a stand-in
+          sample: [11, 14]
         ipv4:
           description:
             - IPv4 settings (C(Get-NetIPInterface -AddressFamily IPv4)); absent when IPv4 is not
               bound. Keys C(metric) (InterfaceMetric in force), C(automatic_metric),
               C(weak_host_send), C(weak_host_receive), C(forwarding), C(ignore_default_routes)
               and C(dhcp), the switches as booleans.
+            - In a state read from an export, C(metric_unknown=true) marks a metric the export does
+              not tell (then C(metric) is 0 and the routes keep their printed sums).
           type: dict
           returned: when IPv4 is bound
           sample: {metric: 15, automatic_metric: true, weak_host_send: false, weak_host_receive: false,
@@ -320,6 +367,16 @@ state:
           type: str
           returned: always
           choices: [local, netmgmt, dhcp, router_advertisement, other]
+        metric_is_sum:
+          description: Only in a state read from C(route print) - true when the interface metric is unknown, so
+            RV(state.routes[].route_metric) is the printed sum of route and interface metric.
+          type: bool
+          returned: when true
+        metric_unspecified:
+          description: Only in a state read from C(route print) - true for a persistent route printed without a
+            metric of its own (C(Default) or the word of the display language).
+          type: bool
+          returned: when true
     unbound_routes:
       description: Routes whose interface or address family has no IP interface, same keys as RV(state.routes).
       returned: when gathered from a live host

@@ -18,7 +18,8 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.winnet.routing.plugins.module_utils.errors import WinnetError
-from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState, read_snapshot
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
+from ansible_collections.winnet.routing.plugins.module_utils.snapshot_file import read_snapshot
 
 FACT_NAME = 'winnet_state'
 CONNECTION_FACT = 'winnet_connection'
@@ -44,16 +45,17 @@ def snapshot_of(value, inventory_dir, playbook_dir):
     if not value:
         return None
     if not isinstance(value, str):
-        raise AnsibleActionFail('winnet_snapshot must be a path to a HostState JSON file, got %r' % (value,))
+        raise AnsibleActionFail('winnet_snapshot must be a path to a snapshot file (HostState JSON or an export), got %r' % (value,))
     return snapshot_path(value, inventory_dir, playbook_dir)
 
 
 def load_snapshot(path):
-    """Read and validate a HostState file; returns its canonical dictionary.
+    """Read and validate a snapshot file (a HostState JSON file, or an export of the host told apart by
+    its content); returns its canonical dictionary.
 
     Raises:
-        AnsibleActionFail: the file cannot be read, is not JSON or is not a valid HostState (the
-            message names the path and the cause).
+        AnsibleActionFail: the file cannot be read, is broken JSON, an export that cannot be read, or not
+            a valid HostState (the message names the path and the cause).
     """
     try:
         data = read_snapshot(path)
