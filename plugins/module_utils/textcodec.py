@@ -118,8 +118,9 @@ def _decode_bytes(data, words):
             try:
                 return data.decode(codec), 'the file is %s' % label
             except UnicodeDecodeError as exc:
+                name = label.split(' with', maxsplit=1)[0]
                 raise ParseError('the text starts with the byte order mark of %s but is not valid %s at byte %d'
-                                 % (label.split(' with')[0], label.split(' with')[0], exc.start)) from None
+                                 % (name, name, exc.start)) from None
     utf16 = _utf16_without_bom(data)
     if utf16:
         try:

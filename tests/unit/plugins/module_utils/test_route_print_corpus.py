@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The route print corpus: real outputs from public sources and outputs written here, fact by fact.
 
-Each ``fixtures/route_print_corpus/NAME.txt`` is read, as the bytes of the file, by the
+Each ``fixtures/route_print_corpus/NAME.bin`` is read, as the bytes of the file, by the
 ``winnet.routing.parse_route_print`` filter and compared with ``NAME.facts.yml``, checked by hand:
 the interfaces (index and description), the stand-ins for IPv4 interface addresses route print does
 not tie to an index (keyed ``@address``, with their candidates), the interface metrics, every route
@@ -26,7 +26,7 @@ import yaml
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
 
 CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures', 'route_print_corpus')
-NAMES = sorted(name[:-4] for name in os.listdir(CORPUS) if name.endswith('.txt'))
+NAMES = sorted(name[:-4] for name in os.listdir(CORPUS) if name.endswith('.bin'))
 NEVER_TOLD = {'interfaces.settings', 'interfaces.register_dns', 'interfaces.kind', 'interfaces.link_speed', 'addresses'}
 
 
@@ -36,7 +36,7 @@ def _yaml(name, suffix):
 
 
 def _bytes(name):
-    with open(os.path.join(CORPUS, name + '.txt'), 'rb') as handle:
+    with open(os.path.join(CORPUS, name + '.bin'), 'rb') as handle:
         return handle.read()
 
 

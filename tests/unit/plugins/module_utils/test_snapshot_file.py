@@ -28,7 +28,7 @@ CASES = [
     ('HostState as UTF-16', _bytes(ROOT, 'examples', 'snapshots', 'web25-01.json').decode('utf-8').encode('utf-16'), 'HostState', None),
     ('ConvertTo-Json in UTF-16', _bytes(ROOT, 'tests', 'hostile', 'exports', 'files', 'netroute_small.json').decode('utf-8').encode('utf-16'),
      'ConvertTo-Json export', 'netroute_json'),
-    ('route print in code page 850', _bytes(HERE, 'fixtures', 'route_print_corpus', 'de-server2016-two-gateways-cp850.txt'),
+    ('route print in code page 850', _bytes(HERE, 'fixtures', 'route_print_corpus', 'de-server2016-two-gateways-cp850.bin'),
      'route print', 'route_print'),
     ('route print named .json', _bytes(HERE, 'fixtures', 'route_print', 'server2016_single_nic.txt'), 'route print', 'route_print'),
 ]

@@ -28,8 +28,8 @@ OEM = {'en': 'cp437', 'de': 'cp850', 'fr': 'cp850', 'es': 'cp850', 'it': 'cp850'
 def _utf8_outputs():
     """(name, text, language) of the corpus outputs stored as UTF-8 (the others test the code pages themselves)."""
     found = []
-    for name in sorted(n[:-4] for n in os.listdir(CORPUS) if n.endswith('.txt')):
-        with open(os.path.join(CORPUS, name + '.txt'), 'rb') as handle:
+    for name in sorted(n[:-4] for n in os.listdir(CORPUS) if n.endswith('.bin')):
+        with open(os.path.join(CORPUS, name + '.bin'), 'rb') as handle:
             data = handle.read()
         try:
             text = data.decode('utf-8')
