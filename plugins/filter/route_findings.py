@@ -16,6 +16,9 @@ description:
     C(shadowed_route), and from
     flows C(reply_unroutable_strong_host_send), C(asymmetric_reply), C(reply_no_route), C(drop_strong_host_receive),
     C(drop_not_local), C(ambiguous_zone)."
+  - "For states read from exports: C(interface_not_pinned) (warning) for each stand-in interface (one whose index the export
+    does not show, marked with C(index_candidates)), and C(partial_state) (info) when route lists are missing from the
+    export (C(routes.ipv4), C(routes.ipv6) or C(routes.persistent) in C(partial))"
   - The input may also be a list of states (the result is a list of finding lists, in order) or a mapping of host name to
     state (the result maps each name to its findings), so a whole fleet is evaluated in one call.
   - Findings that need data a partial state does not have (see its C(partial) list) are skipped.

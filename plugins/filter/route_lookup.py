@@ -104,7 +104,9 @@ _value:
     flags:
       description:
         - C(heuristic) (a single pick out of an unbroken tie), C(default_only) (multicast or limited broadcast; applications
-          may choose another interface), C(weak_host_send) (the source's interface constraint was lifted by weak host send).
+          may choose another interface), C(weak_host_send) (the source's interface constraint was lifted by weak host send),
+          C(interface_unpinned) (the interface is a stand-in of a state read from an export, which does not show the interface's
+          index; see C(index_candidates) of the interface; the route and next hop are right, the interface is not known).
       type: list
       elements: str
     findings:

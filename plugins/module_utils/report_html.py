@@ -44,6 +44,8 @@ EXPLANATIONS = {
     'audit_gather_failed': 'Nothing could be evaluated for this host.',
     'audit_input_invalid': 'A declared flow or DSR VIP in the inventory could not be evaluated.',
     'partial_state': 'The state does not carry what this question needs; gather the host for a definite answer.',
+    'interface_not_pinned': 'The export shows these routes and addresses but not the index of the interface that holds them: '
+                            'answers through it name a stand-in, not the real interface.',
 }
 DSR_EXPLANATION = 'A DSR real server receives traffic for the VIP on its NIC and must answer from the VIP by the same NIC; ' \
                   'each failed requirement silently drops or misroutes that traffic.'
