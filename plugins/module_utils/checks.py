@@ -11,6 +11,8 @@ that passes returns the value.
 
 from __future__ import annotations
 
+import difflib
+
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import type_name
 
 REQUIRED = object()     # a default meaning: None is not allowed either
@@ -24,6 +26,22 @@ def ascii_digits(text):
 def join(path, key):
     """``path.key``, or ``key`` at the top level."""
     return '%s.%s' % (path, key) if path else key
+
+
+def _folded(text):
+    return ''.join(c for c in text.lower() if c not in '_- ')
+
+
+def nearest(word, known):
+    """The known word ``word`` is most likely a typo of, or None: the same word but for case, ``_``, ``-``
+    and spaces first, then the closest spelling (``weakhostreceive`` -> ``weak_host_receive``)."""
+    if not isinstance(word, str):
+        return None
+    folded = {_folded(k): k for k in known}
+    if _folded(word) in folded:
+        return folded[_folded(word)]
+    close = difflib.get_close_matches(_folded(word), list(folded), n=1, cutoff=0.6)
+    return folded[close[0]] if close else None
 
 
 class Checker:
@@ -45,6 +63,26 @@ class Checker:
             extra = sorted(set(value) - set(known))
             if extra:
                 self.fail(join(path, extra[0]), unknown.format(known=', '.join(known)))
+        return value
+
+    def known_keys(self, value, path, known, inner=None):
+        """A dict whose keys are all in ``known``; else ``path.KEY: unknown key; did you mean NEAREST?``
+        (or the known keys listed, when none is near). ``inner`` maps a key of this level to the keys
+        of the mapping it holds, so that a key one level too high is named where it belongs
+        (``did you mean ipv4.metric or ipv6.metric?``)."""
+        self.mapping(value, path)
+        for key in value:
+            if key in known:
+                continue
+            shown = key if isinstance(key, str) else repr(key)
+            below = [(outer, nearest(key, keys)) for outer, keys in (inner or {}).items()]
+            below = ['%s.%s' % (outer, near) for outer, near in below if near is not None and _folded(near) == _folded(shown)]
+            near = nearest(key, known)
+            if below:
+                self.fail(join(path, shown), 'unknown key here; did you mean %s?' % ' or '.join(below))
+            if near is not None:
+                self.fail(join(path, shown), 'unknown key; did you mean %s?' % near)
+            self.fail(join(path, shown), 'unknown key; the known keys here are %s' % ', '.join(known))
         return value
 
     def list(self, value, path):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from ansible_collections.winnet.routing.plugins.module_utils.checks import Checker, ascii_digits, join
+from ansible_collections.winnet.routing.plugins.module_utils.checks import Checker, ascii_digits, join, nearest
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError, StateError
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     BITS,
@@ -80,11 +80,27 @@ IPIF_FLAGS = ('weak_host_send', 'weak_host_receive', 'forwarding', 'ignore_defau
 FIREWALL_KEY = 'firewall_rules'
 FIREWALL_FIELDS = ('name', 'local_address', 'protocol', 'local_port')
 STORE_ORDER = {'active': 0, 'persistent': 1}
-_IPIF_KEYS = frozenset(('metric', 'automatic_metric') + IPIF_FLAGS)
-_INTERFACE_KEYS = frozenset(('index', 'alias', 'description', 'kind', 'connected', 'link_speed_bps', 'register_dns', 'ipv4', 'ipv6'))
-_ADDRESS_KEYS = frozenset(('address', 'prefix_length', 'interface', 'skip_as_source', 'state', 'temporary'))
-_ROUTE_KEYS = frozenset(('destination', 'next_hop', 'interface', 'route_metric', 'store', 'protocol'))
-_STATE_KEYS = frozenset(('schema', 'hostname', 'interfaces', 'addresses', 'routes', 'partial'))
+# Every key of a state, level by level (net_info documents them with its return values): first the
+# keys the value objects are made of, then the optional ones kept as they are (``extra``). Any other
+# key is refused, naming the nearest known one: a typo never yields a clean host.
+_IPIF_KEYS = ('metric', 'automatic_metric') + IPIF_FLAGS
+_INTERFACE_KEYS = ('index', 'alias', 'description', 'kind', 'connected', 'link_speed_bps', 'register_dns', 'ipv4', 'ipv6')
+_ADDRESS_KEYS = ('address', 'prefix_length', 'interface', 'skip_as_source', 'state', 'temporary')
+_ROUTE_KEYS = ('destination', 'next_hop', 'interface', 'route_metric', 'store', 'protocol')
+_STATE_KEYS = ('schema', 'hostname', 'interfaces', 'addresses', 'routes', 'partial')
+# metric_unknown: an export does not tell the metric (it is 0 then).
+IPIF_KEYS = _IPIF_KEYS + ('metric_unknown',)
+# mac: Get-NetAdapter MacAddress; discards: traffic counters (DISCARDS_KEYS).
+INTERFACE_KEYS = _INTERFACE_KEYS + ('mac', BINDINGS_KEY, NETBIOS_KEY, 'discards', INDEX_CANDIDATES)
+DISCARDS_KEYS = ('received', 'outbound')
+ADDRESS_KEYS = _ADDRESS_KEYS + ('prefix_origin', 'suffix_origin')
+# metric_is_sum / metric_unspecified: how route print showed the metric (states read from exports).
+ROUTE_KEYS = _ROUTE_KEYS + ('metric_is_sum', 'metric_unspecified')
+# os_version: gathered; source and parse_notes: states read from exports; unbound_routes: routes whose
+# interface has no IP interface (ROUTE_KEYS each); firewall rules (FIREWALL_FIELDS each).
+STATE_KEYS = _STATE_KEYS + ('os_version', 'source', 'parse_notes', 'unbound_routes', FIREWALL_KEY)
+# The sections every state has (an empty list is fine).
+REQUIRED_SECTIONS = ('interfaces', 'addresses', 'routes')
 
 
 CHECK = Checker(StateError)
@@ -524,7 +540,11 @@ class _Loader:
         to them, then the routes Windows creates by itself that ``data`` leaves out."""
         if not isinstance(data, dict):
             raise StateError('', 'a HostState must be a mapping, got %s' % type_name(data))
+        if 'schema' in data or any(nearest(key, ('schema',)) for key in data):
+            CHECK.known_keys(data, '', STATE_KEYS)
         hostname, partial = self.header(data)
+        CHECK.known_keys(data, '', STATE_KEYS)
+        self.kept(data)
         interfaces = self.interfaces(data)
         by_index = {iface.index: iface for iface in interfaces}
         addresses = self.addresses(data, by_index)
@@ -557,6 +577,19 @@ class _Loader:
                 raise StateError('partial[%d]' % i, '%r is not one of %s' % (item, ', '.join(PARTIAL_ITEMS)))
         return hostname, partial
 
+    def kept(self, data):
+        """The optional top-level keys, checked as they are kept."""
+        for key in ('os_version', 'source'):
+            if data.get(key) is not None and not isinstance(data[key], str):
+                raise StateError(key, 'must be a string, got %s' % type_name(data[key]))
+        notes = data.get('parse_notes')
+        if notes is not None and not (isinstance(notes, list) and all(isinstance(n, str) for n in notes)):
+            raise StateError('parse_notes', 'must be a list of strings')
+        for i, item in enumerate(self.listof(data, 'unbound_routes')):
+            CHECK.known_keys(item, 'unbound_routes[%d]' % i, ROUTE_KEYS)
+        for i, item in enumerate(self.listof(data, FIREWALL_KEY)):
+            CHECK.known_keys(item, '%s[%d]' % (FIREWALL_KEY, i), FIREWALL_FIELDS)
+
     def interfaces(self, data):
         """The interfaces, each index and alias once."""
         interfaces = [self.interface(item, 'interfaces[%d]' % i) for i, item in enumerate(self.listof(data, 'interfaces', required=True))]
@@ -576,7 +609,7 @@ class _Loader:
         """The addresses, each once per interface."""
         addresses = []
         seen = {}
-        for i, item in enumerate(self.listof(data, 'addresses')):
+        for i, item in enumerate(self.listof(data, 'addresses', required=True)):
             addr = self.address(item, 'addresses[%d]' % i, by_index)
             key = (addr.family, addr.value, addr.interface)
             if key in seen:
@@ -590,7 +623,7 @@ class _Loader:
         """The routes, each identity once."""
         routes = []
         seen = {}
-        for i, item in enumerate(self.listof(data, 'routes')):
+        for i, item in enumerate(self.listof(data, 'routes', required=True)):
             route = self.route(item, 'routes[%d]' % i, by_index)
             if route.identity in seen:
                 raise StateError('routes[%d]' % i, 'duplicate route %s via %s on interface %d in the %s store (also routes[%d])'
@@ -605,7 +638,7 @@ class _Loader:
         value = data.get(key)
         if value is None:
             if required:
-                raise StateError(key, 'required key is missing (a list)')
+                raise StateError(key, 'required key is missing (a list; an empty list is fine)')
             return []
         return CHECK.list(value, key)
 
@@ -643,7 +676,7 @@ class _Loader:
             CHECK.boolean(bound, join(bpath, component))
 
     def interface(self, item, path):
-        item = self.mapping(item, path)
+        item = CHECK.known_keys(item, path, INTERFACE_KEYS, inner={'ipv4': IPIF_KEYS, 'ipv6': IPIF_KEYS})
         index = self.integer(self.required(item, 'index', path), path + '.index', 0, 2 ** 31 - 1)
         alias = self.required(item, 'alias', path)
         if not isinstance(alias, str) or not alias.strip():
@@ -660,6 +693,12 @@ class _Loader:
         register_dns = self.boolean(item, 'register_dns', path, True)
         self.bindings(item, path)
         self.choice(item, NETBIOS_KEY, path, NETBIOS_OPTIONS, None)
+        if item.get('mac') is not None and not isinstance(item['mac'], str):
+            raise StateError(path + '.mac', 'must be a string, got %s' % type_name(item['mac']))
+        if item.get('discards') is not None:
+            dpath = path + '.discards'
+            for key, count in CHECK.known_keys(item['discards'], dpath, DISCARDS_KEYS).items():
+                CHECK.integer(count, join(dpath, key), 0, 2 ** 64 - 1)
         families = {}
         for fam_name in ('ipv4', 'ipv6'):
             raw = item.get(fam_name)
@@ -667,7 +706,8 @@ class _Loader:
                 families[fam_name] = None
                 continue
             fpath = '%s.%s' % (path, fam_name)
-            raw = self.mapping(raw, fpath)
+            raw = CHECK.known_keys(raw, fpath, IPIF_KEYS)
+            self.boolean(raw, 'metric_unknown', fpath, False)
             metric = raw.get('metric')
             if metric is None:
                 if speed is None or not kind_given:
@@ -708,7 +748,10 @@ class _Loader:
         return by_index[value]
 
     def address(self, item, path, by_index):
-        item = self.mapping(item, path)
+        item = CHECK.known_keys(item, path, ADDRESS_KEYS)
+        for key in ('prefix_origin', 'suffix_origin'):
+            if item.get(key) is not None and not isinstance(item[key], str):
+                raise StateError(join(path, key), 'must be a string, got %s' % type_name(item[key]))
         text = self.required(item, 'address', path)
         try:
             family, value, zone = parse_address(text)
@@ -732,7 +775,9 @@ class _Loader:
                        extra=_extra(item, _ADDRESS_KEYS))
 
     def route(self, item, path, by_index):
-        item = self.mapping(item, path)
+        item = CHECK.known_keys(item, path, ROUTE_KEYS)
+        for key in ('metric_is_sum', 'metric_unspecified'):
+            self.boolean(item, key, path, False)
         text = self.required(item, 'destination', path)
         try:
             family, network, plen = parse_prefix(text)

@@ -979,7 +979,7 @@ class _RoutePrintBuilder:
             if kind:
                 item['kind'] = kind
             if listed is not None and listed.mac:
-                item['mac_address'] = listed.mac
+                item['mac'] = listed.mac
             if standin is not None:
                 item[INDEX_CANDIDATES] = standin['candidates']
             item['connected'] = bool(families_of.get(index))

@@ -137,8 +137,10 @@ EXAMPLES = r"""
 RETURN = r"""
 state:
   description:
-    - The host's state in HostState schema v1, validated by the collection's loader. Keys beyond
-      the schema (such as C(mac), C(discards), C(bindings), C(netbios), C(prefix_origin)) are kept.
+    - The host's state in HostState schema v1, validated by the collection's loader. The keys below
+      are all the keys a state may hold; every reader of a state (snapshot files, the C(winnet_state)
+      fact, the filters' input) refuses any other key, naming its path and the nearest known key.
+      C(interfaces), C(addresses) and C(routes) are required (an empty list is fine).
   returned: always
   type: dict
   contains:

@@ -11,7 +11,7 @@ from ansible_collections.winnet.routing.plugins.module_utils.errors import State
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import AddressSyntaxError, parse_address, parse_prefix, type_name
 
-STATE = {'schema': 'winnet.routing/v1', 'interfaces': [{'index': 3, 'alias': 'NIC1', 'ipv4': {'metric': 5}}]}
+STATE = {'schema': 'winnet.routing/v1', 'interfaces': [{'index': 3, 'alias': 'NIC1', 'ipv4': {'metric': 5}}], 'addresses': [], 'routes': []}
 
 
 @pytest.mark.parametrize('value', [['NIC1'], {'alias': 'NIC1'}, {'NIC1'}, 3, None])

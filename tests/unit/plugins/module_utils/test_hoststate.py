@@ -112,6 +112,62 @@ MALFORMED = [
 ]
 
 
+def renamed(path, new):
+    """A copy of base() with the key at ``path`` renamed to ``new`` (a typo)."""
+    data = base()
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    target[new] = target.pop(path[-1])
+    return data
+
+
+def added(path, key, value):
+    data = base()
+    target = data
+    for step in path:
+        target = target[step]
+    target[key] = value
+    return data
+
+
+# A typo at any level fails naming the key and the nearest known one; a required section is never
+# assumed empty.
+STRICT = [
+    ('top-level-route', renamed(['routes'], 'route'), 'route: unknown key; did you mean routes?'),
+    ('top-level-schema-typo', renamed(['schema'], 'schem'), 'schem: unknown key; did you mean schema?'),
+    ('top-level-case', renamed(['hostname'], 'HostName'), 'HostName: unknown key; did you mean hostname?'),
+    ('top-level-unrelated', added([], 'collected_by', 'net_info'), 'collected_by: unknown key; the known keys here are schema, hostname,'),
+    ('interface-key', added(['interfaces', 1], 'metirc', 5), 'interfaces[1].metirc: unknown key; the known keys here are index, alias,'),
+    ('interface-level-metric', added(['interfaces', 1], 'metric', 5),
+     'interfaces[1].metric: unknown key here; did you mean ipv4.metric or ipv6.metric?'),
+    ('interface-level-flag', added(['interfaces', 1], 'WeakHostReceive', True),
+     'interfaces[1].WeakHostReceive: unknown key here; did you mean ipv4.weak_host_receive or ipv6.weak_host_receive?'),
+    ('interface-alias-case', renamed(['interfaces', 1, 'alias'], 'Alias'), 'interfaces[1].Alias: unknown key; did you mean alias?'),
+    ('ipif-weakhostreceive', added(['interfaces', 1, 'ipv4'], 'weakhostreceive', True),
+     'interfaces[1].ipv4.weakhostreceive: unknown key; did you mean weak_host_receive?'),
+    ('ipif-cmdlet-name', added(['interfaces', 0, 'ipv6'], 'WeakHostSend', True),
+     'interfaces[0].ipv6.WeakHostSend: unknown key; did you mean weak_host_send?'),
+    ('discards-key', added(['interfaces', 0], 'discards', {'received': 1, 'dropped': 2}),
+     'interfaces[0].discards.dropped: unknown key; the known keys here are received, outbound'),
+    ('address-key', renamed(['addresses', 2, 'prefix_length'], 'prefixlength'), 'addresses[2].prefixlength: unknown key; did you mean prefix_length?'),
+    ('address-skip', added(['addresses', 0], 'skip_as_src', True), 'addresses[0].skip_as_src: unknown key; did you mean skip_as_source?'),
+    ('route-key', added(['routes', 1], 'age', 12), 'routes[1].age: unknown key; the known keys here are destination, next_hop, interface,'),
+    ('route-metric-typo', renamed(['routes', 1, 'route_metric'], 'metric'), 'routes[1].metric: unknown key; did you mean route_metric?'),
+    ('route-next-hop', renamed(['routes', 0, 'next_hop'], 'nexthop'), 'routes[0].nexthop: unknown key; did you mean next_hop?'),
+    ('unbound-route-key', added([], 'unbound_routes', [{'destination': '10.0.0.0/8', 'gateway': '10.0.0.1'}]),
+     'unbound_routes[0].gateway: unknown key; the known keys here are destination, next_hop,'),
+    ('firewall-key', added([], 'firewall_rules', [{'name': 'x', 'local_adress': '192.0.2.20', 'protocol': 'TCP', 'local_port': '443'}]),
+     'firewall_rules[0].local_adress: unknown key; did you mean local_address?'),
+    ('addresses-missing', mutate(['addresses'], delete=True), 'addresses: required key is missing (a list; an empty list is fine)'),
+    ('routes-missing', mutate(['routes'], delete=True), 'routes: required key is missing (a list; an empty list is fine)'),
+    ('metric-unknown-type', added(['interfaces', 0, 'ipv4'], 'metric_unknown', 'yes'), "interfaces[0].ipv4.metric_unknown: must be true or false"),
+    ('metric-is-sum-type', added(['routes', 0], 'metric_is_sum', 1), 'routes[0].metric_is_sum: must be true or false'),
+    ('parse-notes-type', added([], 'parse_notes', 'read'), 'parse_notes: must be a list of strings'),
+    ('mac-type', added(['interfaces', 0], 'mac', 1234), 'interfaces[0].mac: must be a string, got int'),
+]
+
+
 @pytest.mark.parametrize('data, expected', [(d, e) for _i, d, e in MALFORMED], ids=[i for i, _d, _e in MALFORMED])
 def test_malformed_state_is_rejected_with_its_path(data, expected):
     with pytest.raises(StateError) as err:
@@ -130,15 +186,35 @@ def test_round_trip_is_exact():
     assert again.to_dict() == state.to_dict()
 
 
-def test_unknown_keys_are_kept():
+@pytest.mark.parametrize('data, expected', [(d, e) for _i, d, e in STRICT], ids=[i for i, _d, _e in STRICT])
+def test_unknown_keys_and_missing_sections_are_refused(data, expected):
+    with pytest.raises(StateError) as err:
+        HostState.from_dict(data)
+    assert str(err.value).startswith(expected), str(err.value)
+
+
+def test_empty_sections_are_fine():
     data = base()
-    data['collected_by'] = 'net_info'
-    data['interfaces'][0]['discards'] = {'received': 3, 'outbound': 0}
-    data['routes'][0]['age'] = 12
+    data.update(addresses=[], routes=[])
+    assert HostState.from_dict(data).to_dict()['addresses'] == []
+
+
+def test_the_documented_optional_keys_are_kept():
+    data = base()
+    data.update(os_version='10.0.20348', source='route_print', parse_notes=['read as UTF-8'], unbound_routes=[
+        {'destination': '10.9.0.0/16', 'next_hop': '10.1.0.1', 'interface': 17, 'route_metric': 1, 'store': 'persistent', 'protocol': 'netmgmt'}],
+        firewall_rules=[{'name': 'r', 'local_address': '192.0.2.20', 'protocol': 'TCP', 'local_port': '443'}])
+    data['interfaces'][0].update(mac='00-15-5D-01-02-03', discards={'received': 3, 'outbound': 0}, bindings={'ms_server': True}, netbios='disabled')
+    data['interfaces'][0]['ipv4']['metric_unknown'] = False
+    data['addresses'][0].update(prefix_origin='manual', suffix_origin='manual')
+    data['routes'][0].update(metric_is_sum=True, metric_unspecified=False)
     out = HostState.from_dict(data).to_dict()
-    assert out['collected_by'] == 'net_info'
-    assert out['interfaces'][0]['discards'] == {'received': 3, 'outbound': 0}
-    assert out['routes'][0]['age'] == 12
+    assert out['os_version'] == '10.0.20348' and out['source'] == 'route_print' and out['parse_notes'] == ['read as UTF-8']
+    assert out['unbound_routes'][0]['destination'] == '10.9.0.0/16' and out['firewall_rules'][0]['name'] == 'r'
+    assert out['interfaces'][0]['discards'] == {'received': 3, 'outbound': 0} and out['interfaces'][0]['mac'] == '00-15-5D-01-02-03'
+    assert out['interfaces'][0]['ipv4']['metric_unknown'] is False
+    assert out['addresses'][0]['prefix_origin'] == 'manual'
+    assert out['routes'][0]['metric_is_sum'] is True
 
 
 def test_system_routes_are_added_after_the_listed_ones():
