@@ -11,6 +11,7 @@ names). Malformed input raises ``ParseError`` naming the JSON element
 
 from __future__ import annotations
 
+import difflib
 import json
 
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ParseError
@@ -77,6 +78,46 @@ _JSON_WORDS = ('DestinationPrefix', 'NextHop', 'RouteMetric', 'InterfaceAlias', 
                'AddressFamily')
 
 _CLASS_KIND = {'MSFT_NetRoute': 'route', 'MSFT_NetIPInterface': 'interface', 'MSFT_NetIPAddress': 'address'}
+
+# The properties read from each kind of object (with the other names the same property has). Windows
+# adds properties from one version to the next and they are ignored; but a property that is read
+# and missing while the object holds a near miss of its name (a hand-edited export: ``Stor``,
+# ``skipAsSource``) would be taken as absent and hide a fact, so that object is refused.
+_READ = {
+    'route': ('DestinationPrefix', 'NextHop', 'InterfaceIndex', 'RouteMetric', 'Store', 'Protocol', 'InterfaceAlias',
+              'InterfaceMetric', 'AddressFamily'),
+    'interface': ('InterfaceIndex', 'InterfaceAlias', 'AddressFamily', 'InterfaceMetric', 'AutomaticMetric', 'WeakHostSend',
+                  'WeakHostReceive', 'Forwarding', 'IgnoreDefaultRoutes', 'Dhcp', 'ConnectionState'),
+    'address': ('IPAddress', 'InterfaceIndex', 'InterfaceAlias', 'PrefixLength', 'Type', 'Store', 'SkipAsSource', 'AddressState',
+                'PrefixOrigin', 'SuffixOrigin', 'AddressFamily'),
+}
+_OTHER_NAMES = {'InterfaceIndex': ('ifIndex',), 'InterfaceAlias': ('ifAlias',), 'Store': ('PolicyStore',)}
+# Real properties of these classes whose names are close to a property that is read.
+_REAL_NEIGHBOURS = frozenset(('IPv4Address', 'IPv6Address', 'State', 'TypeOfRoute', 'ifDesc', 'InterfaceDescription'))
+
+
+def _folded(name):
+    return ''.join(c for c in name.lower() if c.isalnum())
+
+
+def check_near_misses(path, row, kind):
+    """Refuse an object where a property that is read is missing and a near miss of its name is present.
+
+    Raises:
+        ParseError: ``PATH.NAME: unknown property; did you mean PROPERTY?``.
+    """
+    read = _READ[kind]
+    spelled = set(read).union(*(_OTHER_NAMES.get(p, ()) for p in read)) | _REAL_NEIGHBOURS
+    strangers = [k for k in row if isinstance(k, str) and k not in spelled]
+    if not strangers:
+        return
+    for prop in read:
+        if any(row.get(name) is not None for name in (prop,) + _OTHER_NAMES.get(prop, ())):
+            continue
+        for key in strangers:
+            if _folded(key) == _folded(prop) or difflib.SequenceMatcher(None, _folded(key), _folded(prop)).ratio() >= 0.85:
+                raise ParseError('%s.%s: unknown property; did you mean %s? (read as it is, %s would be missing)'
+                                 % (path, key, prop, prop))
 
 
 def enum_value(value, table, path):
@@ -411,6 +452,8 @@ def parse_netroute_json(data):
     if not rows:
         raise ParseError('no Get-NetRoute, Get-NetIPInterface or Get-NetIPAddress object found: the input holds only empty arrays')
     kinds = [(path, row, _classify(path, row)) for path, row in rows]
+    for path, row, kind in kinds:
+        check_near_misses(path, row, kind)
     # interfaces first, so that their metrics win over the copies carried by route objects
     for wanted in ('interface', 'address', 'route'):
         for path, row, kind in kinds:
