@@ -13,7 +13,7 @@ description:
   - Reports host-wide findings and those of the declared O(flows).
   - "Finding ids: C(multiple_default_routes), C(default_gateways_on_disjoint_interfaces), C(persistent_active_drift),
     C(route_tie), C(next_hop_not_on_link), C(vip_prefix_route_on_loopback_wins), C(manual_default_route_ignored),
-    C(shadowed_route), and from
+    C(shadowed_route), C(interface_not_pinned), C(partial_state), and from
     flows C(reply_unroutable_strong_host_send), C(asymmetric_reply), C(reply_no_route), C(drop_strong_host_receive),
     C(drop_not_local), C(ambiguous_zone)."
   - "For states read from exports: C(interface_not_pinned) (warning) for each stand-in interface (one whose index the export

@@ -282,6 +282,23 @@ def case_audit_input():
     return report.evaluate_host('web', two_nics(), flows=flows)['findings']
 
 
+def case_shadowed_route():
+    # the /24 on Management is covered by the two /25s of the same interface: it wins for no destination
+    state = two_nics(routes=[rt('0.0.0.0/0', '192.0.2.1', 4, 0), rt('198.51.100.0/24', '10.10.0.1', 3, 10),
+                             rt('198.51.100.0/25', '10.10.0.1', 3, 10), rt('198.51.100.128/25', '10.10.0.1', 3, 10)])
+    return route_findings(state)
+
+
+def case_interface_not_pinned():
+    # a state read from an export: a stand-in for the interface holding 203.0.113.7, which is Management or Data
+    state = two_nics()
+    state['interfaces'].append({'index': 2147483647, 'alias': '203.0.113.7', 'index_candidates': [3, 4], 'connected': True,
+                                'ipv4': {'metric': 0, 'metric_unknown': True}})
+    state['routes'].append(rt('203.0.113.0/24', '0.0.0.0', 2147483647, 281))
+    state['partial'] = ['interfaces.index', 'interfaces.metric']
+    return route_findings(state)
+
+
 def case_gather_failed():
     return report.failed_host('web', 'unreachable')['findings']
 
@@ -308,6 +325,8 @@ CASES = {
     'find_netroute_disagrees': (case_find_netroute, 'warning'),
     'audit_input_invalid': (case_audit_input, 'error'),
     'audit_gather_failed': (case_gather_failed, 'error'),
+    'shadowed_route': (case_shadowed_route, 'warning'),
+    'interface_not_pinned': (case_interface_not_pinned, 'warning'),
     'dsr_vip_on_loopback': (case_dsr, 'error'),
     'dsr_nic_weak_host_receive': (case_dsr, 'error'),
     'dsr_loopback_weak_host_send': (case_dsr, 'error'),
