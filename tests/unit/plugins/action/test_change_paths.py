@@ -107,7 +107,7 @@ def test_a_snapshot_variable_that_is_not_a_path(tmp_path):
     action, task_vars = action_for(ROUTE_ARGS, {'winnet_snapshot': ['a.json'], 'winnet_baseline_dir': str(tmp_path)})
     with pytest.raises(AnsibleActionFail) as caught:
         action.run(task_vars=task_vars)
-    assert str(caught.value) == "winnet_snapshot must be a path to a HostState JSON file, got ['a.json']"
+    assert str(caught.value) == "winnet_snapshot must be a path to a snapshot file (HostState JSON or an export), got ['a.json']"
 
 
 def _live(args, tmp_path, **extra):

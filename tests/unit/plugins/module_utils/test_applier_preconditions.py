@@ -75,10 +75,15 @@ def test_firewall_rules_are_a_list_that_disappears_when_empty():
 
 def test_a_firewall_list_with_other_entries_is_kept_as_it_is():
     data = base().to_dict()
-    data['firewall_rules'] = ['not a rule', {'name': 'dns', 'local_address': None, 'protocol': 'UDP', 'local_port': '53'}]
+    other = {'name': 'not ours', 'local_address': '192.0.2.10', 'protocol': 'TCP', 'local_port': '8080'}
+    data['firewall_rules'] = [other, {'name': 'dns', 'local_address': None, 'protocol': 'UDP', 'local_port': '53'}]
     from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState  # pylint: disable=import-outside-toplevel
     after = apply(HostState.from_dict(data), [{'op': 'remove_firewall_rule', 'name': 'dns'}])
-    assert after.to_dict()['firewall_rules'] == ['not a rule']
+    assert after.to_dict()['firewall_rules'] == [other]
+    # an entry that is no rule at all is refused when the state is read (strict states)
+    data['firewall_rules'] = ['not a rule']
+    with pytest.raises(StateError, match=r'^firewall_rules\[0\]: must be a mapping, got str$'):
+        HostState.from_dict(data)
 
 
 @pytest.mark.parametrize('function', [apply, inverse])
