@@ -25,7 +25,8 @@ description:
   - C(shadowed_route) (warning) is a static route (protocol C(netmgmt)) of the ActiveStore that wins for no destination,
     whatever the source address; more specific routes take all of its destinations, or a route of the same prefix has a
     lower route metric + interface metric. A route that only loses for new connections but that replies from an address
-    of its own interface still take (strong host send) is not reported. The finding's C(routes) are the route's copies in
+    of its own interface still take (strong host send) is not reported, nor is a default route (a default route that never
+    wins is a dead gateway detection candidate, reported by C(multiple_default_routes)). The finding's C(routes) are the route's copies in
     both stores, its remediation removes them; C(shadowed_by) lists the routes that take its destinations.
     P(winnet.routing.route_coverage#filter) shows the whole picture.
 options:

@@ -322,6 +322,9 @@ def _shadowed_finding(engine, entry, reason, by, copies):
 def shadowed_route_findings(engine):
     """A ``shadowed_route`` warning for each static route (protocol netmgmt) of the active store that wins for no destination.
 
+    Default routes are left out: a default route that never wins is a dead gateway detection
+    candidate, which ``multiple_default_routes`` reports.
+
     "No destination" holds for unbound senders and for traffic bound to any address of the host:
     a route that replies from one of its interface's addresses still use (strong host send) is
     not reported, as it is their path. Each finding lists in ``routes`` the route's copies in
@@ -336,6 +339,9 @@ def shadowed_route_findings(engine):
             continue
         cache = {}
         for entry, reason, by in Coverage(engine, family, ranges=False).shadowed():
+            # a second default route is a dead gateway detection candidate, reported as multiple_default_routes
+            if entry.route.prefix_length == 0:
+                continue
             if entry.route.protocol == 'netmgmt' and _bound_source_using(engine, family, entry, cache) is None:
                 dead.append((entry, reason, by))
     if not dead:
