@@ -28,8 +28,9 @@ options:
         the action plugin opens a new connection to the host and removes the task (one more
         round trip). When the controller cannot reach the host again, or the task fails, the
         change is not confirmed and the host restores itself when the task is due.
-      - From 30 to 86400 seconds. A plan that creates or removes a loopback adapter is refused
-        (the undo would address an adapter by an index Windows has not handed out yet).
+      - From 30 to 86400 seconds. A plan that removes a loopback adapter is refused (the undo would
+        address the adapter created again by an index Windows has not handed out yet). A plan that
+        creates one is undone by removing it, found by its name.
       - On a snapshot host the rollback is simulated; the result lists the rollback operations
         and counts the confirmation's round trip. In check mode the rollback operations are
         listed and nothing is armed.

@@ -7,7 +7,8 @@
 # host, and the one-shot scheduled task imports that copy and runs the same handlers on the
 # inverse operations, read as JSON data. Nothing here decides which operations run: the planner
 # did, in Python. The loopback operations need the LoopbackAdapter C# util, which net_apply
-# loads; the rollback never carries them (the controller refuses such plans).
+# loads; the rollback never creates an adapter (the controller refuses plans that remove one), and
+# removes an adapter the plan created by its name (resolved to its index, then its PnP instance id).
 
 # Schema words -> cmdlet values.
 $familyParameter = @{ ipv4 = 'IPv4'; ipv6 = 'IPv6' }
@@ -100,6 +101,20 @@ Function Get-WinnetAdapterByIndex {
     $found = @(Get-NetAdapter -InterfaceIndex $Index -IncludeHidden -ErrorAction SilentlyContinue -ErrorVariable readErrors)
     Assert-WinnetNotFoundOnly -Errors $readErrors -What "the adapter of interface $Index"
     return $found
+}
+
+Function Resolve-WinnetAdapterIndex {
+    # The interface index of the adapter named $Name (an operation's adapter field: an adapter an
+    # earlier operation of the plan created). Names are compared as text, never as a pattern.
+    param([string] $Name)
+    $readErrors = @()
+    $adapters = @(Get-NetAdapter -IncludeHidden -ErrorAction SilentlyContinue -ErrorVariable readErrors)
+    Assert-WinnetNotFoundOnly -Errors $readErrors -What 'the adapters'
+    $named = @($adapters | Where-Object { [string]$_.Name -eq $Name })
+    if ($named.Count -ne 1) {
+        throw "no adapter is named '$Name' ($($named.Count) found)"
+    }
+    return [int]$named[0].InterfaceIndex
 }
 
 Function Get-WinnetAdapterBinding {
@@ -482,10 +497,15 @@ Function Invoke-WinnetOperationList {
     for ($index = 0; $index -lt $Operations.Count; $index++) {
         $operation = $Operations[$index]
         $clean = Get-WinnetCleanOperation -Operation $operation
-        $what = Get-WinnetOperationText -Operation $operation
         $precondition = $preconditionOf[$operation.op]
+        $what = Get-WinnetOperationText -Operation $operation
         $problem = $null
         try {
+            if ($null -ne $operation.adapter) {
+                # The adapter was created earlier in this plan: the index Windows gave it replaces the predicted one.
+                $operation.interface = Resolve-WinnetAdapterIndex -Name $operation.adapter
+            }
+            $what = Get-WinnetOperationText -Operation $operation
             $problem = Test-WinnetPrecondition -Operation $operation
         }
         catch {
@@ -760,6 +780,6 @@ Function Invoke-WinnetRollback {
 }
 
 Export-ModuleMember -Function @(
-    'Invoke-WinnetOperation', 'Test-WinnetPrecondition', 'Invoke-WinnetOperationList', 'Get-WinnetOperationText',
+    'Invoke-WinnetOperation', 'Test-WinnetPrecondition', 'Invoke-WinnetOperationList', 'Get-WinnetOperationText', 'Resolve-WinnetAdapterIndex',
     'Get-WinnetCleanOperation', 'Register-WinnetRollback', 'Confirm-WinnetRollback', 'Invoke-WinnetRollback', 'Get-WinnetOperationsSource'
 )

@@ -82,6 +82,7 @@ from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     parse_prefix,
 )
 from ansible_collections.winnet.routing.plugins.module_utils.ops import (
+    ADAPTER_FIELD,
     COMPONENTS,
     ROUTE_KINDS,
     adapter_binding_ops,
@@ -206,6 +207,14 @@ class _Applier:
     def fail(self, message):
         raise StateError(self.path, message)
 
+    def adapter_index(self, name):
+        """The index of the adapter named ``name`` (an operation's ``adapter``), as the host resolves it."""
+        for iface in self.work.interfaces:
+            if iface.alias == name:
+                return iface.index
+        self.fail('no adapter is named %r (an adapter an earlier operation of the plan creates)' % name)
+        return None
+
     def iface(self, index, family=None):
         iface = self.work.interface(index)
         if iface is None:
@@ -217,6 +226,8 @@ class _Applier:
     def run(self, index, op):
         self.path = 'operations[%d]' % index
         op = validate(op, self.path)
+        if ADAPTER_FIELD in op:
+            op = dict(op, interface=self.adapter_index(op[ADAPTER_FIELD]))
         try:
             getattr(self, op['op'])(op)
         except ValueError as exc:
@@ -459,6 +470,37 @@ def _recreate_loopback(before, iface, undo_state):
     return ops
 
 
+def _resolved(state, op):
+    """``op`` with its ``interface`` taken from its ``adapter`` name on ``state`` (as the host resolves it)."""
+    if ADAPTER_FIELD not in op:
+        return op
+    iface = state.interface_by_alias(op[ADAPTER_FIELD])
+    return dict(op, interface=iface.index) if iface is not None else op
+
+
+def _created_indexes(states, operations):
+    """The interface indexes the create_loopback operations of a plan give their adapters (applier)."""
+    return {next_interface_index(states[index]) for index, op in enumerate(operations) if op['op'] == 'create_loopback'}
+
+
+def pin_created_adapters(state, operations):
+    """``operations`` with ``adapter`` added to each operation on an adapter that an earlier operation
+    of the list creates (its name at that point), so that the host finds the adapter by name whatever
+    index Windows hands out. ``state`` is the state the operations start from."""
+    created = set()
+    result = []
+    current = state
+    for index, op in enumerate(operations):
+        op = validate(op, 'operations[%d]' % index)
+        if op['op'] == 'create_loopback':
+            created.add(next_interface_index(current))
+        elif 'interface' in op and ADAPTER_FIELD not in op and op['interface'] in created:
+            op = dict(op, adapter=current.interface(op['interface']).alias)
+        current = apply(current, [op])
+        result.append(op)
+    return result
+
+
 def inverse(state, operations):
     """Operations undoing ``operations`` on ``state``: each operation's undo is computed from the
     state just before it, and the undos run in reverse order.
@@ -470,6 +512,9 @@ def inverse(state, operations):
     The undo is simulated with the applier as it is built, so the indexes are the ones the applier
     gives. On a live host the index Windows hands out may differ: net_apply must not run undo
     operations addressed to a re-created adapter by a predicted index (see the module docs).
+    Undoing create_loopback removes the adapter it created; that undo, and the undo of every
+    operation on an adapter the plan creates, names the adapter (``adapter``), so the host finds it
+    by name whatever index Windows gave it.
     """
     if not isinstance(operations, list):
         raise StateError('operations', 'must be a list of operations')
@@ -478,6 +523,8 @@ def inverse(state, operations):
     for index, op in enumerate(operations):
         clean.append(validate(op, 'operations[%d]' % index))
         states.append(apply(states[-1], [clean[-1]]))
+    clean = [_resolved(states[index], op) for index, op in enumerate(clean)]
+    created = _created_indexes(states, clean)
     undo_state = states[-1]
     renumbered = {}
     result = []
@@ -495,6 +542,9 @@ def inverse(state, operations):
         else:
             block = [dict(o, interface=renumbered.get(o['interface'], o['interface'])) if 'interface' in o else o
                      for o in _inverse_one(before, op)]
+        block = [dict(o, adapter=undo_state.interface(o['interface']).alias)
+                 if o.get('interface') in created and undo_state.interface(o['interface']) is not None else o
+                 for o in block]
         undo_state = apply(undo_state, block)
         result.extend(block)
     return result
@@ -503,9 +553,9 @@ def inverse(state, operations):
 # ------------------------------------------------------------------------ automatic rollback
 ROLLBACK_MIN_SECONDS = 30
 ROLLBACK_MAX_SECONDS = 86400
-# The undo of these addresses an adapter by an index Windows has not handed out yet (the one a
-# created adapter gets, or the one a removed adapter gets when it is created again).
-ROLLBACK_UNSUPPORTED = ('create_loopback', 'remove_loopback')
+# The undo of this addresses an adapter by an index Windows has not handed out yet (the one a
+# removed adapter gets when it is created again). The undo of create_loopback names the adapter.
+ROLLBACK_UNSUPPORTED = ('remove_loopback',)
 
 
 def rollback_for(state, operations, after):
@@ -515,17 +565,17 @@ def rollback_for(state, operations, after):
     k, 'operations': inverse(state, operations[:k])}, ...]}``: ``partial`` holds, for each k from 1
     to len - 1, the undo of the first k operations, for a run that stopped after them. Raises
     ArgumentError (argument ``rollback_after``) for a delay out of range and for a plan that
-    creates or removes a loopback adapter.
+    removes a loopback adapter (a plan that creates one is undone by removing it, named).
     """
     if isinstance(after, bool) or not isinstance(after, int) or not ROLLBACK_MIN_SECONDS <= after <= ROLLBACK_MAX_SECONDS:
         raise ArgumentError('rollback_after', '%r is out of range (%d to %d seconds)' % (after, ROLLBACK_MIN_SECONDS, ROLLBACK_MAX_SECONDS))
     for index, op in enumerate(operations):
         if op.get('op') in ROLLBACK_UNSUPPORTED:
-            raise ArgumentError('rollback_after', 'operations[%d] (%s) creates or removes a loopback adapter: its undo would address an '
-                                'adapter by an interface index Windows has not handed out yet, so it cannot be armed before the change; '
-                                'change the adapter in a task of its own without rollback_after' % (index, op['op']))
+            raise ArgumentError('rollback_after', 'operations[%d] (%s) removes a loopback adapter: its undo would address the '
+                                'adapter created again by an interface index Windows has not handed out yet, so it cannot be armed '
+                                'before the change; remove the adapter in a task of its own without rollback_after' % (index, op['op']))
     return {'after': after, 'operations': inverse(state, operations),
             'partial': [{'applied': count, 'operations': inverse(state, operations[:count])} for count in range(1, len(operations))]}
 
 
-__all__ = ['apply', 'inverse', 'rollback_for', 'automatic_metric', 'next_interface_index']
+__all__ = ['apply', 'inverse', 'rollback_for', 'automatic_metric', 'next_interface_index', 'pin_created_adapters']

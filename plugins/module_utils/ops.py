@@ -112,6 +112,13 @@ PRECONDITION = {
     'remove_firewall_rule': 'firewall_rule_present',
 }
 
+# An operation on an adapter that an earlier operation of the same plan creates (create_loopback)
+# also names it: ``adapter`` is that name. Its ``interface`` is then the index the applier predicts,
+# and the host resolves the name to the index Windows handed out just before the operation runs
+# (and uses that index instead). The undo of create_loopback is remove_loopback naming the adapter,
+# so a plan that creates an adapter can be rolled back.
+ADAPTER_FIELD = 'adapter'
+
 FAMILIES = ('ipv4', 'ipv6')
 # The stores each route operation can address, as Windows allows them: New-NetRoute writes both
 # stores when -PolicyStore is left out and only the ActiveStore with -PolicyStore ActiveStore (it
@@ -133,7 +140,10 @@ def validate(operation, path='operations[0]'):
     CHECK.mapping(operation, path)
     kind = CHECK.choice(operation.get('op'), path + '.op', tuple(sorted(OPERATIONS)))
     fields = OPERATIONS[kind]
-    CHECK.mapping(operation, path, ('op',) + tuple(name for name, _type, _required in fields), unknown='is not a field of %s' % kind)
+    names = ('op',) + tuple(name for name, _type, _required in fields)
+    if 'interface' in names:
+        names += (ADAPTER_FIELD,)
+    CHECK.mapping(operation, path, names, unknown='is not a field of %s' % kind)
     clean = {'op': kind}
     for name, kind_type, required in fields:
         value = operation.get(name)
@@ -143,6 +153,11 @@ def validate(operation, path='operations[0]'):
                 raise ArgumentError(field, 'required field of %s is missing' % kind)
             continue
         clean[name] = CHECK.integer(value, field) if kind_type is int else CHECK.instance(value, field, kind_type)
+    if operation.get(ADAPTER_FIELD) is not None:
+        adapter = CHECK.instance(operation[ADAPTER_FIELD], join(path, ADAPTER_FIELD), str)
+        if not adapter.strip():
+            raise ArgumentError(join(path, ADAPTER_FIELD), 'must be a non-empty adapter name')
+        clean[ADAPTER_FIELD] = adapter
     if clean.get('family') is not None:
         CHECK.choice(clean['family'], path + '.family', FAMILIES)
     if clean.get('store') is not None and clean['store'] not in STORES[kind]:

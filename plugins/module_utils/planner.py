@@ -224,8 +224,11 @@ def _plan_routes(host, items, interface, purge, interface_path, purge_path):
 
 # ------------------------------------------------------------------------------ interfaces
 def plan_interface(host, interface, family='ipv4', metric=None, weak_host_send=None, weak_host_receive=None, forwarding=None,
-                   ignore_default_routes=None, register_dns=None, bindings=None, netbios=None, path=''):
+                   ignore_default_routes=None, register_dns=None, bindings=None, netbios=None, path='', dhcp=None):
     """Operations setting one interface's per-family settings; ``None`` leaves a setting alone.
+
+    ``dhcp`` (the module desired_state only) turns DHCP on or off for the family; off releases the
+    lease (see the applier).
 
     ``metric`` is a number (0 to 9999, which turns the automatic metric off) or ``automatic``.
     ``register_dns``, ``bindings`` (component ID -> bound, for the components of ``ops.COMPONENTS``)
@@ -236,6 +239,8 @@ def plan_interface(host, interface, family='ipv4', metric=None, weak_host_send=N
     fam = FAMILY_BY_NAME[fam_name]
     wanted = {'weak_host_send': weak_host_send, 'weak_host_receive': weak_host_receive, 'forwarding': forwarding,
               'ignore_default_routes': ignore_default_routes}
+    if dhcp is not None:
+        wanted['dhcp'] = dhcp
     ops = []
     per_family = metric is not None or any(value is not None for value in wanted.values())
     # DNS registration, bindings and NetBIOS belong to the adapter: a task asking only for them
@@ -260,7 +265,7 @@ def _plan_family_settings(iface, fam_name, metric, wanted, path):
         metric = CHECK.integer(metric, join(path, 'metric'), 0, INTERFACE_METRIC_MAX)
         if settings.automatic_metric or settings.metric != metric:
             op['metric'] = metric
-    for flag in INTERFACE_FLAGS:
+    for flag in INTERFACE_FLAGS + (('dhcp',) if 'dhcp' in wanted else ()):
         value = CHECK.boolean(wanted[flag], join(path, flag), None)
         if value is not None and getattr(settings, flag) != value:
             op[flag] = value

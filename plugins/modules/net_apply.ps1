@@ -61,6 +61,8 @@ $spec = @{
                         local_address = @{ type = 'str' }
                         protocol = @{ type = 'str'; choices = @('TCP', 'UDP') }
                         local_port = @{ type = 'str' }
+                        # An adapter created earlier in the plan: resolved to its index before the operation runs.
+                        adapter = @{ type = 'str' }
                     }
                     required_if = @(
                         @('op', 'add_route', @('family', 'destination', 'next_hop', 'interface', 'route_metric', 'store')),

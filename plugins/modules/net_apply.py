@@ -73,7 +73,8 @@ options:
             C(rename_adapter): interface, name;
             C(remove_loopback): interface;
             C(add_firewall_rule): name, local_address, protocol, local_port;
-            C(remove_firewall_rule): name."
+            C(remove_firewall_rule): name.
+            Every kind with an interface also takes the optional adapter."
         type: list
         elements: dict
         required: true
@@ -200,6 +201,15 @@ options:
             choices: [TCP, UDP]
           local_port:
             description: Local port of a firewall rule (C(-LocalPort)), e.g. C(443).
+            type: str
+          adapter:
+            description:
+              - The name of an adapter that an earlier operation of the plan creates (C(create_loopback)). Its index is
+                known only once Windows has created it, so just before the operation runs the host looks the name up
+                (compared as text, never as a wildcard pattern) and uses the index it finds instead of O(plan.operations[].interface)
+                (the index the controller predicts). M(winnet.routing.desired_state) sets it.
+              - The automatic rollback of a plan that creates an adapter removes it this way, by name, then by its PnP
+                instance id.
             type: str
   rollback:
     description:

@@ -56,7 +56,7 @@ def test_property_the_rollback_is_the_inverse_and_every_prefix_has_its_own(data)
     host = data.draw(hosts())
     ops = plan(host, data.draw(desired_settings(host)))
     if any(op['op'] in ROLLBACK_UNSUPPORTED for op in ops):
-        with pytest.raises(ArgumentError, match=r'^rollback_after: operations\[\d+\] \((create|remove)_loopback\)'):
+        with pytest.raises(ArgumentError, match=r'^rollback_after: operations\[\d+\] \(remove_loopback\)'):
             rollback_for(host, ops, 60)
         return
     armed = rollback_for(host, ops, 60)
@@ -67,8 +67,10 @@ def test_property_the_rollback_is_the_inverse_and_every_prefix_has_its_own(data)
         assert entry['operations'] == inverse(host, ops[:count])
         # a run stopped after `count` operations, then rolled back: the host is as before
         assert without_reborn_protocols(apply(apply(host, ops[:count]), entry['operations']), host) == canonical(host)
-    # the rollback never creates or removes an adapter either
-    assert not {op['op'] for op in armed['operations']} & set(ROLLBACK_UNSUPPORTED)
+    # the rollback never creates an adapter; it removes the ones the plan created, by name
+    assert not any(op['op'] == 'create_loopback' for op in armed['operations'])
+    created = [op['name'] for op in ops if op['op'] == 'create_loopback']
+    assert sorted(op['adapter'] for op in armed['operations'] if op['op'] == 'remove_loopback') == sorted(created)
 
 
 @pytest.mark.parametrize('after, message', [
@@ -82,10 +84,21 @@ def test_the_delay_is_bounded(after, message):
     assert str(caught.value) == message
 
 
-@pytest.mark.parametrize('op', [{'op': 'create_loopback', 'name': 'vip'}, {'op': 'remove_loopback', 'interface': 7}])
-def test_adapters_are_refused_because_their_index_is_unknown_before_the_change(op):
+def test_removing_an_adapter_is_refused_because_its_new_index_is_unknown_before_the_change():
     with pytest.raises(ArgumentError, match='interface index Windows has not handed out yet'):
-        rollback_for(base(), [op], 60)
+        rollback_for(base(), [{'op': 'remove_loopback', 'interface': 7}], 60)
+
+
+def test_creating_an_adapter_is_undone_by_removing_it_by_name():
+    ops = [{'op': 'create_loopback', 'name': 'vip'},
+           {'op': 'add_address', 'interface': 8, 'adapter': 'vip', 'family': 'ipv4', 'address': '203.0.113.9', 'prefix_length': 32,
+            'skip_as_source': True}]
+    armed = rollback_for(base(), ops, 60)
+    assert armed['operations'] == [
+        {'op': 'remove_address', 'interface': 8, 'adapter': 'vip', 'family': 'ipv4', 'address': '203.0.113.9'},
+        {'op': 'remove_loopback', 'interface': 8, 'adapter': 'vip'}]
+    assert armed['partial'] == [{'applied': 1, 'operations': [{'op': 'remove_loopback', 'interface': 8, 'adapter': 'vip'}]}]
+    assert canonical(apply(apply(base(), ops), armed['operations'])) == canonical(base())
 
 
 # ------------------------------------------------------------------------------ the action plugin
@@ -220,11 +233,12 @@ def test_snapshot_host_simulates_the_confirmation(tmp_path):
     assert result['round_trips'] == 3       # read the state, apply, confirm
 
 
-def test_a_plan_with_a_loopback_adapter_is_refused_before_anything(tmp_path):
+def test_a_plan_that_removes_a_loopback_adapter_is_refused_before_anything(tmp_path):
     task_vars = _action({}, tmp_path)[2]
+    task_vars['winnet_state'] = apply(HostState.from_dict(_state()), [{'op': 'create_loopback', 'name': 'vip'}]).to_dict()
     from ansible_collections.winnet.routing.plugins.action import loopback_adapter  # pylint: disable=import-outside-toplevel
     task = mock.MagicMock()
-    task.args = {'name': 'vip', 'rollback_after': 60}
+    task.args = {'name': 'vip', 'state': 'absent', 'rollback_after': 60}
     task.async_val = 0
     task.check_mode = False
     task.diff = False
@@ -232,7 +246,7 @@ def test_a_plan_with_a_loopback_adapter_is_refused_before_anything(tmp_path):
     action = loopback_adapter.ActionModule(task=task, connection=mock.MagicMock(), play_context=PlayContext(), loader=loader,
                                            templar=Templar(loader=loader), shared_loader_obj=None)
     with mock.patch.object(action, '_execute_module', side_effect=AssertionError('contacted')):
-        with pytest.raises(AnsibleActionFail, match=r'^rollback_after: operations\[0\] \(create_loopback\) creates or removes'):
+        with pytest.raises(AnsibleActionFail, match=r'^rollback_after: operations\[0\] \(remove_loopback\) removes a loopback adapter'):
             action.run(task_vars=task_vars)
     assert not os.listdir(tmp_path)      # no baseline either: nothing was about to change
 

@@ -336,9 +336,14 @@ def test_plan_orders_removals_first_then_dependencies():
     ]
 
 
+def test_plan_names_an_adapter_it_creates_in_the_operations_on_it():
+    ops = plan(base(), {'loopback_adapter': [{'name': 'vip'}], 'ip_address': [{'interface': 'vip', 'address': '203.0.113.9/32'}]})
+    assert ops[0] == {'op': 'create_loopback', 'name': 'vip'}
+    assert ops[1:] and all(op['adapter'] == 'vip' and op['interface'] == 8 for op in ops[1:])
+    assert [a.address for a in apply(base(), ops).addresses if a.interface == 8] == ['203.0.113.9']
+
+
 @pytest.mark.parametrize('desired, message', [
-    ({'loopback_adapter': [{'name': 'vip'}], 'ip_address': [{'interface': 'vip', 'address': '203.0.113.9/32'}]},
-     "ip_address[0].interface: 'vip' is the loopback adapter this plan creates"),
     ({'ip_interface': [{'interface': 3, 'metric': 5}, {'interface': 'NIC1', 'metric': 6}]},
      'ip_interface[1].interface: interface 3 is already declared in ip_interface[0]'),
     ({'ip_address': [{'interface': 4, 'addresses': []}, {'interface': 'NIC2', 'address': '198.51.100.9/24'}]},

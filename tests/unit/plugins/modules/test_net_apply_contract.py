@@ -231,6 +231,9 @@ def test_spec_element_options_are_the_contract_fields():
     for kind, kind_fields in ops.OPERATIONS.items():
         for field, field_type, _required in kind_fields:
             assert fields.setdefault(field, field_type) is field_type, '%s has two types in ops.OPERATIONS' % field
+    # adapter names an adapter created earlier in the plan; Invoke-WinnetOperationList resolves it
+    # to the interface index before the handler runs (test_the_adapter_name_is_resolved_before_the_handler)
+    fields[ops.ADAPTER_FIELD] = str
     assert set(options) == set(fields) | {'op'}
     for field, field_type in fields.items():
         assert options[field]['type'] == SPEC_TYPES[field_type], field
@@ -252,3 +255,13 @@ def test_spec_requires_each_kinds_required_fields():
         assert entry[0] == 'op' and len(entry) == 3
     expected = {kind: [field for field, _type, required in fields if required] for kind, fields in ops.OPERATIONS.items()}
     assert required_if == expected
+
+
+def test_the_adapter_name_is_resolved_before_the_precondition_and_the_handler(tree):  # pylint: disable=redefined-outer-name
+    body = PSCHECK.text(_function(tree, 'Invoke-WinnetOperationList'))
+    resolve = body.index('$operation.interface = Resolve-WinnetAdapterIndex -Name $operation.adapter')
+    assert resolve < body.index('Test-WinnetPrecondition -Operation $operation') < body.index('Invoke-WinnetOperation -Operation $operation')
+    resolver = PSCHECK.text(_function(tree, 'Resolve-WinnetAdapterIndex'))
+    # the name is compared as text, never used as a wildcard pattern (Get-NetAdapter -Name would be one)
+    assert 'Get-NetAdapter -IncludeHidden' in resolver and 'Get-NetAdapter -Name' not in resolver
+    assert '[string]$_.Name -eq $Name' in resolver
