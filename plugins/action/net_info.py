@@ -21,8 +21,10 @@ from ansible_collections.winnet.routing.plugins.plugin_utils._argspec import arg
 from ansible_collections.winnet.routing.plugins.plugin_utils._state import (
     CONNECTION_FACT,
     FACT_NAME,
+    ROUND_TRIPS_FACT,
     SNAPSHOT_VAR,
     load_snapshot,
+    round_trips_after,
     snapshot_of,
     validate_state,
 )
@@ -69,7 +71,7 @@ class ActionModule(ActionBase):
             state = load_snapshot(path)
             answered = [self._unanswered(probe, 'snapshot host: Find-NetRoute runs only on a live host') for probe in probes]
             result.update(changed=False, state=state, probes=answered, snapshot=path,
-                          ansible_facts={FACT_NAME: state})
+                          ansible_facts={FACT_NAME: state, ROUND_TRIPS_FACT: round_trips_after(task_vars, 1)})
             return result
 
         module_args = {'probes': probes} if probes else {}
@@ -80,7 +82,7 @@ class ActionModule(ActionBase):
         if 'state' not in gathered:
             raise AnsibleActionFail('net_info returned no state from %s' % task_vars.get('inventory_hostname', 'the host'))
         state = validate_state(gathered['state'], 'net_info result from %s' % task_vars.get('inventory_hostname', 'the host'))
-        facts = {FACT_NAME: state}
+        facts = {FACT_NAME: state, ROUND_TRIPS_FACT: round_trips_after(task_vars, 1)}
         if isinstance(gathered.get('connection'), dict):
             # For the connection guard of the changing modules later in the play.
             facts[CONNECTION_FACT] = learn_controller(gathered['connection'])

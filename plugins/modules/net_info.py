@@ -462,4 +462,10 @@ ansible_facts:
       description: Same value as RV(state).
       type: dict
       returned: always
+    winnet_round_trips:
+      description:
+        - The round trips to the host the play's tasks have cost so far, this gather included (a snapshot host counts
+          the one a live host would cost), as the changing modules count them.
+      type: int
+      returned: always
 """

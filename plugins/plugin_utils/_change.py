@@ -48,9 +48,11 @@ from ansible_collections.winnet.routing.plugins.plugin_utils._baseline import BA
 from ansible_collections.winnet.routing.plugins.plugin_utils._state import (
     CONNECTION_FACT,
     FACT_NAME,
+    ROUND_TRIPS_FACT,
     SNAPSHOT_OUT_VAR,
     SNAPSHOT_VAR,
     load_snapshot,
+    round_trips_after,
     snapshot_of,
     snapshot_path,
     validate_state,
@@ -58,7 +60,6 @@ from ansible_collections.winnet.routing.plugins.plugin_utils._state import (
 )
 
 CONTROLLER_VAR = 'winnet_controller_address'
-ROUND_TRIPS_FACT = 'winnet_round_trips'
 ROLLBACK_CONFIRM_VAR = 'winnet_rollback_confirm'
 
 ROLLBACK_TASK_PATH = '\\winnet.routing\\'
@@ -126,9 +127,7 @@ class ChangeAction(ActionBase):
             round_trips += trips
         result['state'] = new_state
         result['round_trips'] = round_trips
-        previous = task_vars.get(ROUND_TRIPS_FACT)
-        total = (previous if isinstance(previous, int) and not isinstance(previous, bool) else 0) + round_trips
-        result['ansible_facts'] = {FACT_NAME: new_state, ROUND_TRIPS_FACT: total}
+        result['ansible_facts'] = {FACT_NAME: new_state, ROUND_TRIPS_FACT: round_trips_after(task_vars, round_trips)}
         if learned is not None:
             result['ansible_facts'][CONNECTION_FACT] = learned
         return result

@@ -22,6 +22,8 @@ from ansible_collections.winnet.routing.plugins.module_utils.hoststate import Ho
 from ansible_collections.winnet.routing.plugins.module_utils.snapshot_file import read_snapshot
 
 FACT_NAME = 'winnet_state'
+# The round trips to the host the tasks of a play cost (snapshot hosts count what a live host would).
+ROUND_TRIPS_FACT = 'winnet_round_trips'
 CONNECTION_FACT = 'winnet_connection'
 SNAPSHOT_VAR = 'winnet_snapshot'
 SNAPSHOT_OUT_VAR = 'winnet_snapshot_out'
@@ -89,3 +91,9 @@ def write_snapshot_out(path, source, state):
         json.dump(state, handle, indent=1, sort_keys=True)
         handle.write('\n')
     os.replace(tmp, path)
+
+
+def round_trips_after(task_vars, round_trips):
+    """The value of the winnet_round_trips fact after a task that cost ``round_trips``."""
+    previous = task_vars.get(ROUND_TRIPS_FACT)
+    return (previous if isinstance(previous, int) and not isinstance(previous, bool) else 0) + round_trips

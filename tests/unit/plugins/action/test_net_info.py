@@ -150,7 +150,7 @@ def test_live_host_runs_the_module_and_validates_its_state():
     assert execute.call_args.kwargs['module_name'] == 'winnet.routing.net_info'
     assert execute.call_args.kwargs['module_args'] == {'probes': [{'destination': '203.0.113.50', 'source': None}]}
     assert result['state'] == gathered['state']
-    assert result['ansible_facts'] == {'winnet_state': gathered['state']}
+    assert result['ansible_facts'] == {'winnet_state': gathered['state'], 'winnet_round_trips': 1}
     assert result['probes'] == gathered['probes']
     assert result['changed'] is False
 
