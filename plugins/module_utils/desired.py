@@ -162,7 +162,10 @@ def _check_entries(host, items):
 
 def _names_new(entry, new_names):
     """True when the entry names an adapter the plan creates or renames (it has nothing to remove before)."""
-    values = [entry.get('interface')] + [route.get('interface') for route in entry.get('routes') or [] if isinstance(route, dict)]
+    if not isinstance(entry, dict):
+        return False
+    routes = entry.get('routes') if isinstance(entry.get('routes'), list) else []
+    values = [entry.get('interface')] + [route.get('interface') for route in routes if isinstance(route, dict)]
     return any(isinstance(value, str) and value in new_names for value in values)
 
 
@@ -255,6 +258,7 @@ def plan_state(host, state):
         if state.get(option) is not None:
             for i, entry in enumerate(CHECK.list(state[option], option)):
                 items.append((section, '%s[%d]' % (option, i), CHECK.mapping(entry, '%s[%d]' % (option, i))))
+    _check_shapes(host, items)
     routed = {}
     for path, entry in _entries(items, 'route'):
         if entry.get('interface') is not None:

@@ -245,7 +245,7 @@ EXAMPLES = r"""
       - interface: Management
         routes:
           - {destination: 10.20.0.0/16, next_hop: 10.10.0.254}
-          - {destination: 0.0.0.0/0, next_hop: 10.10.0.1, state: absent}
+          - {destination: 0.0.0.0/0, next_hop: 10.10.0.254, state: absent}
 """
 
 RETURN = r"""

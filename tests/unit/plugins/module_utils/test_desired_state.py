@@ -143,6 +143,9 @@ def test_a_default_route_moves_to_its_new_next_hop_before_the_old_one_goes():
     ({'interfaces': [{'interface': 'Data'}, {'interface': 6}]}, 'interfaces[1].interface: interface 6 is already declared in interfaces[0]'),
     ({'addresses': [{'interface': 'nowhere', 'addresses': []}]}, 'addresses[0].interface:'),
     ({'route': []}, 'route: is not an option here'),
+    ({'loopback_adapters': [{'name': ['x']}], 'routes': [{'interface': 4, 'routes': []}]}, "loopback_adapters[0].name: must be a non-empty"),
+    ({'loopback_adapters': [{'name': 'x'}], 'routes': [{'interface': 'x', 'routes': 5}]}, 'routes[0].routes: must be a list'),
+    ({'addresses': ['10.0.0.1/24']}, 'addresses[0]: must be a mapping'),
 ])
 def test_errors_name_the_path_of_the_desired_state(desired, message):
     with pytest.raises(ArgumentError) as caught:
