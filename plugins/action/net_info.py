@@ -14,7 +14,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.winnet.routing.plugins.module_utils.guard import learn_controller
+from ansible_collections.winnet.routing.plugins.module_utils.guard import connection_ports, learn_controller
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import AddressSyntaxError, parse_address
 from ansible_collections.winnet.routing.plugins.modules.net_info import DOCUMENTATION
 from ansible_collections.winnet.routing.plugins.plugin_utils._argspec import argument_spec
@@ -75,6 +75,11 @@ class ActionModule(ActionBase):
             return result
 
         module_args = {'probes': probes} if probes else {}
+        # The port this connection uses, so that the controller learned from the gather is this one
+        # (the changing modules later in the play use it for their connection guard).
+        port = task_vars.get('ansible_port')
+        module_args['connection_ports'] = connection_ports(task_vars.get('ansible_connection'),
+                                                           self._templar.template(port) if port is not None else None)
         gathered = self._execute_module(module_name='winnet.routing.net_info', module_args=module_args, task_vars=task_vars)
         if gathered.get('failed'):
             result.update(gathered)

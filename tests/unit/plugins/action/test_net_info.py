@@ -148,7 +148,8 @@ def test_live_host_runs_the_module_and_validates_its_state():
     with mock.patch.object(action, '_execute_module', return_value=gathered) as execute:
         result = action.run(task_vars={'inventory_hostname': 'sql22-07'})
     assert execute.call_args.kwargs['module_name'] == 'winnet.routing.net_info'
-    assert execute.call_args.kwargs['module_args'] == {'probes': [{'destination': '203.0.113.50', 'source': None}]}
+    assert execute.call_args.kwargs['module_args'] == {'probes': [{'destination': '203.0.113.50', 'source': None}],
+                                                       'connection_ports': [5985, 5986]}
     assert result['state'] == gathered['state']
     assert result['ansible_facts'] == {'winnet_state': gathered['state'], 'winnet_round_trips': 1}
     assert result['probes'] == gathered['probes']
@@ -216,3 +217,14 @@ def test_the_no_contact_connection_does_catch_contact(tmp_path):
     run = _playbook(str(play))
     assert run.returncode != 0
     assert 'was contacted' in run.stdout
+
+
+def test_live_gather_reports_the_connections_on_the_port_this_connection_uses():
+    with open(FIXTURE, encoding='utf-8') as handle:
+        gathered = json.load(handle)
+    action, _connection = _action()
+    with mock.patch.object(action, '_execute_module', return_value=gathered) as execute:
+        result = action.run(task_vars={'inventory_hostname': 'sql22-07', 'ansible_connection': 'ssh', 'ansible_port': 2222,
+                                       'winnet_round_trips': 3})
+    assert execute.call_args.kwargs['module_args'] == {'connection_ports': [2222]}
+    assert result['ansible_facts']['winnet_round_trips'] == 4
