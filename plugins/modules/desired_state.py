@@ -208,7 +208,8 @@ notes:
     adapters), then the rest (loopback adapters, interface settings, addresses, routes, firewall
     rules), as each single-purpose module orders its own; an entry about an adapter this plan creates
     or renames comes with the others of its part. Entries that contradict each other (one interface
-    and family declared twice, a route on an interface another entry purges) are refused."
+    and family declared twice in O(interfaces), one interface twice in O(addresses) or O(routes), a
+    firewall rule name twice) are refused, naming the path."
   - "Connection guard: the reply path to the controller is judged on the state after each operation,
     so a plan whose end state is fine but that cuts the connection on the way (a default route
     removed before its replacement is added) is refused too."
