@@ -171,10 +171,10 @@ def test_dsr_desired_state_of_a_new_real_server():
 
 
 @pytest.mark.parametrize('vips, nic, clients, message', [
-    ([{'address': '192.0.2.21'}], 'Ethernet', ['203.0.113.50'], 'dsr_real_server_vips: Refusing to configure the DSR real server: VIP 192.0.2.21 '
-                                                               'is assigned to physical interface 6'),
-    ([{'address': '2001:db8:100::100'}], 'Ethernet', ['203.0.113.50'], 'dsr_real_server_clients: has no address of the family of VIP(s) '
-                                                                       '2001:db8:100::100'),
+    ([{'address': '192.0.2.21'}], 'Ethernet', ['203.0.113.50'],
+     'dsr_real_server_vips: Refusing to configure the DSR real server: VIP 192.0.2.21 is assigned to physical interface 6'),
+    ([{'address': '2001:db8:100::100'}], 'Ethernet', ['203.0.113.50'],
+     'dsr_real_server_clients: has no address of the family of VIP(s) 2001:db8:100::100'),
     ([{'address': '192.0.2.100/32'}], 'Ethernet', ['203.0.113.50'], 'dsr_real_server_vips[0].address: 192.0.2.100/32: give the VIP as a bare'),
     ([], 'Ethernet', ['203.0.113.50'], 'dsr_real_server_vips: must list at least one VIP'),
     ([{'address': '192.0.2.100'}], 'loopback', ['203.0.113.50'], 'dsr_real_server_nic: loopback is not a NIC of the host'),
