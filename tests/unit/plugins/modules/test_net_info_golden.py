@@ -97,14 +97,15 @@ def test_the_module_is_called_with_the_task_arguments(golden):
     assert execute.call_count == 1
     assert execute.call_args.kwargs['module_name'] == 'winnet.routing.net_info'
     asked = module_result['invocation']['module_args']['probes']
-    assert execute.call_args.kwargs['module_args'] == {'probes': [{'destination': p['destination'], 'source': p['source']} for p in asked]}
+    assert execute.call_args.kwargs['module_args'] == {'probes': [{'destination': p['destination'], 'source': p['source']} for p in asked],
+                                                       'connection_ports': [5985, 5986]}
 
 
 def test_result_shape(result):
     assert result['changed'] is False
     assert set(result) >= {'changed', 'state', 'probes', 'ansible_facts'}
     assert result['state']['schema'] == 'winnet.routing/v1'
-    assert result['ansible_facts'] == {'winnet_state': result['state']}
+    assert result['ansible_facts'] == {'winnet_state': result['state'], 'winnet_round_trips': 1}
 
 
 def test_state_is_canonical_schema_v1(golden):
