@@ -49,8 +49,10 @@ STATE_ROUTES = ('interface', 'routes', 'purge')
 STATE_RULE = FIREWALL_FIELDS + ('state',)
 
 
-def _plan_entry(host, section, entry, path):
-    """Plan one module invocation (``entry``: that module's options)."""
+def _plan_entry(host, section, entry, path, final=True):
+    """Plan one module invocation (``entry``: that module's options). Before the ``final`` pass, the
+    addresses a route's next hop or a firewall rule needs may be added by a later entry: they are
+    checked in the final pass only."""
     if section == 'loopback_adapter':
         entry = CHECK.mapping(entry, path, ('name', 'state', 'interface'))
         return plan_loopback(host, entry.get('name'), entry.get('state'), path, entry.get('interface'))
@@ -77,19 +79,19 @@ def _plan_entry(host, section, entry, path):
         if entry.get('destination') is not None:
             if routes is not None or entry.get('purge'):
                 raise ArgumentError(join(path, 'destination'), 'give destination or routes (with purge), not both')
-            return plan_route(host, path, **{k: v for k, v in entry.items() if k in ROUTE_OPTIONS})
-        return plan_routes(host, routes or [], entry.get('interface'), entry.get('purge', False), join(path, 'routes'))
+            return plan_route(host, path, final, **{k: v for k, v in entry.items() if k in ROUTE_OPTIONS})
+        return plan_routes(host, routes or [], entry.get('interface'), entry.get('purge', False), join(path, 'routes'), final)
     if path.startswith('firewall_rules['):
         # desired_state: one rule per entry, with its own state.
         entry = CHECK.mapping(entry, path, STATE_RULE)
         rule = {key: value for key, value in entry.items() if key != 'state'}
         try:
-            return plan_firewall(host, [rule], entry.get('state'), '')
+            return plan_firewall(host, [rule], entry.get('state'), '', final)
         except ArgumentError as exc:
             raise ArgumentError(path + exc.argument[len('rules[0]'):] if exc.argument.startswith('rules[0]') else join(path, exc.argument),
                                 exc.reason) from None
     entry = CHECK.mapping(entry, path, ('rules', 'state'))
-    return plan_firewall(host, entry.get('rules') or [], entry.get('state'), path)
+    return plan_firewall(host, entry.get('rules') or [], entry.get('state'), path, final)
 
 
 def _entries(items, section):
@@ -203,7 +205,7 @@ def _plan_items(host, items, make_before_break=False):
         for item_section, path, entry in items:
             if item_section != section or (new_names and _names_new(entry, new_names)):
                 continue
-            removals = leading_removals(_plan_entry(current, section, entry, path))
+            removals = leading_removals(_plan_entry(current, section, entry, path, final=False))
             current = apply(current, removals)
             ops += removals
     for section in SECTIONS:

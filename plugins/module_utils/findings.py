@@ -197,23 +197,11 @@ def drift_findings(engine):
 def next_hop_findings(engine):
     """next_hop_not_on_link: a route whose next hop is in no on-link subnet of its interface."""
     state = engine.state
-    on_link = {}
-    for addr in state.addresses:
-        if addr.usable:
-            on_link.setdefault((addr.family, addr.interface), []).append((addr.value & mask(addr.family, addr.prefix_length), addr.prefix_length))
-    for route in state.routes:
-        if route.store == 'active' and route.on_link and route.prefix_length > 0 and not is_multicast(route.family, route.network):
-            on_link.setdefault((route.family, route.interface), []).append((route.network, route.prefix_length))
     out = []
     for family in (V4, V6):
         for entry in engine.eligible[family]:
             route = entry.route
-            if route.on_link:
-                continue
-            if family == V6 and is_link_local(V6, route.next_hop_value):
-                continue
-            nets = on_link.get((family, route.interface), ())
-            if any((route.next_hop_value & mask(family, plen)) == net for net, plen in nets):
+            if route.on_link or state.is_on_link(family, route.interface, route.next_hop_value):
                 continue
             iface = state.interface(route.interface)
             out.append(finding(

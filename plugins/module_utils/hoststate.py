@@ -25,6 +25,7 @@ from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     AddressSyntaxError,
     format_address,
     format_prefix,
+    is_link_local,
     is_multicast,
     is_v4_mapped,
     mask,
@@ -305,7 +306,7 @@ class Route:
 class HostState:
     """A whole host: interfaces, addresses and routes of both stores."""
 
-    __slots__ = ('hostname', 'interfaces', 'addresses', 'routes', 'partial', 'extra', '_by_index', '_by_alias')
+    __slots__ = ('hostname', 'interfaces', 'addresses', 'routes', 'partial', 'extra', '_by_index', '_by_alias', '_on_link')
 
     def __init__(self, interfaces, addresses, routes, hostname=None, partial=(), extra=None):
         self.hostname = hostname
@@ -316,6 +317,7 @@ class HostState:
         self.extra = extra or {}
         self._by_index = {i.index: i for i in self.interfaces}
         self._by_alias = {i.alias: i for i in self.interfaces}
+        self._on_link = None
 
     # ------------------------------------------------------------------ access
     def interface(self, index):
@@ -326,8 +328,36 @@ class HostState:
         """The Interface with this alias, or None (also for a value that is not a string)."""
         return self._by_alias.get(alias) if isinstance(alias, str) else None
 
+    def interfaces_by_alias_ignoring_case(self, alias):
+        """The interfaces whose alias equals ``alias`` when case is ignored, as Windows compares them."""
+        wanted = alias.casefold()
+        return [i for i in self.interfaces if isinstance(i.alias, str) and i.alias.casefold() == wanted]
+
+    def on_link_prefixes(self, family, index):
+        """The subnets of interface ``index`` in ``family``, as ``(network, prefix length)``: those of its
+        usable addresses and of its active on-link routes (not default, not multicast)."""
+        if self._on_link is None:
+            on_link = {}
+            for addr in self.addresses:
+                if addr.usable:
+                    on_link.setdefault((addr.family, addr.interface), []).append(
+                        (addr.value & mask(addr.family, addr.prefix_length), addr.prefix_length))
+            for route in self.routes:
+                if route.store == 'active' and route.on_link and route.prefix_length > 0 and not is_multicast(route.family, route.network):
+                    on_link.setdefault((route.family, route.interface), []).append((route.network, route.prefix_length))
+            self._on_link = on_link
+        return self._on_link.get((family, index), [])
+
+    def is_on_link(self, family, index, value):
+        """Whether a next hop ``value`` can be reached directly on interface ``index``: it is in one of the
+        interface's subnets, or it is an IPv6 link-local address."""
+        if family == V6 and is_link_local(V6, value):
+            return True
+        return any((value & mask(family, plen)) == net for net, plen in self.on_link_prefixes(family, index))
+
     def resolve_interface(self, value, argument='interface'):
-        """The Interface an argument names: its index (an int, or a string of ASCII digits) or its alias.
+        """The Interface an argument names: its index (an int, or a string of ASCII digits) or its alias
+        (exactly, else regardless of case when that names one interface, as Windows matches aliases).
 
         Raises:
             ArgumentError: ``argument: ...`` for a value that is not an index or alias, or names no
@@ -341,6 +371,14 @@ class HostState:
             iface = self.interface_by_alias(value)
             if iface is None and ascii_digits(value.strip()):
                 iface = self.interface(int(value.strip()))
+            if iface is None:
+                # Windows matches aliases regardless of case: an alias that differs only by case
+                # names the interface when it names one only.
+                matches = self.interfaces_by_alias_ignoring_case(value)
+                if len(matches) > 1:
+                    raise ArgumentError(argument, '%r matches the aliases %s when case is ignored; give the exact alias or the index'
+                                        % (value, ', '.join('%r (interface %d)' % (i.alias, i.index) for i in matches)))
+                iface = matches[0] if matches else None
         else:
             raise ArgumentError(argument, 'must be an interface index or alias, got %s' % type_name(value))
         if iface is None:

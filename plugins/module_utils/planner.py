@@ -53,8 +53,10 @@ from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     format_address,
     format_prefix,
     is_link_local,
+    is_loopback,
     is_multicast,
     is_v4_mapped,
+    mask,
     parse_address,
     parse_prefix,
 )
@@ -69,7 +71,7 @@ from ansible_collections.winnet.routing.plugins.module_utils.ops import (
     route_store_ops,
 )
 
-ROUTE_METRIC_MIN = 1
+ROUTE_METRIC_MIN = 0
 ROUTE_METRIC_MAX = 9999
 DEFAULT_ROUTE_METRIC = 256
 STORES = {'active': ('active',), 'persistent': ('persistent',), 'both': ('active', 'persistent')}
@@ -77,6 +79,7 @@ STATES = ('present', 'absent')
 # The per-family flags ip_interface sets (DHCP is turned off by ip_address, for a static address).
 INTERFACE_FLAGS = tuple(flag for flag in IPIF_FLAGS if flag != 'dhcp')
 REMOVALS = ('remove_firewall_rule', 'remove_route', 'remove_address', 'remove_loopback')
+FIREWALL_NAME_WILDCARDS = ('*', '?', '[', ']')
 
 
 # ------------------------------------------------------------------------------ validation
@@ -117,12 +120,17 @@ class DesiredRoute:
 ROUTE_OPTIONS = ('destination', 'next_hop', 'interface', 'metric', 'store', 'state')
 
 
-def parse_route(host, item, path, default_interface=None):
-    """Validate one desired route (module options ``destination``, ``next_hop``, ...)."""
+def parse_route(host, item, path, default_interface=None, on_link=True):
+    """Validate one desired route (module options ``destination``, ``next_hop``, ...); with ``on_link``,
+    the next hop of a present route must be on-link on its interface in ``host``."""
     item = CHECK.mapping(item, path, ROUTE_OPTIONS)
     dest = item.get('destination')
     if dest is None:
         raise ArgumentError(join(path, 'destination'), 'required option is missing')
+    if isinstance(dest, str) and '/' not in dest and _is_address(dest.strip()):
+        # Without a prefix length the address would be read as a host route: say so instead.
+        raise ArgumentError(join(path, 'destination'), '%r has no prefix length; give the prefix with it, such as %s/16 for a network '
+                                                       'or %s/%d for this one address' % (dest, dest.strip(), dest.strip(), _host_length(dest)))
     try:
         family, network, plen = parse_prefix(dest.strip() if isinstance(dest, str) else dest)
     except AddressSyntaxError as exc:
@@ -156,35 +164,69 @@ def parse_route(host, item, path, default_interface=None):
         metric = CHECK.integer(metric, join(path, 'metric'), ROUTE_METRIC_MIN, ROUTE_METRIC_MAX)
     store = CHECK.choice(item.get('store'), join(path, 'store'), tuple(STORES), 'both')
     state = CHECK.choice(item.get('state'), join(path, 'state'), STATES, 'present')
+    if hop and state == 'present' and on_link:
+        _check_on_link(host, iface, family, hop, hop_text, join(path, 'next_hop'))
     return DesiredRoute(family, network, plen, hop, iface.index, metric, STORES[store], state, path)
 
 
-def plan_routes(host, routes, interface=None, purge=False, path='routes'):
+def _is_address(text):
+    try:
+        parse_address(text)
+    except AddressSyntaxError:
+        return False
+    return True
+
+
+def _host_length(text):
+    """32 or 128: the prefix length of one address of the family ``text`` looks like."""
+    return 128 if ':' in text else 32
+
+
+def _check_on_link(host, iface, family, hop, hop_text, path):
+    """A next hop must be reachable directly on the route's interface (Windows cannot send to it otherwise)."""
+    if host.is_on_link(family, iface.index, hop):
+        return
+    prefixes = sorted(set(host.on_link_prefixes(family, iface.index)), key=lambda prefix: (prefix[1], prefix[0]))
+    widest = []
+    for net, plen in prefixes:      # each subnet once, without those inside a wider one
+        if not any(net & mask(family, wplen) == wnet for wnet, wplen in widest):
+            widest.append((net, plen))
+    subnets = [format_prefix(family, net, plen) for net, plen in sorted(widest)]
+    accepted = 'an address in %s' % ', '.join(subnets) if subnets else 'none: the interface has no %s subnet' % FAMILY_LABEL[family]
+    if family == V6:
+        accepted = ('an IPv6 link-local address (fe80::/10) or ' + accepted) if subnets else 'an IPv6 link-local address (fe80::/10)'
+    raise ArgumentError(path, '%s is not on-link on interface %d (%s): it is in none of its %s subnets, so Windows cannot reach it; '
+                              'a next hop there is %s' % (hop_text, iface.index, iface.alias, FAMILY_LABEL[family], accepted))
+
+
+def plan_routes(host, routes, interface=None, purge=False, path='routes', on_link=True):
     """Operations making ``routes`` (a list of desired routes) true.
 
     ``interface`` is the default interface of the listed routes and, with ``purge``, the
     interface whose other routes are removed (except the ones Windows creates itself, protocol
     ``local``). A route without ``metric`` keeps the metric it has; a new one takes the metric of
     its copy in the other store, else 256. ``absent`` removes the declared route in the declared
-    stores only, never the other routes of the prefix.
+    stores only, never the other routes of the prefix. A present route's next hop must be on-link on
+    its interface (``on_link=False`` leaves that to a later pass, when the addresses are there).
     """
     items = [(item, '%s[%d]' % (path, i)) for i, item in enumerate(CHECK.list(routes, path))]
-    return _plan_routes(host, items, interface, purge, join(path.rpartition('.')[0], 'interface'), join(path.rpartition('.')[0], 'purge'))
+    return _plan_routes(host, items, interface, purge, join(path.rpartition('.')[0], 'interface'), join(path.rpartition('.')[0], 'purge'),
+                        on_link)
 
 
-def plan_route(host, path='', **options):
+def plan_route(host, path='', on_link=True, **options):
     """The single-route form of the route module (options ``destination``, ``next_hop``, ...)."""
-    return _plan_routes(host, [(options, path)], None, False, 'interface', 'purge')
+    return _plan_routes(host, [(options, path)], None, False, 'interface', 'purge', on_link)
 
 
-def _plan_routes(host, items, interface, purge, interface_path, purge_path):
+def _plan_routes(host, items, interface, purge, interface_path, purge_path, on_link):
     purge = CHECK.boolean(purge, purge_path, None)
     purged = None
     if interface is not None:
         purged = host.resolve_interface(interface, interface_path)
     if purge and purged is None:
         raise ArgumentError(purge_path, 'needs interface: the interface whose other routes are removed')
-    desired = [parse_route(host, item, ipath, interface) for item, ipath in items]
+    desired = [parse_route(host, item, ipath, interface, on_link) for item, ipath in items]
     seen = {}
     for route in desired:
         for store in route.stores:
@@ -442,8 +484,12 @@ def plan_loopback(host, name, state='present', path='', interface=None):
 # -------------------------------------------------------------------------------- firewall
 
 
-def plan_firewall(host, rules, state='present', path=''):
-    """Firewall rules by name: ``present`` adds (or replaces a differing rule), ``absent`` removes."""
+def plan_firewall(host, rules, state='present', path='', assigned=True):
+    """Firewall rules by name: ``present`` adds (or replaces a differing rule), ``absent`` removes.
+
+    A present rule's local address must be assigned on ``host`` (``assigned=False`` leaves that to a
+    later pass, when the addresses are there).
+    """
     state = CHECK.choice(state, join(path, 'state'), STATES, 'present')
     removes, adds, seen = [], [], {}
     rpath = join(path, 'rules')
@@ -453,6 +499,10 @@ def plan_firewall(host, rules, state='present', path=''):
         name = item.get('name')
         if not isinstance(name, str) or not name.strip():
             raise ArgumentError(join(ipath, 'name'), 'must be a non-empty rule name, got %r' % (name,))
+        wild = sorted(set(name) & set(FIREWALL_NAME_WILDCARDS))
+        if wild:
+            raise ArgumentError(join(ipath, 'name'), '%r contains %s: Windows reads a rule name with %s as a pattern that can match '
+                                                     'other rules; give a name without them' % (name, ', '.join(wild), ' '.join(FIREWALL_NAME_WILDCARDS)))
         if name in seen:
             raise ArgumentError(join(ipath, 'name'), '%r is also listed in %s' % (name, seen[name]))
         seen[name] = ipath
@@ -461,7 +511,7 @@ def plan_firewall(host, rules, state='present', path=''):
             if current is not None:
                 removes.append(name)
             continue
-        rule = _firewall_rule(item, ipath)
+        rule = _firewall_rule(host if assigned else None, item, ipath)
         if current is not None and {k: current.get(k) for k in FIREWALL_FIELDS} != rule:
             removes.append(name)
             current = None
@@ -470,13 +520,19 @@ def plan_firewall(host, rules, state='present', path=''):
     return [{'op': 'remove_firewall_rule', 'name': n} for n in sorted(removes)] + sorted(adds, key=lambda op: op['name'])
 
 
-def _firewall_rule(item, path):
+def _firewall_rule(host, item, path):
     try:
         family, value, _zone = parse_address(item.get('local_address'))
     except AddressSyntaxError as exc:
         raise ArgumentError(join(path, 'local_address'), str(exc)) from None
     if is_v4_mapped(family, value):
         raise ArgumentError(join(path, 'local_address'), '%r is an IPv4-mapped IPv6 address; give the IPv4 address' % item.get('local_address'))
+    if host is not None and not any(addr.family == family and addr.value == value for addr in host.addresses):
+        assigned = sorted({addr.address for addr in host.addresses if addr.family == family and not is_link_local(family, addr.value)
+                           and not is_loopback(family, addr.value)}, key=lambda text: parse_address(text)[1])
+        raise ArgumentError(join(path, 'local_address'), '%s is not an address of this host, so the rule would never match; give one of '
+                                                         'its %s addresses (%s), or assign it first (winnet.routing.ip_address)'
+                            % (item.get('local_address'), FAMILY_LABEL[family], ', '.join(assigned) or 'none'))
     protocol = item.get('protocol')
     protocol = CHECK.choice(protocol.upper() if isinstance(protocol, str) else protocol, join(path, 'protocol'), ('TCP', 'UDP'), None)
     if protocol is None:

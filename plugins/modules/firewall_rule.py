@@ -26,11 +26,17 @@ options:
     required: true
     suboptions:
       name:
-        description: The rule's name (C(-Name) and C(-DisplayName)).
+        description:
+          - The rule's name (C(-Name) and C(-DisplayName)).
+          - A name with a wildcard character (C(*), C(?), C([), C(])) is refused, as Windows would read it
+            as a pattern matching other rules.
         type: str
         required: true
       local_address:
-        description: The local address the rule applies to (C(-LocalAddress)); required with O(state=present).
+        description:
+          - The local address the rule applies to (C(-LocalAddress)); required with O(state=present).
+          - It must be an address of the host (or one an earlier task of the play assigns). A rule for
+            an address the host does not have would never match, so it is refused, naming the host's addresses.
         type: str
       protocol:
         description: C(TCP) or C(UDP) (C(-Protocol)); required with O(state=present).
@@ -103,6 +109,14 @@ baseline:
   returned: when the task changed something outside check mode
   type: str
   sample: /home/ops/.ansible/winnet_baselines/web25-01/20261123T101500.123456Z.json
+restore_point:
+  description:
+    - Whether the baseline this task saved is the restore point of the playbook run, the first baseline the run
+      saved for the host (its JSON holds C(restore_point) true). M(winnet.routing.restore) and the playbook
+      C(winnet.routing.restore) return to the newest restore point by default, undoing the whole run.
+  returned: when the task changed something outside check mode
+  type: bool
+  sample: true
 snapshot_out:
   description: Path of the predicted state written for a snapshot host.
   returned: on a snapshot host with C(winnet_snapshot_out), when the task changed something outside check mode

@@ -25,24 +25,32 @@ author:
 options:
   destination:
     description:
-      - The destination prefix, such as C(10.99.0.0/16), C(0.0.0.0/0) or C(2001:db8:99::/48).
-        Host bits must be zero.
+      - The destination prefix with its prefix length, such as C(10.99.0.0/16), C(0.0.0.0/0),
+        C(2001:db8:99::/48), or C(10.99.0.7/32) for one address. Host bits must be zero.
+      - A destination without prefix length (C(10.99.0.0)) is refused rather than read as a host route.
       - Mutually exclusive with O(routes); one of them is required.
     type: str
   next_hop:
     description:
       - The next hop, an address of the same family as O(destination). Leave it out (or give
         C(0.0.0.0) or C(::)) for an on-link route.
+      - It must be on-link on O(interface), as Windows needs to reach it directly. That is, in one of
+        the interface's subnets (those of its addresses and of its on-link routes), or, for IPv6, a
+        link-local address (C(fe80::/10)). A route removed with O(state=absent) may name any next hop.
+      - C(gateway) is an alias, as in M(ansible.windows.win_route).
     type: str
+    aliases: [gateway]
   interface:
     description:
-      - The interface, by index (C(12)) or alias (C(Management)).
+      - The interface, by index (C(12)) or alias (C(Management)). An alias matches as Windows matches
+        it, exactly, else regardless of case when that names one interface only.
       - With O(routes), the interface of every entry that does not name its own, and the
         interface that O(purge) cleans.
     type: raw
   metric:
     description:
-      - The route metric (1 to 9999). Windows adds the interface metric to it when it compares routes.
+      - The route metric (0 to 9999; Windows' own default routes often have 0). Windows adds the
+        interface metric to it when it compares routes.
       - Left out, an existing route keeps its metric and a new one takes the metric of its copy in
         the other store, else 256.
     type: int
@@ -65,17 +73,18 @@ options:
     elements: dict
     suboptions:
       destination:
-        description: The destination prefix.
+        description: The destination prefix, with its prefix length.
         type: str
         required: true
       next_hop:
-        description: The next hop; left out for on-link.
+        description: The next hop, on-link on the entry's interface; left out for an on-link route.
         type: str
+        aliases: [gateway]
       interface:
         description: The interface, by index or alias; O(interface) when left out.
         type: raw
       metric:
-        description: The route metric (1 to 9999).
+        description: The route metric (0 to 9999).
         type: int
       store:
         description: C(active), C(persistent) or C(both) (the default).
@@ -180,6 +189,14 @@ baseline:
   returned: when the task changed something outside check mode
   type: str
   sample: /home/ops/.ansible/winnet_baselines/web25-01/20261123T101500.123456Z.json
+restore_point:
+  description:
+    - Whether the baseline this task saved is the restore point of the playbook run, the first baseline the run
+      saved for the host (its JSON holds C(restore_point) true). M(winnet.routing.restore) and the playbook
+      C(winnet.routing.restore) return to the newest restore point by default, undoing the whole run.
+  returned: when the task changed something outside check mode
+  type: bool
+  sample: true
 snapshot_out:
   description: Path of the predicted state written for a snapshot host.
   returned: on a snapshot host with C(winnet_snapshot_out), when the task changed something outside check mode

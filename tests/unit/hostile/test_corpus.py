@@ -61,7 +61,7 @@ def _cases():
             doc = _read_yaml(path)
             if target == 'modules':
                 host = doc.get('host', 'small')
-                items = [dict(case, module=module, host=host) for module, cases in doc.items() if module != 'host' for case in cases]
+                items = [dict(case, module=module, host=case.get('host', host)) for module, cases in doc.items() if module != 'host' for case in cases]
             else:
                 items = doc['cases']
             for case in items:
