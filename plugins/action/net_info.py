@@ -6,7 +6,10 @@
 On a snapshot host (one with ``winnet_snapshot``) the snapshot file is read on the controller
 and the host is never contacted: a HostState JSON file, or an export of the host (``ConvertTo-Json``
 output of the NetTCPIP cmdlets, ``route print`` text), told apart by its content. Otherwise the
-PowerShell module gathers the state in one round trip. Either way the state goes through the schema v1 loader before it is returned.
+PowerShell module gathers the state in one round trip. Either way the state goes through the schema v1
+loader before it is returned, and becomes the fact winnet_state. Outside check mode it is the host's
+actual state, so the fact winnet_state_actual (which a check-mode prediction sets) is cleared; in check
+mode that fact is left as it is: nothing has really changed since it was set.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from ansible_collections.winnet.routing.plugins.module_utils.netutil import Addr
 from ansible_collections.winnet.routing.plugins.modules.net_info import DOCUMENTATION
 from ansible_collections.winnet.routing.plugins.plugin_utils._argspec import argument_spec
 from ansible_collections.winnet.routing.plugins.plugin_utils._state import (
+    ACTUAL_FACT,
     CONNECTION_FACT,
     FACT_NAME,
     ROUND_TRIPS_FACT,
@@ -71,7 +75,7 @@ class ActionModule(ActionBase):
             state = load_snapshot(path)
             answered = [self._unanswered(probe, 'snapshot host: Find-NetRoute runs only on a live host') for probe in probes]
             result.update(changed=False, state=state, probes=answered, snapshot=path,
-                          ansible_facts={FACT_NAME: state, ROUND_TRIPS_FACT: round_trips_after(task_vars, 1)})
+                          ansible_facts=self._facts(state, task_vars))
             return result
 
         module_args = {'probes': probes} if probes else {}
@@ -87,13 +91,19 @@ class ActionModule(ActionBase):
         if 'state' not in gathered:
             raise AnsibleActionFail('net_info returned no state from %s' % task_vars.get('inventory_hostname', 'the host'))
         state = validate_state(gathered['state'], 'net_info result from %s' % task_vars.get('inventory_hostname', 'the host'))
-        facts = {FACT_NAME: state, ROUND_TRIPS_FACT: round_trips_after(task_vars, 1)}
+        facts = self._facts(state, task_vars)
         if isinstance(gathered.get('connection'), dict):
             # For the connection guard of the changing modules later in the play.
             facts[CONNECTION_FACT] = learn_controller(gathered['connection'])
             result['connection'] = gathered['connection']
         result.update(changed=False, state=state, probes=gathered.get('probes') or [], ansible_facts=facts)
         return result
+
+    def _facts(self, state, task_vars):
+        facts = {FACT_NAME: state, ROUND_TRIPS_FACT: round_trips_after(task_vars, 1)}
+        if not self._task.check_mode:
+            facts[ACTUAL_FACT] = None
+        return facts
 
     @staticmethod
     def _unanswered(probe, reason):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
 from ansible_collections.winnet.routing.plugins.module_utils.restore import plan_restore
 from ansible_collections.winnet.routing.plugins.modules.restore import DOCUMENTATION
-from ansible_collections.winnet.routing.plugins.plugin_utils._baseline import read_baseline
+from ansible_collections.winnet.routing.plugins.plugin_utils._baseline import BASELINE_DIR_VAR, DEFAULT_BASELINE_DIR, newest_restore_point, read_baseline
 from ansible_collections.winnet.routing.plugins.plugin_utils._change import ChangeAction
 
 
@@ -21,7 +21,11 @@ class ActionModule(ChangeAction):
 
     def operations(self, host, args, task_vars, result):
         hostname = task_vars.get('inventory_hostname', 'the host')
-        state, source, document = read_baseline(args['baseline'], hostname, task_vars.get('playbook_dir'))
+        baseline = args.get('baseline')
+        if baseline is None:
+            directory = self._templar.template(task_vars.get(BASELINE_DIR_VAR) or DEFAULT_BASELINE_DIR)
+            baseline = newest_restore_point(directory, hostname)
+        state, source, document = read_baseline(baseline, hostname, task_vars.get('playbook_dir'))
         target = HostState.from_dict(state)
         planned = plan_restore(host, target)
         ops = planned['operations']
@@ -36,7 +40,8 @@ class ActionModule(ChangeAction):
                           'adapter' % (len(ops) - created[-1] - 1))
             ops = ops[:created[-1] + 1]
             complete = False
-        result['restore'] = {'source': source, 'saved_at': (document or {}).get('saved_at'), 'exact': planned['exact'],
+        result['restore'] = {'source': source, 'saved_at': (document or {}).get('saved_at'),
+                             'restore_point': bool((document or {}).get('restore_point')), 'exact': planned['exact'],
                              'complete': complete, 'limits': limits, 'interfaces': planned['interfaces']}
         if limits:
             result.setdefault('warnings', []).extend('restore: %s' % text for text in limits)

@@ -56,8 +56,9 @@ attributes:
   facts:
     support: full
     details:
-      - Sets C(winnet_state) (the state after the task; in check mode, the predicted state) and
-        C(winnet_round_trips).
+      - Sets C(winnet_state) (the state after the task; in check mode, the predicted state),
+        C(winnet_state_actual) (in check mode, the host's actual state while C(winnet_state) holds a
+        prediction; null otherwise) and C(winnet_round_trips).
   platform:
     platforms: windows
 notes:
@@ -66,12 +67,18 @@ notes:
     task then leaves the state after it in that fact, so a role of several tasks costs one gather
     plus one round trip per task that changes something, and a task that changes nothing costs no
     round trip at all. The fact C(winnet_round_trips) counts them."
+  - "Check mode: a task run in check mode leaves its prediction in C(winnet_state) for the check-mode
+    tasks after it, so a whole C(--check) run chains its predictions. A task that really runs never plans
+    on a prediction: it plans on the host's actual state (kept in C(winnet_state_actual)), so a task run
+    in check mode and then for real makes the change the check showed."
   - "Planning: the module's options and the current state are turned into explicit operations by
     the collection's planner on the controller. Bad arguments fail the task before anything is
     gathered or changed, with a message that names the argument."
   - "Snapshot hosts (with the variable C(winnet_snapshot)) are never contacted: the operations are
     applied on the controller to the snapshot state, and the predicted state is written to the
-    file named by C(winnet_snapshot_out) (never to the snapshot itself) outside check mode."
+    file named by C(winnet_snapshot_out) outside check mode. When that is the snapshot file itself, the
+    snapshot is updated in place (written to a temporary file, then renamed over it), so the simulated
+    host keeps its changes from one run to the next."
   - "Connection guard: with C(winnet_controller_address) set (the controller's address as the host
     sees it), the reply path from the host address the connection uses (C(ansible_host) when it is
     an IP address, else the source address of the host's route to the controller) is evaluated on
@@ -80,7 +87,9 @@ notes:
     unless O(allow_connection_loss=true)."
   - "Baselines: before a real change, the state it starts from is saved on the controller as
     C(<winnet_baseline_dir>/<inventory_hostname>/<UTC time>.json) (default directory
-    C(~/.ansible/winnet_baselines)), with the operations that followed."
+    C(~/.ansible/winnet_baselines)), with the operations that followed. The first baseline a playbook
+    run saves for a host is that run's restore point (C(\"restore_point\": true)): M(winnet.routing.restore)
+    and the playbook C(winnet.routing.restore) return to the newest one by default, undoing the whole run."
 seealso:
   - module: winnet.routing.net_info
   - module: winnet.routing.net_apply

@@ -262,8 +262,6 @@ seealso:
 
 EXAMPLES = r"""
 # winnet-example: on web25-01; real
-# winnet-example: xfail check mode leaks its prediction into the real run (issue 16)
-# winnet-example: expect the host has changed since the plan was made
 # Plan in check mode, save the plan for review.
 - name: Plan the route change
   winnet.routing.route:
@@ -333,6 +331,14 @@ baseline:
   returned: when the task changed something outside check mode
   type: str
   sample: /home/ops/.ansible/winnet_baselines/web25-01/20261123T101500.123456Z.json
+restore_point:
+  description:
+    - Whether the baseline this task saved is the restore point of the playbook run, the first baseline the run
+      saved for the host (its JSON holds C(restore_point) true). M(winnet.routing.restore) and the playbook
+      C(winnet.routing.restore) return to the newest restore point by default, undoing the whole run.
+  returned: when the task changed something outside check mode
+  type: bool
+  sample: true
 snapshot_out:
   description: Path of the predicted state written for a snapshot host.
   returned: on a snapshot host with C(winnet_snapshot_out), when the task changed something outside check mode

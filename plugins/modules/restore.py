@@ -22,9 +22,12 @@ description:
     advertisements, link-local and temporary addresses; a loopback adapter created again gets a new
     interface index; a re-added route is recorded by Windows as a static (C(netmgmt)) route; routes without
     an IP interface (C(unbound_routes))."
+  - The baseline saved before the first change of a playbook run on a host is marked as that run's restore
+    point (its JSON holds C(restore_point) true). Without O(baseline), the module returns the host to its
+    newest restore point, undoing every change of the last run that changed it, however many tasks made them.
   - The operations come from the planner on the controller, so check mode and diff mode show exactly what
     the restore will do, and the connection guard refuses a restore that would cut the controller off.
-    A restore saves a baseline too, so it can be undone the same way.
+    A restore saves a baseline too (the restore point of its own run), so it can be undone the same way.
 author:
   - winnet.routing maintainers (@winnet)
 options:
@@ -34,9 +37,11 @@ options:
         to a baseline file saved by a changing module, or to a HostState file such as a
         M(winnet.routing.net_info) result saved earlier; or that state given as a mapping.
       - A baseline file saved for another host (its C(host) is not C(inventory_hostname)) is refused.
-      - The playbook C(winnet.routing.restore) picks the newest baseline of each host by default.
+      - Left out, the newest restore point of the host in C(winnet_baseline_dir), the state before the last
+        playbook run that changed it. The task fails when there is none (baselines saved before restore
+        points existed are not marked).
+      - The playbook C(winnet.routing.restore) does the same by default.
     type: raw
-    required: true
 extends_documentation_fragment:
   - winnet.routing.change
   - ansible.builtin.action_common_attributes
@@ -93,6 +98,18 @@ EXAMPLES = r"""
 - name: Restore a state captured earlier with net_info
   winnet.routing.restore:
     baseline: "{{ lookup('ansible.builtin.file', 'states/web25-01.json') | from_json }}"
+
+# winnet-example: on web25-01
+- name: Undo the last playbook run that changed the host (its restore point)
+  winnet.routing.restore:
+  check_mode: true
+  register: undo
+
+- name: The restore point is the baseline of 10:15, the first (and only) one of that run
+  ansible.builtin.assert:
+    that:
+      - undo.restore.restore_point
+      - undo.restore.saved_at == '2026-11-23T10:15:00.123456Z'
 """
 
 RETURN = r"""
@@ -130,6 +147,14 @@ baseline:
   returned: when the task changed something outside check mode
   type: str
   sample: /home/ops/.ansible/winnet_baselines/web25-01/20261123T101500.123456Z.json
+restore_point:
+  description:
+    - Whether the baseline this task saved is the restore point of the playbook run, the first baseline the run
+      saved for the host (its JSON holds C(restore_point) true). M(winnet.routing.restore) and the playbook
+      C(winnet.routing.restore) return to the newest restore point by default, undoing the whole run.
+  returned: when the task changed something outside check mode
+  type: bool
+  sample: true
 snapshot_out:
   description: Path of the predicted state written for a snapshot host.
   returned: on a snapshot host with C(winnet_snapshot_out), when the task changed something outside check mode
@@ -144,8 +169,9 @@ state:
 restore:
   description:
     - What the restore planned against. C(source) is the baseline file (or "the baseline option" for a state given
-      inline), C(saved_at) when the baseline was saved, C(interfaces) maps each interface index of the baseline to the
-      index on the host (a loopback adapter created again has a new one).
+      inline), C(saved_at) when the baseline was saved, C(restore_point) whether it is the restore point of a run,
+      C(interfaces) maps each interface index of the baseline to the index on the host (a loopback adapter created
+      again has a new one).
     - C(complete) is false when the plan creates a loopback adapter again; the operations for that adapter (its
       settings, addresses and routes) and everything after them are left for a second run of the task, planned on
       the state gathered after Windows has given the adapter its index. The playbook C(winnet.routing.restore)
@@ -156,7 +182,7 @@ restore:
   returned: always
   type: dict
   sample: {source: /home/ops/.ansible/winnet_baselines/web25-01/20261123T101500.123456Z.json, saved_at: '2026-11-23T10:15:00.123456Z',
-           exact: true, complete: true, limits: [], interfaces: {'1': 1, '4': 4, '6': 6}}
+           restore_point: true, exact: true, complete: true, limits: [], interfaces: {'1': 1, '4': 4, '6': 6}}
 rollback:
   description: The automatic rollback, with O(rollback_after) (see M(winnet.routing.net_apply)).
   returned: when O(rollback_after) is set and the plan changes something

@@ -5,7 +5,14 @@
 back by winnet.routing.restore.
 
 A baseline is ``DIRECTORY/HOST/TIME.json`` holding ``{schema: winnet.routing/baseline-v1, host,
-saved_at, task, operations, state}``.
+saved_at, task, operations, state, run, restore_point}``.
+
+The baseline saved before the first change of a playbook run on a host is that run's restore
+point (``restore_point: true``): returning to it undoes every change the run made. A run is one
+``ansible-playbook`` (or ``ansible``) process; the workers that run the tasks are forked from it, so
+``run`` identifies it by the worker's parent process (its id, and its start time where the system
+tells it, so that a reused process id is another run). A baseline is a restore point when the
+newest baseline of the host was saved by another run (or there is none).
 """
 
 from __future__ import annotations
@@ -29,18 +36,68 @@ def baseline_name(now):
     return now.strftime('%Y%m%dT%H%M%S.%fZ') + '.json'
 
 
-def save_baseline(directory, host, state, operations, task_name, now=None):
-    """Write the state a change starts from as ``DIRECTORY/HOST/TIME.json``; returns the path."""
+def current_run():
+    """The id of the playbook run this process belongs to: its parent process (see the module docstring)."""
+    parent = os.getppid()
+    try:
+        with open('/proc/%d/stat' % parent, encoding='ascii') as handle:
+            # field 22, the start time; the fields after the command name, which ends with ')'
+            started = handle.read().rpartition(')')[2].split()[19]
+    except (OSError, IndexError, UnicodeDecodeError):
+        started = None
+    return '%d@%s' % (parent, started) if started else str(parent)
+
+
+def _documents(folder):
+    """The baselines of one host folder, newest first, as (path, document); unreadable files are skipped."""
+    try:
+        names = sorted((name for name in os.listdir(folder) if name.endswith('.json')), reverse=True)
+    except OSError:
+        return
+    for name in names:
+        path = os.path.join(folder, name)
+        try:
+            with open(path, encoding='utf-8') as handle:
+                document = json.load(handle)
+        except (OSError, ValueError):
+            continue
+        if isinstance(document, dict) and document.get('schema') == BASELINE_SCHEMA:
+            yield path, document
+
+
+def save_baseline(directory, host, state, operations, task_name, now=None, run=None):
+    """Write the state a change starts from as ``DIRECTORY/HOST/TIME.json``; returns (the path, whether
+    it is the run's restore point)."""
     now = now or datetime.datetime.now(datetime.timezone.utc)
+    run = run or current_run()
     folder = os.path.join(os.path.expanduser(directory), host)
     os.makedirs(folder, exist_ok=True)
+    newest = next(_documents(folder), None)
+    restore_point = newest is None or newest[1].get('run') != run
     path = os.path.join(folder, baseline_name(now))
     document = {'schema': BASELINE_SCHEMA, 'host': host, 'saved_at': now.strftime('%Y-%m-%dT%H:%M:%S.%fZ'),
-                'task': task_name, 'operations': operations, 'state': state}
+                'task': task_name, 'operations': operations, 'state': state, 'run': run, 'restore_point': restore_point}
     with open(path, 'x', encoding='utf-8') as handle:
         json.dump(document, handle, indent=1, sort_keys=True)
         handle.write('\n')
-    return path
+    return path, restore_point
+
+
+def newest_restore_point(directory, host):
+    """The path of the newest restore point among the baselines of ``host``.
+
+    Raises:
+        AnsibleActionFail: there is none (no baseline, or only baselines saved before restore points existed).
+    """
+    folder = os.path.join(os.path.expanduser(directory), host)
+    count = 0
+    for path, document in _documents(folder):
+        count += 1
+        if document.get('restore_point') is True and document.get('host') == host:
+            return path
+    raise AnsibleActionFail('baseline: no restore point for %s in %s (%d baseline(s) there, none marked restore_point); give the '
+                            'baseline to return to (with the playbook winnet.routing.restore: restore_baseline, or restore_steps_back)'
+                            % (host, folder, count))
 
 
 def read_baseline(value, hostname, playbook_dir=None):

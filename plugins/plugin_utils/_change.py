@@ -10,20 +10,25 @@ One task runs, in this order:
    (meaning: families, interfaces, ranges, duplicates), before anything else happens;
 2. the host's current state is taken from the ``winnet_state`` fact when an earlier task of the
    play left it, otherwise it is read from the snapshot file (snapshot host) or gathered with
-   net_info (one round trip);
+   net_info (one round trip). A task run in check mode leaves its prediction in that fact, for
+   the check-mode tasks after it (a whole ``--check`` run chains its predictions), and the actual
+   state beside it in ``winnet_state_actual``: a task that really runs plans on the actual state,
+   never on a prediction;
 3. the planner turns the arguments into operations and the Python applier predicts the state
    after them; the diff and ``changed`` come from those two states, so check mode and a real
    run report exactly the same;
 4. the connection guard compares the controller's reply path before and after;
 5. outside check mode, when there is something to do: the state is saved as a baseline on the
-   controller, then the operations run (net_apply on a live host: one round trip that also
+   controller (the first of a playbook run on the host is the run's restore point), then the
+   operations run (net_apply on a live host: one round trip that also
    re-gathers the state; the applier on a snapshot host, whose predicted state is written to
    ``winnet_snapshot_out``);
    With ``rollback_after``, the inverse operations travel in the same net_apply call, which arms
    a one-shot scheduled task on the host before changing anything; after a successful run the
    plugin reconnects and confirms (a second call removes the task). A snapshot host simulates
    both and counts the confirmation's round trip;
-6. the ``winnet_state`` fact is set to the new (in check mode, the predicted) state, and
+6. the ``winnet_state`` fact is set to the new (in check mode, the predicted) state, with
+   ``winnet_state_actual`` (null after a real run, or when nothing was predicted), and
    ``winnet_round_trips`` counts the round trips a live host costs (snapshot hosts count the
    ones they would cost).
 """
@@ -46,6 +51,7 @@ from ansible_collections.winnet.routing.plugins.module_utils.diff import diff
 from ansible_collections.winnet.routing.plugins.plugin_utils._argspec import argument_spec
 from ansible_collections.winnet.routing.plugins.plugin_utils._baseline import BASELINE_DIR_VAR, DEFAULT_BASELINE_DIR, save_baseline
 from ansible_collections.winnet.routing.plugins.plugin_utils._state import (
+    ACTUAL_FACT,
     CONNECTION_FACT,
     FACT_NAME,
     ROUND_TRIPS_FACT,
@@ -115,7 +121,7 @@ class ChangeAction(ActionBase):
     def _run(self, result, args, task_vars):
         """The steps of the module docstring, in order."""
         snapshot = self._snapshot(task_vars)
-        state_dict, gathered, learned = self._current(task_vars, snapshot)
+        state_dict, gathered, learned, actual = self._current(task_vars, snapshot)
         round_trips = 1 if gathered else 0
         host = HostState.from_dict(state_dict)
         ops, predicted = self._plan(host, args, task_vars, result)
@@ -127,7 +133,10 @@ class ChangeAction(ActionBase):
             round_trips += trips
         result['state'] = new_state
         result['round_trips'] = round_trips
-        result['ansible_facts'] = {FACT_NAME: new_state, ROUND_TRIPS_FACT: round_trips_after(task_vars, round_trips)}
+        if self._task.check_mode and actual is None and ops:
+            actual = state_dict     # the prediction differs from the host: keep the actual state beside it
+        result['ansible_facts'] = {FACT_NAME: new_state, ACTUAL_FACT: actual if self._task.check_mode else None,
+                                   ROUND_TRIPS_FACT: round_trips_after(task_vars, round_trips)}
         if learned is not None:
             result['ansible_facts'][CONNECTION_FACT] = learned
         return result
@@ -168,8 +177,9 @@ class ChangeAction(ActionBase):
         """Save the baseline, then run the operations: net_apply on a live host, the applier's prediction
         on a snapshot host (written to winnet_snapshot_out). Returns (the state after, round trips)."""
         directory = task_vars.get(BASELINE_DIR_VAR) or DEFAULT_BASELINE_DIR
-        result['baseline'] = save_baseline(self._templar.template(directory), task_vars.get('inventory_hostname', 'the host'),
-                                           state_dict, ops, self._task.get_name())
+        result['baseline'], result['restore_point'] = save_baseline(self._templar.template(directory),
+                                                                    task_vars.get('inventory_hostname', 'the host'), state_dict, ops,
+                                                                    self._task.get_name())
         round_trips = 1
         new_state = predicted.to_dict()
         if snapshot is None:
@@ -188,7 +198,7 @@ class ChangeAction(ActionBase):
         out = task_vars.get(SNAPSHOT_OUT_VAR)
         if out:
             out = snapshot_path(self._templar.template(out), task_vars.get('inventory_dir'), task_vars.get('playbook_dir'))
-            write_snapshot_out(out, snapshot, new_state)
+            write_snapshot_out(out, new_state)
             result['snapshot_out'] = out
         return new_state, round_trips
 
@@ -199,23 +209,34 @@ class ChangeAction(ActionBase):
             value = self._templar.template(value)
         return snapshot_of(value, task_vars.get('inventory_dir'), task_vars.get('playbook_dir'))
 
-    def _cached(self, task_vars):
-        # The fact as a top-level variable first: within a loop, Ansible updates it after each item,
-        # while ``ansible_facts`` keeps the value from before the loop until the loop ends.
-        cached = task_vars.get(FACT_NAME)
+    @staticmethod
+    def _cached(task_vars):
+        """(the ``winnet_state`` fact, the ``winnet_state_actual`` fact), each a dict or None."""
+        # The facts as top-level variables first: within a loop, Ansible updates them after each item,
+        # while ``ansible_facts`` keeps the values from before the loop until the loop ends.
+        source = task_vars
+        if not isinstance(task_vars.get(FACT_NAME), dict):
+            facts = task_vars.get('ansible_facts')
+            source = facts if isinstance(facts, dict) else {}
+        cached, actual = source.get(FACT_NAME), source.get(ACTUAL_FACT)
         if not isinstance(cached, dict):
-            facts = task_vars.get('ansible_facts') or {}
-            cached = facts.get(FACT_NAME) if isinstance(facts, dict) else None
-        return cached if isinstance(cached, dict) else None
+            return None, None
+        return cached, actual if isinstance(actual, dict) else None
 
     def _current(self, task_vars, snapshot):
         """(state dict, whether a live host was contacted to get it, what its gather learned about the
-        controller's connection or None)."""
-        cached = None if self.FRESH_STATE and snapshot is None else self._cached(task_vars)
+        controller's connection or None, the actual state when the state is a check-mode prediction
+        or None).
+
+        A task in check mode plans on the fact, prediction or not; a task that really runs plans on
+        the actual state (``winnet_state_actual`` when the fact holds a prediction)."""
+        cached, actual = (None, None) if self.FRESH_STATE and snapshot is None else self._cached(task_vars)
+        if cached is not None and actual is not None and not self._task.check_mode:
+            return validate_state(actual, 'the %s fact' % ACTUAL_FACT), False, None, None
         if cached is not None:
-            return validate_state(cached, 'the %s fact' % FACT_NAME), False, None
+            return validate_state(cached, 'the %s fact' % FACT_NAME), False, None, actual
         if snapshot is not None:
-            return load_snapshot(snapshot), True, None
+            return load_snapshot(snapshot), True, None, None
         port = task_vars.get('ansible_port')
         ports = connection_ports(task_vars.get('ansible_connection'), self._templar.template(port) if port is not None else None)
         gathered = self._execute_module(module_name='winnet.routing.net_info', module_args={'connection_ports': ports}, task_vars=task_vars)
@@ -224,7 +245,7 @@ class ChangeAction(ActionBase):
         learned = learn_controller(gathered.get('connection'))
         if 'state' not in gathered:
             raise fail('net_info returned no state from %s' % task_vars.get('inventory_hostname', 'the host'))
-        return validate_state(gathered['state'], 'net_info result from %s' % task_vars.get('inventory_hostname', 'the host')), True, learned
+        return validate_state(gathered['state'], 'net_info result from %s' % task_vars.get('inventory_hostname', 'the host')), True, learned, None
 
     # ------------------------------------------------------------------------ the guard
     def _guard(self, before, after, task_vars, live, learned):
@@ -285,7 +306,7 @@ class ChangeAction(ActionBase):
         result['applied'] = applied.get('applied') or []
         result['reboot_required'] = bool(applied.get('reboot_required'))
         if applied.get('failed'):
-            facts = {FACT_NAME: state} if isinstance(state, dict) else {}
+            facts = {FACT_NAME: state, ACTUAL_FACT: None} if isinstance(state, dict) else {}
             message = applied.get('msg') or 'net_apply failed'
             if rollback is not None and result['rollback']['armed']:
                 message += ('. The change is not confirmed: the rollback task %s restores the %d operation(s) applied at %s (UTC)'

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_native
@@ -24,6 +25,9 @@ from ansible_collections.winnet.routing.plugins.module_utils.snapshot_file impor
 FACT_NAME = 'winnet_state'
 # The round trips to the host the tasks of a play cost (snapshot hosts count what a live host would).
 ROUND_TRIPS_FACT = 'winnet_round_trips'
+# Set by a task run in check mode: the host's actual state while winnet_state holds a prediction
+# (null when winnet_state is the actual state). A task that really runs plans on it.
+ACTUAL_FACT = 'winnet_state_actual'
 CONNECTION_FACT = 'winnet_connection'
 SNAPSHOT_VAR = 'winnet_snapshot'
 SNAPSHOT_OUT_VAR = 'winnet_snapshot_out'
@@ -78,19 +82,35 @@ def validate_state(data, origin):
         raise AnsibleActionFail('%s: invalid HostState: %s' % (origin, to_native(exc))) from None
 
 
-def write_snapshot_out(path, source, state):
-    """Write a predicted state; never the snapshot it was read from."""
-    if source is not None and os.path.realpath(path) == os.path.realpath(source):
-        raise AnsibleActionFail('winnet_snapshot_out %s is the snapshot the state was read from; it is never overwritten: '
-                                'give another path' % path)
-    folder = os.path.dirname(path)
-    if folder:
+def write_snapshot_out(path, state):
+    """Write a predicted state to ``path`` atomically: a temporary file in the same folder, renamed over
+    the file, so that a failed run never leaves half a file. ``path`` may be the snapshot the state
+    was read from: the simulated host then keeps its changes from one run to the next.
+
+    Raises:
+        AnsibleActionFail: the file cannot be written (the message names it and the cause).
+    """
+    folder = os.path.dirname(path) or '.'
+    tmp = None
+    try:
         os.makedirs(folder, exist_ok=True)
-    tmp = path + '.tmp'
-    with open(tmp, 'w', encoding='utf-8') as handle:
-        json.dump(state, handle, indent=1, sort_keys=True)
-        handle.write('\n')
-    os.replace(tmp, path)
+        handle, tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), suffix='.tmp', dir=folder)
+        with os.fdopen(handle, 'w', encoding='utf-8') as stream:
+            json.dump(state, stream, indent=1, sort_keys=True)
+            stream.write('\n')
+            stream.flush()
+            os.fsync(stream.fileno())
+        if os.path.exists(path):
+            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
+        else:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise AnsibleActionFail('winnet_snapshot_out: cannot write %s: %s' % (path, exc.strerror or exc)) from None
+    finally:
+        if tmp is not None and os.path.exists(tmp):
+            os.remove(tmp)
 
 
 def round_trips_after(task_vars, round_trips):

@@ -692,7 +692,8 @@ def write_fixtures(directory, root=ROOT):
             with open(os.path.join(root, source), encoding='utf-8') as handle:
                 state = json.load(handle)
             document = {'schema': 'winnet.routing/baseline-v1', 'host': os.path.basename(os.path.dirname(relpath)),
-                        'saved_at': '2026-11-23T10:15:00.123456Z', 'task': 'the change of 10:15', 'operations': [], 'state': state}
+                        'saved_at': '2026-11-23T10:15:00.123456Z', 'task': 'the change of 10:15', 'operations': [], 'state': state,
+                        'run': 'the run of 10:15', 'restore_point': True}
             with open(target, 'w', encoding='utf-8') as handle:
                 json.dump(document, handle, indent=1, sort_keys=True)
                 handle.write('\n')

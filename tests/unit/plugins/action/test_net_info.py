@@ -139,6 +139,9 @@ def test_snapshot_host_in_check_mode_returns_the_same():
     normal = _action()[0].run(task_vars=dict(task_vars))
     checked = _action(check_mode=True)[0].run(task_vars=dict(task_vars))
     assert checked['state'] == normal['state'] and checked['changed'] is normal['changed'] is False
+    # a real read is the actual state; in check mode the actual state a prediction kept stays
+    assert normal['ansible_facts'] == {'winnet_state': normal['state'], 'winnet_state_actual': None}
+    assert checked['ansible_facts'] == {'winnet_state': normal['state']}
 
 
 def test_live_host_runs_the_module_and_validates_its_state():
@@ -151,7 +154,7 @@ def test_live_host_runs_the_module_and_validates_its_state():
     assert execute.call_args.kwargs['module_args'] == {'probes': [{'destination': '203.0.113.50', 'source': None}],
                                                        'connection_ports': [5985, 5986]}
     assert result['state'] == gathered['state']
-    assert result['ansible_facts'] == {'winnet_state': gathered['state'], 'winnet_round_trips': 1}
+    assert result['ansible_facts'] == {'winnet_state': gathered['state'], 'winnet_round_trips': 1, 'winnet_state_actual': None}
     assert result['probes'] == gathered['probes']
     assert result['changed'] is False
 

@@ -1,0 +1,213 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the winnet.routing collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The changing modules' action plugin across tasks: a check-mode prediction never becomes the state
+a real task plans on (live host mocked, snapshot host), restore points (the first baseline of a
+run), and a snapshot updated in place."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from unittest import mock
+
+import pytest
+
+from ansible.errors import AnsibleActionFail
+from ansible.parsing.dataloader import DataLoader
+from ansible.playbook.play_context import PlayContext
+from ansible.template import Templar
+
+from ansible_collections.winnet.routing.plugins.action import restore, route
+from ansible_collections.winnet.routing.plugins.module_utils.applier import apply
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState, canonical, state_hash
+from ansible_collections.winnet.routing.plugins.plugin_utils._baseline import newest_restore_point, save_baseline
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
+SNAPSHOT = os.path.join(ROOT, 'examples', 'snapshots', 'web25-01.json')
+ROUTE = {'destination': '10.99.0.0/16', 'next_hop': '10.10.0.254', 'interface': 'Management', 'metric': 10}
+OTHER_ROUTE = {'destination': '10.98.0.0/16', 'next_hop': '10.10.0.254', 'interface': 'Management', 'metric': 10}
+
+
+def _state():
+    with open(SNAPSHOT, encoding='utf-8') as handle:
+        return HostState.from_dict(json.load(handle)).to_dict()
+
+
+def _action(plugin, args, check_mode=False, name='a task'):
+    task = mock.MagicMock()
+    task.args = dict(args)
+    task.async_val = 0
+    task.check_mode = check_mode
+    task.diff = False
+    task.action = 'winnet.routing.' + plugin.__name__.rpartition('.')[2]
+    task.get_name.return_value = name
+    loader = DataLoader()
+    return plugin.ActionModule(task=task, connection=mock.MagicMock(), play_context=PlayContext(), loader=loader,
+                               templar=Templar(loader=loader), shared_loader_obj=None)
+
+
+class Play:
+    """The variables of one host through a play: each task's facts are kept, as Ansible does."""
+
+    def __init__(self, tmp_path, **variables):
+        self.vars = dict({'inventory_hostname': 'web25-01', 'winnet_baseline_dir': str(tmp_path / 'baselines')}, **variables)
+
+    def run(self, plugin, args, check_mode=False, live=None, name='a task'):
+        action = _action(plugin, args, check_mode, name)
+        task_vars = dict(self.vars)
+        if live is None:
+            result = action.run(task_vars=task_vars)
+        else:
+            with mock.patch.object(action, '_execute_module', side_effect=live):
+                result = action.run(task_vars=task_vars)
+        self.vars.update(result.get('ansible_facts') or {})
+        return result
+
+
+class LiveHost:
+    """A mocked Windows host: net_info returns its state, net_apply runs the plan on it (with the
+    applier, checking the plan's base as the module does)."""
+
+    def __init__(self, state):
+        self.state = HostState.from_dict(state)
+        self.calls = []
+
+    def __call__(self, module_name, module_args, task_vars):  # pylint: disable=unused-argument
+        self.calls.append(module_name)
+        if module_name == 'winnet.routing.net_info':
+            return {'changed': False, 'state': self.state.to_dict()}
+        plan = module_args['plan']
+        if plan.get('base') is not None and plan['base'] != state_hash(self.state):
+            return {'failed': True, 'msg': 'plan.base: the host has changed since the plan was made', 'applied': [],
+                    'state': self.state.to_dict()}
+        self.state = apply(self.state, plan['operations'])
+        return {'changed': bool(plan['operations']), 'applied': plan['operations'], 'state': self.state.to_dict()}
+
+
+# ------------------------------------------------------------------------------ check mode
+def test_snapshot_host_a_checked_task_then_the_same_task_for_real_makes_the_change(tmp_path):
+    play = Play(tmp_path, winnet_snapshot=SNAPSHOT)
+    checked = play.run(route, ROUTE, check_mode=True)
+    assert checked['changed'] and play.vars['winnet_state_actual'] == _state()
+    real = play.run(route, ROUTE)
+    assert real['changed'], 'the real run planned on the prediction'
+    assert real['operations'] == checked['operations'] and real['state'] == checked['state']
+    assert play.vars['winnet_state'] == real['state'] and play.vars['winnet_state_actual'] is None
+    assert os.path.exists(real['baseline'])
+    again = play.run(route, ROUTE)
+    assert not again['changed']
+
+
+def test_live_host_a_checked_task_then_the_same_task_for_real_makes_the_change(tmp_path):
+    host = LiveHost(_state())
+    play = Play(tmp_path)
+    checked = play.run(route, ROUTE, check_mode=True, live=host)
+    assert checked['changed'] and host.calls == ['winnet.routing.net_info']
+    real = play.run(route, ROUTE, live=host)
+    assert real['changed'] and host.calls == ['winnet.routing.net_info', 'winnet.routing.net_apply']
+    assert canonical(host.state) == canonical(HostState.from_dict(checked['state']))
+    assert real['round_trips'] == 1, 'the actual state was known: no second gather'
+    again = play.run(route, ROUTE, live=host)
+    assert not again['changed'] and len(host.calls) == 2
+
+
+def test_a_whole_check_run_chains_its_predictions(tmp_path):
+    play = Play(tmp_path, winnet_snapshot=SNAPSHOT)
+    first = play.run(route, ROUTE, check_mode=True)
+    second = play.run(route, OTHER_ROUTE, check_mode=True)
+    assert HostState.from_dict(second['state']).to_dict() == apply(HostState.from_dict(first['state']), second['operations']).to_dict()
+    assert play.vars['winnet_state_actual'] == _state()
+    repeated = play.run(route, ROUTE, check_mode=True)
+    assert not repeated['changed'], 'a check-mode task plans on the predictions before it'
+
+
+def test_a_real_task_after_a_prediction_plans_on_the_real_changes_before_it(tmp_path):
+    play = Play(tmp_path, winnet_snapshot=SNAPSHOT)
+    play.run(route, OTHER_ROUTE)
+    actual = play.vars['winnet_state']
+    play.run(route, ROUTE, check_mode=True)
+    assert play.vars['winnet_state_actual'] == actual
+    real = play.run(route, ROUTE)
+    assert real['changed']
+    assert {r['destination'] for r in real['state']['routes']} >= {'10.98.0.0/16', '10.99.0.0/16'}
+
+
+def test_a_saved_plan_from_check_mode_applies_with_net_apply(tmp_path):
+    from ansible_collections.winnet.routing.plugins.action import net_apply  # pylint: disable=import-outside-toplevel
+    play = Play(tmp_path, winnet_snapshot=SNAPSHOT)
+    planned = play.run(route, ROUTE, check_mode=True)
+    applied = play.run(net_apply, {'plan': planned['plan']})
+    assert applied['changed'] and applied['state'] == planned['state']
+
+
+def test_check_mode_without_changes_leaves_no_actual_state(tmp_path):
+    play = Play(tmp_path, winnet_snapshot=SNAPSHOT)
+    play.run(route, {'destination': '0.0.0.0/0', 'next_hop': '10.10.0.254', 'interface': 'Management', 'metric': 0}, check_mode=True)
+    assert play.vars['winnet_state_actual'] is None
+
+
+# ------------------------------------------------------------------------------ restore points
+def test_the_first_baseline_of_a_run_is_its_restore_point(tmp_path):
+    directory = str(tmp_path)
+    state = _state()
+    first, first_point = save_baseline(directory, 'web25-01', state, [], 'one', run='run-1')
+    second, second_point = save_baseline(directory, 'web25-01', state, [], 'two', run='run-1')
+    third, third_point = save_baseline(directory, 'web25-01', state, [], 'three', run='run-2')
+    assert (first_point, second_point, third_point) == (True, False, True)
+    for path, marked in ((first, True), (second, False), (third, True)):
+        with open(path, encoding='utf-8') as handle:
+            assert json.load(handle)['restore_point'] is marked
+    assert newest_restore_point(directory, 'web25-01') == third
+    assert first < second < third
+
+
+def test_no_restore_point_is_an_error_naming_the_folder(tmp_path):
+    with pytest.raises(AnsibleActionFail, match=r'baseline: no restore point for web25-01 in .*web25-01 \(0 baseline\(s\) there'):
+        newest_restore_point(str(tmp_path), 'web25-01')
+
+
+def test_restore_without_baseline_undoes_the_whole_run(tmp_path):
+    play = Play(tmp_path, winnet_snapshot=SNAPSHOT)
+    before = _state()
+    first = play.run(route, ROUTE)
+    second = play.run(route, OTHER_ROUTE)
+    assert first['restore_point'] and not second['restore_point']
+    undo = play.run(restore, {})
+    assert undo['restore']['source'] == first['baseline'] and undo['restore']['restore_point']
+    assert canonical(HostState.from_dict(undo['state'])) == canonical(HostState.from_dict(before))
+
+
+# ------------------------------------------------------------------------------ snapshot in place
+def test_a_snapshot_updated_in_place_keeps_its_changes_for_the_next_run(tmp_path):
+    snapshot = tmp_path / 'web25-01.json'
+    snapshot.write_text(json.dumps(_state()), encoding='utf-8')
+    os.chmod(snapshot, 0o640)
+    first = Play(tmp_path, winnet_snapshot=str(snapshot), winnet_snapshot_out=str(snapshot)).run(route, ROUTE)
+    assert first['changed'] and first['snapshot_out'] == str(snapshot)
+    assert json.loads(snapshot.read_text(encoding='utf-8')) == first['state']
+    assert stat.S_IMODE(os.stat(snapshot).st_mode) == 0o640
+    assert sorted(os.listdir(tmp_path)) == ['baselines', 'web25-01.json'], 'no temporary file is left'
+    second = Play(tmp_path, winnet_snapshot=str(snapshot), winnet_snapshot_out=str(snapshot)).run(route, ROUTE)
+    assert not second['changed']
+
+
+def test_a_failed_write_leaves_the_snapshot_whole(tmp_path):
+    snapshot = tmp_path / 'web25-01.json'
+    text = json.dumps(_state())
+    snapshot.write_text(text, encoding='utf-8')
+    play = Play(tmp_path, winnet_snapshot=str(snapshot), winnet_snapshot_out=str(snapshot))
+    real_dump = json.dump
+
+    def dump(value, stream, **options):
+        if not isinstance(stream.name, str):      # the temporary file, opened from its descriptor
+            stream.write('{"schema": "winnet.routing/v1", "interf')      # half written when the disk is full
+            raise OSError(28, 'No space left on device')
+        return real_dump(value, stream, **options)
+
+    with mock.patch('json.dump', side_effect=dump):
+        with pytest.raises(AnsibleActionFail, match='winnet_snapshot_out: cannot write .*web25-01.json: No space left on device'):
+            play.run(route, ROUTE)
+    assert snapshot.read_text(encoding='utf-8') == text
+    assert sorted(os.listdir(tmp_path)) == ['baselines', 'web25-01.json']
