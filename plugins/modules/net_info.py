@@ -468,4 +468,11 @@ ansible_facts:
           the one a live host would cost), as the changing modules count them.
       type: int
       returned: always
+    winnet_state_actual:
+      description:
+        - Null, since RV(state) is the host's actual state. A changing module run in check mode sets this fact to the
+          actual state while C(winnet_state) holds its prediction; outside check mode this module clears it, in check
+          mode it leaves it as it is.
+      type: dict
+      returned: outside check mode
 """

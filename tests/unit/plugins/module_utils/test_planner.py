@@ -128,7 +128,7 @@ KNOWN = 'this host has 3 (NIC1), 4 (NIC2), 7 (loopback)'
 
 
 @pytest.mark.parametrize('value, expected', [
-    (3, 3), ('3', 3), ('NIC1', 3), (7, 7), ('loopback', 7), (' 7 ', 7),
+    (3, 3), ('3', 3), ('NIC1', 3), (7, 7), ('loopback', 7), (' 7 ', 7), ('nic1', 3), ('LOOPBACK', 7),
     ('nope', "interface: unknown interface 'nope'; " + KNOWN), (99, 'interface: unknown interface 99; ' + KNOWN),
     (True, 'interface: must be an interface index or alias, got True'), (None, 'interface: must be an interface index or alias, got None'),
     (3.0, 'interface: must be an interface index or alias, got float'),
