@@ -329,9 +329,10 @@ class HostState:
         return self._by_alias.get(alias) if isinstance(alias, str) else None
 
     def interfaces_by_alias_ignoring_case(self, alias):
-        """The interfaces whose alias equals ``alias`` when case is ignored, as Windows compares them."""
-        wanted = alias.casefold()
-        return [i for i in self.interfaces if isinstance(i.alias, str) and i.alias.casefold() == wanted]
+        """The interfaces whose alias equals ``alias`` when case is ignored, as Windows compares them
+        (character by character: lower() keeps 'ß' apart from 'SS', as Windows does, casefold() would not)."""
+        wanted = alias.lower()
+        return [i for i in self.interfaces if isinstance(i.alias, str) and i.alias.lower() == wanted]
 
     def on_link_prefixes(self, family, index):
         """The subnets of interface ``index`` in ``family``, as ``(network, prefix length)``: those of its
