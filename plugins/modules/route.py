@@ -37,7 +37,7 @@ options:
       - It must be on-link on O(interface), as Windows needs to reach it directly. That is, in one of
         the interface's subnets (those of its addresses and of its on-link routes), or, for IPv6, a
         link-local address (C(fe80::/10)). A route removed with O(state=absent) may name any next hop.
-      - C(gateway) is an alias, as in M(ansible.windows.win_route).
+      - C(gateway) is an alias, as in the module C(ansible.windows.win_route).
     type: str
     aliases: [gateway]
   interface:
