@@ -456,6 +456,10 @@ def plan_loopback(host, name, state='present', path='', interface=None):
         raise ArgumentError(npath, 'must be a non-empty adapter name, got %r' % (name,))
     state = CHECK.choice(state, join(path, 'state'), STATES, 'present')
     iface = host.interface_by_alias(name)
+    if iface is None:
+        # Windows' adapter names are unique regardless of case: 'VIP' is the adapter 'vip'.
+        same = host.interfaces_by_alias_ignoring_case(name)
+        iface = same[0] if len(same) == 1 else None
     if interface is not None:
         ipath = join(path, 'interface')
         if state == 'absent':
