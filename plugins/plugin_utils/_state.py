@@ -90,7 +90,8 @@ def write_snapshot_out(path, state):
     Raises:
         AnsibleActionFail: the file cannot be written (the message names it and the cause).
     """
-    folder = os.path.dirname(path) or '.'
+    path = os.path.realpath(path)     # through a symbolic link: the file it names is updated, the link kept
+    folder = os.path.dirname(path)
     tmp = None
     try:
         os.makedirs(folder, exist_ok=True)

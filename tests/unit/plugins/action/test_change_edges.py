@@ -61,15 +61,15 @@ def _run_on_snapshot(snapshot, out, tmp_path):
 
 
 @pytest.mark.parametrize('out', ['web25-01.json', './web25-01.json', '../inventory/web25-01.json', 'link.json'])
-def test_the_snapshot_read_is_never_overwritten(snapshot, tmp_path, out):
+def test_the_snapshot_read_is_updated_in_place(snapshot, tmp_path, out):
     os.symlink(snapshot, snapshot.parent / 'link.json')
-    before = snapshot.read_bytes()
-    with pytest.raises(AnsibleActionFail) as caught:
-        _run_on_snapshot(snapshot, out, tmp_path)
-    assert str(caught.value) == ('winnet_snapshot_out %s is the snapshot the state was read from; it is never overwritten: give another '
-                                 'path' % os.path.normpath(os.path.join(str(snapshot.parent), out)))
-    assert snapshot.read_bytes() == before
-    assert sorted(os.listdir(snapshot.parent)) == ['link.json', 'web25-01.json']
+    result = _run_on_snapshot(snapshot, out, tmp_path)
+    assert result['changed']
+    assert json.loads(snapshot.read_text(encoding='utf-8')) == result['state']
+    assert os.path.islink(snapshot.parent / 'link.json')
+    assert sorted(os.listdir(snapshot.parent)) == ['link.json', 'web25-01.json']       # no temporary file left
+    again = _run_on_snapshot(snapshot, out, tmp_path)
+    assert not again['changed'], 'the next run starts from the updated snapshot'
 
 
 def test_the_predicted_state_goes_to_snapshot_out(snapshot, tmp_path):

@@ -126,7 +126,7 @@ def test_a_failed_net_apply_without_a_rollback_reports_what_was_applied(tmp_path
     assert str(caught.value) == 'Failed to run operations[1] (add_route ...): access denied'
     result = caught.value.result
     assert (result['applied'], result['failure'], result['changed'], result['rollback']) == ([0], {'index': 1}, True, None)
-    assert result['ansible_facts'] == {'winnet_state': answer['state']}
+    assert result['ansible_facts'] == {'winnet_state': answer['state'], 'winnet_state_actual': None}     # what the host has now
 
 
 def test_a_net_apply_failure_without_a_state_sets_no_fact(tmp_path):
