@@ -105,11 +105,11 @@ EXAMPLES = r"""
   check_mode: true
   register: undo
 
-- name: The restore point is the baseline of 10:15, the first (and only) one of that run
+- name: The baseline it returns to is a restore point, the first baseline of that run
   ansible.builtin.assert:
     that:
       - undo.restore.restore_point
-      - undo.restore.saved_at == '2026-11-23T10:15:00.123456Z'
+      - undo.restore.source is match('.*/winnet_baselines/web25-01/')
 """
 
 RETURN = r"""
