@@ -115,7 +115,7 @@ def test_with_consent_the_same_plan_is_applied(tmp_path):
 
 def test_bad_arguments_name_the_path_before_anything(tmp_path):
     action, _connection, task_vars = _action({'routes': [{'interface': 'Management', 'routes': [{'destination': '10.9.0.0/16',
-                                                                                                 'metric': 0}]}]}, tmp_path)
+                                                                                                 'metric': 10000}]}]}, tmp_path)
     with mock.patch.object(action, '_execute_module', side_effect=AssertionError('contacted')):
-        with pytest.raises(AnsibleActionFail, match=r'^routes\[0\]\.routes\[0\]\.metric: 0 is out of range'):
+        with pytest.raises(AnsibleActionFail, match=r'^routes\[0\]\.routes\[0\]\.metric: 10000 is out of range \(0 to 9999\)'):
             action.run(task_vars=task_vars)

@@ -140,8 +140,8 @@ def test_snapshot_host_in_check_mode_returns_the_same():
     checked = _action(check_mode=True)[0].run(task_vars=dict(task_vars))
     assert checked['state'] == normal['state'] and checked['changed'] is normal['changed'] is False
     # a real read is the actual state; in check mode the actual state a prediction kept stays
-    assert normal['ansible_facts'] == {'winnet_state': normal['state'], 'winnet_state_actual': None}
-    assert checked['ansible_facts'] == {'winnet_state': normal['state']}
+    assert normal['ansible_facts'] == {'winnet_state': normal['state'], 'winnet_state_actual': None, 'winnet_round_trips': 1}
+    assert checked['ansible_facts'] == {'winnet_state': normal['state'], 'winnet_round_trips': 1}
 
 
 def test_live_host_runs_the_module_and_validates_its_state():

@@ -105,7 +105,7 @@ def test_result_shape(result):
     assert result['changed'] is False
     assert set(result) >= {'changed', 'state', 'probes', 'ansible_facts'}
     assert result['state']['schema'] == 'winnet.routing/v1'
-    assert result['ansible_facts'] == {'winnet_state': result['state'], 'winnet_round_trips': 1}
+    assert result['ansible_facts'] == {'winnet_state': result['state'], 'winnet_round_trips': 1, 'winnet_state_actual': None}
 
 
 def test_state_is_canonical_schema_v1(golden):
