@@ -16,6 +16,15 @@ list it in ``CHECKS`` with whether it is required; give its id in the dsr_check 
 from __future__ import annotations
 
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError
+from ansible_collections.winnet.routing.plugins.module_utils.findings import (
+    host_prefix_cause,
+    host_prefix_ops,
+    iface_label,
+    remove_everywhere,
+    weak_host_cause,
+    weak_host_ops,
+)
+from ansible_collections.winnet.routing.plugins.module_utils.ops import address_op, dns_registration_op
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     BITS,
     FAMILIES,
@@ -72,6 +81,30 @@ class _Dsr:
     def no_loopback(self):
         return 'no KM-TEST loopback adapter holds %s' % self.vip
 
+    @property
+    def no_loopback_cause(self):
+        return 'No loopback adapter holds VIP %s' % self.vip
+
+    def loopback_wins_routes(self):
+        """The routes on the loopback, other than the VIP's own prefix and host routes, that win (or tie)
+        for a client."""
+        out = []
+        plen = self.loopback_address.prefix_length
+        for _client, c_value in self.clients:
+            bucket = self.engine.select(self.family, c_value)
+            if not bucket:
+                continue
+            for entry in bucket:
+                route = entry.route
+                if entry.effective_metric != bucket[0].effective_metric or route.interface != self.loopback.index:
+                    continue
+                if route.prefix_length == self.bits and route.network == self.value:
+                    continue
+                if (route.network, route.prefix_length) == (self.value & mask(self.family, plen), plen):
+                    continue
+                out.append(route)
+        return out
+
     def host_prefix_readdress(self):
         """The commands that give the VIP a host prefix on the loopback."""
         return ("Remove-NetIPAddress -InterfaceIndex %d -IPAddress '%s' -Confirm:$false; "
@@ -117,11 +150,22 @@ def loopback_judged(dsr, cid, ok, required, good, bad, remediation):
 
 
 # --------------------------------------------------------------------------------- the checks
+def _spare_loopback(dsr):
+    """The host's only loopback adapter when it does not hold the VIP yet, else None."""
+    adapters = [i for i in dsr.state.interfaces if i.kind == 'loopback_adapter' and i.settings(dsr.family) is not None]
+    return adapters[0] if len(adapters) == 1 and dsr.loopback is None else None
+
+
 def vip_on_loopback(dsr, cid, required):
     message = 'VIP %s is on loopback adapter %d (%s)' % (dsr.vip, dsr.loopback.index, dsr.loopback.alias) if dsr.loopback else dsr.no_loopback
-    return judged(cid, dsr.loopback is not None, required, message,
-                  "New-NetIPAddress -InterfaceAlias '%s' -IPAddress '%s' -PrefixLength %d -SkipAsSource $true"
-                  % (dsr.loopback_name, dsr.vip, dsr.bits))
+    spare = _spare_loopback(dsr)
+    if spare is not None:
+        remediation = ("New-NetIPAddress -InterfaceIndex %d -AddressFamily %s -IPAddress '%s' -PrefixLength %d -SkipAsSource $true"
+                       % (spare.index, dsr.label, dsr.vip, dsr.bits))
+    else:
+        remediation = ('Create a KM-TEST loopback adapter and assign %s/%d to it with SkipAsSource (the role '
+                       'winnet.routing.dsr_real_server with dsr_real_server_vips does both).' % (dsr.vip, dsr.bits))
+    return judged(cid, dsr.loopback is not None, required, message, remediation)
 
 
 def nic_weak_host_receive(dsr, cid, required):
@@ -237,6 +281,87 @@ def loopback_dns_registration(dsr, cid, required):
         'Set-DnsClient -InterfaceIndex %d -RegisterThisConnectionsAddress $false' % dsr.loopback_index)
 
 
+# ------------------------------------------------------------------------ the fixes (for the audit)
+def _fix_vip_on_loopback(dsr):
+    spare = _spare_loopback(dsr)
+    if spare is None:
+        return dsr.no_loopback_cause, None
+    op = {'op': 'add_address', 'interface': spare.index, 'family': FAMILY_NAME[dsr.family], 'address': dsr.vip,
+          'prefix_length': dsr.bits, 'skip_as_source': True}
+    return dsr.no_loopback_cause, [op]
+
+
+def _fix_weak(which, what):
+    def fix(dsr):
+        iface = dsr.nic if which == 'nic' else dsr.loopback
+        return weak_host_cause(iface, dsr.family, what), weak_host_ops(iface, dsr.family, what)
+    return fix
+
+
+def _fix_reply_via_nic(dsr):
+    if dsr.loopback is None or not dsr.engine.local.get((dsr.family, dsr.value)):
+        return dsr.no_loopback_cause, None
+    if dsr.loopback_settings.weak_host_send and dsr.loopback_address.prefix_length < dsr.bits:
+        return host_prefix_cause(dsr.loopback, dsr.loopback_address), host_prefix_ops(dsr.loopback, dsr.loopback_address)
+    return weak_host_cause(dsr.loopback, dsr.family, 'send'), weak_host_ops(dsr.loopback, dsr.family, 'send')
+
+
+def _fix_vip_prefix(dsr):
+    return host_prefix_cause(dsr.loopback, dsr.loopback_address), host_prefix_ops(dsr.loopback, dsr.loopback_address)
+
+
+def _fix_loopback_routes(dsr):
+    routes = dsr.loopback_wins_routes()
+    return ('Routes on loopback %s win for the clients of VIP %s' % (iface_label(dsr.loopback), dsr.vip),
+            remove_everywhere(dsr.state, routes) or None)
+
+
+def _fix_vip_not_on_physical_nic(dsr):
+    physical = [a for a in dsr.holders if dsr.state.interface(a.interface).kind not in PHYSICAL_EXCLUDED_KINDS]
+    return ('VIP %s is assigned to a physical interface' % dsr.vip, [address_op('remove_address', a) for a in physical] or None)
+
+
+def _fix_vip_skip_as_source(dsr):
+    addr = dsr.loopback_address
+    return ('VIP %s lacks SkipAsSource' % dsr.vip,
+            [{'op': 'set_address', 'interface': addr.interface, 'family': FAMILY_NAME[dsr.family], 'address': addr.address,
+              'skip_as_source': True}])
+
+
+def _fix_loopback_dns_registration(dsr):
+    cause = 'Loopback %s registers its addresses in DNS' % iface_label(dsr.loopback)
+    if dsr.state.is_partial('interfaces.register_dns'):
+        return cause, None
+    return cause, [dns_registration_op(dsr.loopback.index, False)]
+
+
+# id -> (dsr) -> (cause, operations or None) of a check that does not pass.
+FIXES = {
+    'vip_on_loopback': _fix_vip_on_loopback,
+    'nic_weak_host_receive': _fix_weak('nic', 'receive'),
+    'loopback_weak_host_send': _fix_weak('loopback', 'send'),
+    'loopback_weak_host_receive': _fix_weak('loopback', 'receive'),
+    'nic_weak_host_send': _fix_weak('nic', 'send'),
+    'reply_via_nic': _fix_reply_via_nic,
+    'vip_prefix': _fix_vip_prefix,
+    'loopback_routes': _fix_loopback_routes,
+    'vip_not_on_physical_nic': _fix_vip_not_on_physical_nic,
+    'vip_skip_as_source': _fix_vip_skip_as_source,
+    'loopback_dns_registration': _fix_loopback_dns_registration,
+}
+
+
+def _with_fix(dsr, check):
+    """The check with its candidate fix (``_cause``, ``_ops``) when it does not pass."""
+    if check['status'] == 'pass':
+        return check
+    if dsr.loopback is None and check['id'] not in ('nic_weak_host_receive', 'nic_weak_host_send', 'vip_not_on_physical_nic'):
+        cause, ops = (_fix_vip_on_loopback(dsr) if check['id'] == 'vip_on_loopback' else (dsr.no_loopback_cause, None))
+    else:
+        cause, ops = FIXES[check['id']](dsr)
+    return dict(check, _cause=cause, _ops=ops)
+
+
 # (id, required, check), in the order they are reported.
 CHECKS = (
     ('vip_on_loopback', True, vip_on_loopback),
@@ -253,7 +378,7 @@ CHECKS = (
 )
 
 
-def dsr_check(engine, vip, nic, clients):
+def dsr_check(engine, vip, nic, clients, raw=False):
     """R25: is this host a working DSR real server for ``vip`` arriving on ``nic``?
 
     Args:
@@ -261,6 +386,9 @@ def dsr_check(engine, vip, nic, clients):
         vip: the virtual IP address.
         nic: index or alias of the interface the load balancer sends the VIP's traffic to.
         clients: at least one client address (same family as the VIP) whose return path is judged.
+
+        raw: keep each failed check's candidate fix (``_cause``, ``_ops``) and the flows' findings
+            unproven, for a caller that proves every fix of the host together (the audit).
 
     Returns:
         ``{ready, checks: [{id, status, message, remediation}], flows: [flow_check per client], trace}``.
@@ -271,7 +399,11 @@ def dsr_check(engine, vip, nic, clients):
     engine.require('dsr_check', 'interfaces.settings', 'interfaces.kind')
     dsr = _Dsr(engine, vip, nic, clients)
     checks = [check(dsr, cid, required) for cid, required, check in CHECKS]
-    flows = [engine.flow_check(client, dsr.vip, dsr.nic.index) for client, _value in dsr.clients]
+    if raw:
+        checks = [_with_fix(dsr, c) for c in checks]
+        flows = [engine.flow_check_raw(client, dsr.vip, dsr.nic.index) for client, _value in dsr.clients]
+    else:
+        flows = [engine.flow_check(client, dsr.vip, dsr.nic.index) for client, _value in dsr.clients]
     ready = all(c['status'] != 'fail' for c in checks)
     trace = ['DSR check of VIP %s arriving on interface %d (%s) for clients %s: %s.'
              % (dsr.vip, dsr.nic.index, dsr.nic.alias, ', '.join(c for c, _value in dsr.clients), 'ready' if ready else 'not ready')]

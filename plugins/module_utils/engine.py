@@ -23,6 +23,7 @@ and the source candidates of each interface. It then answers the questions, each
 
 from __future__ import annotations
 
+from ansible_collections.winnet.routing.plugins.module_utils import advice as _advice
 from ansible_collections.winnet.routing.plugins.module_utils import coverage as _coverage
 from ansible_collections.winnet.routing.plugins.module_utils import destinations as _destinations
 from ansible_collections.winnet.routing.plugins.module_utils import dsr as _dsr
@@ -228,17 +229,42 @@ class Engine:
         """Receive verdict for a packet to ``value`` arriving on ``in_iface`` (see flows.receive)."""
         return _flows.receive(self, family, value, in_iface)
 
-    def flow_check(self, client, destination, arrival_interface):
-        """A client -> local address flow and its reply (see flows.flow_check)."""
+    def flow_check_raw(self, client, destination, arrival_interface):
+        """``flow_check`` with its findings' fixes not yet proven (for callers that prove them together)."""
         return _flows.flow_check(self, client, destination, arrival_interface)
 
-    def dsr_check(self, vip, nic, clients):
-        """DSR real server readiness (see dsr.dsr_check)."""
-        return _dsr.dsr_check(self, vip, nic, clients)
+    def flow_check(self, client, destination, arrival_interface):
+        """A client -> local address flow and its reply (see flows.flow_check), each finding with its
+        cause and proven fix (see advice.advise)."""
+        result = _flows.flow_check(self, client, destination, arrival_interface)
+        result['findings'] = _advice.advise(
+            self, result['findings'], lambda engine: _flows.flow_check(engine, client, destination, arrival_interface)['findings'])
+        return result
 
-    def findings(self, flows=None):
-        """Host-wide findings, plus those of the declared flows (see findings.host_findings)."""
-        return _findings.host_findings(self, flows)
+    def dsr_check(self, vip, nic, clients, raw=False):
+        """DSR real server readiness (see dsr.dsr_check); ``raw`` keeps each check's candidate fix
+        (``_ops``, ``_cause``) and the flows' unproven findings."""
+        return _dsr.dsr_check(self, vip, nic, clients, raw=raw)
+
+    def nic_roles(self, nic_roles):
+        """``{interface index: role}`` of a ``nic_roles`` argument (see findings.nic_roles_argument)."""
+        return _findings.nic_roles_argument(self.state, nic_roles)
+
+    def findings_raw(self, flows=None, nic_roles=None):
+        """``findings`` with the fixes not yet proven; ``nic_roles`` as ``{index: role}``."""
+        return _findings.host_findings(self, flows, nic_roles)
+
+    def findings(self, flows=None, nic_roles=None):
+        """Host-wide findings, plus those of the declared flows (see findings.host_findings), each with
+        its cause and a fix proven on this state (see advice.advise).
+
+        Args:
+            flows: list of ``{client, destination, arrival_interface}``, or None.
+            nic_roles: mapping of interface (alias or index) to role, or None when not declared.
+        """
+        roles = self.nic_roles(nic_roles)
+        raw = _findings.host_findings(self, flows, roles)
+        return _advice.advise(self, raw, lambda engine: _findings.host_findings(engine, flows, roles))
 
     def order_destinations(self, destinations, prefer_ipv4=False):
         """A name's addresses in the order Windows tries them (see destinations.order_destinations)."""

@@ -13,8 +13,18 @@ finding. Each verdict has its own function (``VERDICTS``).
 from __future__ import annotations
 
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError
-from ansible_collections.winnet.routing.plugins.module_utils.findings import finding, route_ref
+from ansible_collections.winnet.routing.plugins.module_utils.findings import (
+    finding,
+    gateway_of,
+    host_prefix_cause,
+    host_prefix_ops,
+    iface_label,
+    route_ref,
+    weak_host_cause,
+    weak_host_ops,
+)
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
+    BITS,
     FAMILY_LABEL,
     FAMILY_NAME,
     V4,
@@ -26,8 +36,8 @@ from ansible_collections.winnet.routing.plugins.module_utils.netutil import (
     mask,
 )
 
-# The client network a remediation suggests a route for, when only the client address is known.
-CLIENT_PREFIX_LENGTH = {V4: 24, V6: 64}
+# A fix routes the declared client itself (a host prefix): its network is not in the state.
+CLIENT_PREFIX_LENGTH = {V4: 32, V6: 128}
 
 
 def receive(engine, family, value, in_iface):
@@ -92,10 +102,20 @@ class _Flow:
         plen = CLIENT_PREFIX_LENGTH[self.family]
         return '%s/%d' % (format_address(self.family, self.client_value & mask(self.family, plen)), plen)
 
-    def dropped(self, fid, reason, remediation, interfaces):
+    def key(self, fid):
+        """What a finding of this flow is about: the flow itself."""
+        return (fid, self.client, self.text, self.arrival.index)
+
+    def client_route_ops(self, iface, gateway):
+        """add_route of the client (host prefix) via ``gateway`` on the Interface ``iface``, both stores."""
+        return [{'op': 'add_route', 'family': FAMILY_NAME[self.family], 'destination': self.client_prefix(), 'next_hop': gateway,
+                 'interface': iface.index, 'route_metric': 0, 'store': 'both'}]
+
+    def dropped(self, fid, reason, remediation, interfaces, cause=None, ops=None):
         self.findings.append(finding(
             fid, 'error', 'Packets from %s to %s arriving on interface %d (%s) are dropped: %s.'
-            % (self.client, self.text, self.arrival.index, self.arrival.alias, reason), remediation, interfaces=interfaces))
+            % (self.client, self.text, self.arrival.index, self.arrival.alias, reason), remediation, interfaces=interfaces,
+            cause=cause, ops=ops, key=self.key(fid)))
         return flow_result(fid, None, False, fid, self.findings, self.trace)
 
 
@@ -115,8 +135,9 @@ def flow_check(engine, client, destination, arrival_interface):
         flow.findings.append(finding(
             'arrival_interface_disconnected', 'warning',
             'Interface %d (%s) is disconnected; no packet can arrive on it now.' % (flow.arrival.index, flow.arrival.alias),
-            'Get-NetAdapter -InterfaceIndex %d | Format-List Status, MediaConnectionState' % flow.arrival.index,
-            interfaces=[flow.arrival.index]))
+            'Check the cable and the switch port of interface %d, or declare the flow on the interface it really arrives on '
+            '(Get-NetAdapter -InterfaceIndex %d | Format-List Status, MediaConnectionState).' % (flow.arrival.index, flow.arrival.index),
+            interfaces=[flow.arrival.index], key=flow.key('arrival_interface_disconnected')))
     if engine.local.get((flow.family, flow.client_value)) or is_loopback(flow.family, flow.client_value):
         reply = engine.lookup(flow.client, source=None)
         flow.trace.append('The client is local: the reply never leaves the host.')
@@ -138,17 +159,19 @@ def _forwarded(engine, flow, _reason):
 
 
 def _dropped_by_strong_host(_engine, flow, reason):
-    arrival = flow.arrival.index
+    arrival = flow.arrival
     return flow.dropped('drop_strong_host_receive', reason,
-                        'Set-NetIPInterface -InterfaceIndex %d -AddressFamily %s -WeakHostReceive Enabled  '
-                        '# or the task winnet.routing.ip_interface: {interface: %d, family: %s, weak_host_receive: true}'
-                        % (arrival, FAMILY_LABEL[flow.family], arrival, FAMILY_NAME[flow.family]),
-                        [arrival] + flow.owners)
+                        'Enable weak host receive for %s on interface %s, so that it accepts packets for addresses of other '
+                        'interfaces (the task winnet.routing.ip_interface with weak_host_receive: true does the same).'
+                        % (FAMILY_LABEL[flow.family], iface_label(arrival)),
+                        [arrival.index] + flow.owners, cause=weak_host_cause(arrival, flow.family, 'receive'),
+                        ops=weak_host_ops(arrival, flow.family, 'receive'))
 
 
 def _dropped_not_local(_engine, flow, reason):
     return flow.dropped('drop_not_local', reason,
-                        'Check that %s is assigned on this host: Get-NetIPAddress -IPAddress \'%s\'' % (flow.text, flow.text),
+                        'Decide where %s belongs: assign it on this host (for a DSR VIP, on a loopback adapter) or declare the flow '
+                        'with an address the host has (Get-NetIPAddress -IPAddress \'%s\').' % (flow.text, flow.text),
                         [flow.arrival.index])
 
 
@@ -166,25 +189,57 @@ def _replied(engine, flow, _reason):
     return flow_result('accept', reply, False, 'ok', flow.findings, flow.trace)
 
 
+def _owner_loopback(engine, flow):
+    """The loopback adapter holding the destination (a DSR VIP), or None."""
+    for index in flow.owners:
+        iface = engine.state.interface(index)
+        if iface.kind == 'loopback_adapter':
+            return iface
+    return None
+
+
 def _unroutable_reply(engine, flow):
     """reply_unroutable_strong_host_send when another interface has a route (strong host send keeps the
     reply off it), else reply_no_route."""
     owners = flow.owners
     free = engine.select(flow.family, flow.client_value, None)
+    label = FAMILY_LABEL[flow.family]
     if not free:
+        gateway = gateway_of(engine, flow.family, flow.arrival.index)
+        if gateway is None:
+            remediation = ('Add a route to %s on interface %s via the gateway of that network; this state names no gateway on it, so '
+                           'the next hop is yours to give.' % (flow.client, iface_label(flow.arrival)))
+        else:
+            remediation = 'Add a route to %s via %s on interface %s (the gateway that interface uses), in both stores.' % (
+                flow.client, gateway, iface_label(flow.arrival))
         return finding('reply_no_route', 'error', 'The host has no route at all to %s; the reply from %s is never sent.' % (flow.client, flow.text),
-                       "New-NetRoute -InterfaceIndex %d -DestinationPrefix '%s' -NextHop '<gateway>'"
-                       % (flow.arrival.index, flow.client_prefix()), interfaces=owners)
+                       remediation, interfaces=owners, key=flow.key('reply_no_route'),
+                       cause='No route to %s' % flow.client,
+                       ops=flow.client_route_ops(flow.arrival, gateway) if gateway else None)
     gateway = free[0].route
-    return finding(
-        'reply_unroutable_strong_host_send', 'error',
-        'The reply from %s to %s finds no route: under strong host send it may only leave interface %s, which has no route to %s '
-        '(the host would use %s via %s on interface %d).'
-        % (flow.text, flow.client, ', '.join(str(o) for o in owners), flow.client, gateway.destination, gateway.next_hop, gateway.interface),
-        "New-NetRoute -InterfaceIndex %d -DestinationPrefix '%s' -NextHop '<gateway on interface %d>'  "
-        "# or allow replies through the other interfaces: Set-NetIPInterface -InterfaceIndex %d -AddressFamily %s -WeakHostSend Enabled"
-        % (owners[0], flow.client_prefix(), owners[0], owners[0], FAMILY_LABEL[flow.family]),
-        interfaces=owners + [gateway.interface], routes=[route_ref(gateway)])
+    message = ('The reply from %s to %s finds no route: under strong host send it may only leave interface %s, which has no route to %s '
+               '(the host would use %s via %s on interface %d).'
+               % (flow.text, flow.client, ', '.join(str(o) for o in owners), flow.client, gateway.destination, gateway.next_hop, gateway.interface))
+    loopback = _owner_loopback(engine, flow)
+    if loopback is not None:
+        # A VIP on a loopback adapter answers through the NIC: weak host send on the loopback.
+        return finding('reply_unroutable_strong_host_send', 'error', message,
+                       'Enable weak host send for %s on loopback %s so that replies from %s may leave by the NIC.'
+                       % (label, iface_label(loopback), flow.text),
+                       interfaces=owners + [gateway.interface], routes=[route_ref(gateway)], key=flow.key('reply_unroutable_strong_host_send'),
+                       cause=weak_host_cause(loopback, flow.family, 'send'), ops=weak_host_ops(loopback, flow.family, 'send'))
+    owner = engine.state.interface(owners[0])
+    hop = gateway_of(engine, flow.family, owner.index)
+    if hop is None:
+        remediation = ('Add a route to %s on interface %s via the gateway of that interface\'s network; this state names none, so the '
+                       'next hop is yours to give.' % (flow.client, iface_label(owner)))
+    else:
+        remediation = 'Add a route to %s via %s on interface %s, in both stores, so that the reply leaves by the interface that holds %s.' % (
+            flow.client, hop, iface_label(owner), flow.text)
+    return finding('reply_unroutable_strong_host_send', 'error', message, remediation,
+                   interfaces=owners + [gateway.interface], routes=[route_ref(gateway)], key=flow.key('reply_unroutable_strong_host_send'),
+                   cause='No route to %s on interface %s' % (flow.client, iface_label(owner)),
+                   ops=flow.client_route_ops(owner, hop) if hop else None)
 
 
 def _asymmetric_reply(engine, flow, reply):
@@ -195,17 +250,32 @@ def _asymmetric_reply(engine, flow, reply):
                  and (a.value & mask(flow.family, a.prefix_length)) == (flow.value & mask(flow.family, a.prefix_length))
                  for a in state.addresses)
     arrival = flow.arrival
-    return finding(
-        'asymmetric_reply', 'warning' if inside else 'error',
-        'The request from %s to %s arrives on interface %d (%s) but the reply leaves interface %d (%s) via %s%s.'
-        % (flow.client, flow.text, arrival.index, arrival.alias, out_iface.index, out_iface.alias, reply['next_hop'],
-           '' if inside else '; source %s is not in any subnet of that interface, so reverse-path filters, stateful firewalls and '
-           'cloud anti-spoofing commonly drop it' % flow.text),
-        "New-NetRoute -InterfaceIndex %d -DestinationPrefix '%s' -NextHop '<gateway on interface %d>'  "
-        "# a route on the arrival interface keeps the reply there "
-        "(strong host send: Set-NetIPInterface -InterfaceIndex %d -AddressFamily %s -WeakHostSend Disabled)"
-        % (arrival.index, flow.client_prefix(), arrival.index, arrival.index, FAMILY_LABEL[flow.family]),
-        interfaces=[arrival.index, out_iface.index], routes=[reply['route']] if reply['route'] else [])
+    message = ('The request from %s to %s arrives on interface %d (%s) but the reply leaves interface %d (%s) via %s%s.'
+               % (flow.client, flow.text, arrival.index, arrival.alias, out_iface.index, out_iface.alias, reply['next_hop'],
+                  '' if inside else '; source %s is not in any subnet of that interface, so reverse-path filters, stateful firewalls and '
+                  'cloud anti-spoofing commonly drop it' % flow.text))
+    common = dict(interfaces=[arrival.index, out_iface.index], routes=[reply['route']] if reply['route'] else [], key=flow.key('asymmetric_reply'))
+    if out_iface.kind == 'loopback_adapter':
+        # The reply is black-holed into a loopback adapter: a loopback prefix route wins.
+        short = [a for a in state.addresses if a.interface == out_iface.index and a.family == flow.family and a.usable
+                 and a.prefix_length < BITS[flow.family]
+                 and (a.value & mask(flow.family, a.prefix_length)) == (flow.client_value & mask(flow.family, a.prefix_length))]
+        if short:
+            return finding('asymmetric_reply', 'warning' if inside else 'error', message,
+                           'Give %s the host prefix /%d on loopback %s: its /%d route swallows the replies to %s.'
+                           % (short[0].address, BITS[flow.family], iface_label(out_iface), short[0].prefix_length, flow.client),
+                           cause=host_prefix_cause(out_iface, short[0]), ops=host_prefix_ops(out_iface, short[0]), **common)
+    hop = gateway_of(engine, flow.family, arrival.index)
+    if hop is None:
+        remediation = ('Add a route to %s on the arrival interface %s via the gateway of its network, so that the reply leaves where '
+                       'the request came in; this state names no gateway on it, so the next hop is yours to give.'
+                       % (flow.client, iface_label(arrival)))
+    else:
+        remediation = ('Add a route to %s via %s on the arrival interface %s, in both stores, so that the reply leaves where the '
+                       'request came in.' % (flow.client, hop, iface_label(arrival)))
+    return finding('asymmetric_reply', 'warning' if inside else 'error', message, remediation,
+                   cause='No route to %s on interface %s' % (flow.client, iface_label(arrival)),
+                   ops=flow.client_route_ops(arrival, hop) if hop else None, **common)
 
 
 # What happens after each receive verdict.
