@@ -3,9 +3,11 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Action plugin of winnet.routing.audit_report.
 
-Runs once, on the controller: reads every audited host's registered net_info result and its
-``audit_flows`` / ``audit_dsr`` from hostvars, evaluates them all in this one call
-(module_utils/report.py), and writes the report files. Nothing is sent to any host.
+Runs once, on the controller: reads every audited host's registered net_info result and what
+is declared for it in hostvars (``audit_flows``, else ``winnet_flows``; ``audit_dsr``, else the
+VIPs of the dsr_real_server role's variables; ``winnet_nic_roles``, else the roles of
+``nic_layout_nics``), evaluates them all in this one call (module_utils/report.py), and writes
+the report files. Nothing is sent to any host.
 """
 
 from __future__ import annotations
@@ -42,6 +44,27 @@ def _plain(value):
     if isinstance(value, float):
         return float(value)
     return value
+
+
+def declared_intent(variables):
+    """(flows, dsr, nic_roles) declared for one host, each defaulting to what is declared once elsewhere:
+    ``audit_flows`` to ``winnet_flows``; ``audit_dsr`` to ``dsr_real_server_vips`` on
+    ``dsr_real_server_nic`` with ``dsr_real_server_clients``; ``winnet_nic_roles`` to the roles of
+    ``nic_layout_nics``."""
+    def get(name, default=None):
+        return variables[name] if name in variables else default
+    flows = get('audit_flows')
+    if flows is None:
+        flows = get('winnet_flows', [])
+    dsr = get('audit_dsr')
+    if dsr is None and get('dsr_real_server_vips') and get('dsr_real_server_nic') is not None and get('dsr_real_server_clients'):
+        dsr = [{'vip': vip.get('address') if isinstance(vip, dict) else vip, 'nic': get('dsr_real_server_nic'),
+                'clients': get('dsr_real_server_clients')} for vip in get('dsr_real_server_vips')]
+    roles = get('winnet_nic_roles')
+    if roles is None and isinstance(get('nic_layout_nics'), list):
+        roles = dict((nic['interface'], nic['role']) for nic in get('nic_layout_nics')
+                     if isinstance(nic, dict) and nic.get('role') and nic.get('interface') is not None) or None
+    return flows, dsr, roles
 
 
 class ActionModule(ActionBase):
@@ -90,11 +113,11 @@ class ActionModule(ActionBase):
         variables = hostvars[name]
         try:
             snapshot = variables[SNAPSHOT_VAR] if SNAPSHOT_VAR in variables else None
-            flows = variables['audit_flows'] if 'audit_flows' in variables else []
-            dsr = variables['audit_dsr'] if 'audit_dsr' in variables else None
+            flows, dsr, roles = declared_intent(variables)
         except Exception as exc:  # pylint: disable=broad-exception-caught
-            return report.failed_host(name, 'cannot template winnet_snapshot, audit_flows or audit_dsr: %s' % to_native(exc))
-        flows, dsr = _plain(flows), _plain(dsr)
+            return report.failed_host(name, 'cannot template winnet_snapshot, audit_flows, audit_dsr or the declared intent '
+                                            '(winnet_flows, winnet_nic_roles): %s' % to_native(exc))
+        flows, dsr, roles = _plain(flows), _plain(dsr), _plain(roles)
         inventory_dir = variables['inventory_dir'] if 'inventory_dir' in variables else None
         try:
             path = snapshot_of(snapshot, inventory_dir, playbook_dir)
@@ -106,7 +129,7 @@ class ActionModule(ActionBase):
                 state = report.read_snapshot(path)
             except WinnetError as exc:
                 return report.failed_host(name, to_native(exc), snapshot=path)
-            return report.evaluate_host(name, state, flows=flows, dsr=dsr, snapshot=path)
+            return report.evaluate_host(name, state, flows=flows, dsr=dsr, snapshot=path, nic_roles=roles)
         gathered = variables[gathered_var] if gathered_var in variables else None
         if not isinstance(gathered, dict) or gathered.get('skipped'):
             return report.failed_host(name, 'no %s result (the gather task did not run on this host)' % gathered_var)
@@ -114,4 +137,5 @@ class ActionModule(ActionBase):
             return report.failed_host(name, 'unreachable: %s' % gathered.get('msg', ''))
         if gathered.get('failed') or not isinstance(gathered.get('state'), dict):
             return report.failed_host(name, gathered.get('msg') or 'net_info returned no state')
-        return report.evaluate_host(name, gathered['state'], flows=flows, dsr=dsr, probes=_plain(gathered.get('probes') or []))
+        return report.evaluate_host(name, gathered['state'], flows=flows, dsr=dsr, probes=_plain(gathered.get('probes') or []),
+                                    nic_roles=roles)

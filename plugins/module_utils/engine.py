@@ -250,9 +250,10 @@ class Engine:
         """``{interface index: role}`` of a ``nic_roles`` argument (see findings.nic_roles_argument)."""
         return _findings.nic_roles_argument(self.state, nic_roles)
 
-    def findings_raw(self, flows=None, nic_roles=None):
-        """``findings`` with the fixes not yet proven; ``nic_roles`` as ``{index: role}``."""
-        return _findings.host_findings(self, flows, nic_roles)
+    def findings_raw(self, flows=None, nic_roles=None, keep_flows=None):
+        """``findings`` with the fixes not yet proven; ``nic_roles`` as ``{index: role}``; ``keep_flows``
+        (default ``flows``): the flows a fix must keep working."""
+        return _findings.host_findings(self, flows, nic_roles, keep_flows)
 
     def findings(self, flows=None, nic_roles=None):
         """Host-wide findings, plus those of the declared flows (see findings.host_findings), each with

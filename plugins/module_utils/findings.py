@@ -619,7 +619,7 @@ def flow_findings(engine, flows):
     return out
 
 
-def host_findings(engine, flows=None, nic_roles=None):
+def host_findings(engine, flows=None, nic_roles=None, keep_flows=None):
     """Host-wide findings of a compiled state, then those of the declared ``flows``, each once,
     with their candidate fixes not yet proven (see ``advice.advise``).
 
@@ -627,6 +627,7 @@ def host_findings(engine, flows=None, nic_roles=None):
         engine: the Engine of the host.
         flows: list of ``{client, destination, arrival_interface}``, or None.
         nic_roles: ``{interface index: role}`` (``nic_roles_argument``), or None when not declared.
+        keep_flows: the flows whose reply path a fix keeps (default: ``flows``).
 
     Returns:
         list of findings (see ``finding``).
@@ -634,7 +635,8 @@ def host_findings(engine, flows=None, nic_roles=None):
     Raises:
         ArgumentError: a flow is malformed (the argument path is ``flows[i]...``).
     """
-    context = {'nic_roles': nic_roles, 'flows': [f for f in flows or [] if isinstance(f, dict)]}
+    kept = flows if keep_flows is None else keep_flows
+    context = {'nic_roles': nic_roles, 'flows': [f for f in kept or [] if isinstance(f, dict)]}
     out = []
     for family in (V4, V6):
         for check in FAMILY_CHECKS:

@@ -23,6 +23,7 @@ import re
 import tempfile
 from xml.sax.saxutils import escape as xml_escape, quoteattr
 
+from ansible_collections.winnet.routing.plugins.module_utils import advice
 from ansible_collections.winnet.routing.plugins.module_utils.coverage import coverage_table
 from ansible_collections.winnet.routing.plugins.module_utils.engine import Engine
 from ansible_collections.winnet.routing.plugins.module_utils.errors import StateError, WinnetError
@@ -139,7 +140,7 @@ def _evaluate_flows(engine, flows, out_findings):
                             'arrival_interface': flow['arrival_interface'], 'disposition': 'not_evaluated'})
             continue
         try:
-            result = engine.flow_check(flow['client'], flow['destination'], flow['arrival_interface'])
+            result = engine.flow_check_raw(flow['client'], flow['destination'], flow['arrival_interface'])
             item = _compact_flow(engine, result, flow['client'], flow['destination'], flow['arrival_interface'])
         except WinnetError as exc:
             argument = getattr(exc, 'argument', None)
@@ -169,7 +170,7 @@ def _evaluate_dsr(engine, declared, out_findings):
                             'checks': [], 'flows': [], 'error': 'required key %s is missing' % missing[0]})
             continue
         try:
-            result = engine.dsr_check(dsr['vip'], dsr['nic'], dsr['clients'])
+            result = engine.dsr_check(dsr['vip'], dsr['nic'], dsr['clients'], raw=True)
             nic = engine.state.resolve_interface(dsr['nic'], 'nic')
             flows = [_compact_flow(engine, flow, client, dsr['vip'], nic.index) for client, flow in zip(dsr['clients'], result['flows'])]
         except WinnetError as exc:
@@ -180,14 +181,22 @@ def _evaluate_dsr(engine, declared, out_findings):
                             'checks': [], 'flows': [], 'error': reason})
             continue
         vip = _canon(dsr['vip'])
+        no_loopback = None
         for item in result['checks']:
             if item['status'] == 'pass':
                 continue
             severity = 'error' if item['status'] == 'fail' else 'info'
+            if item['id'] == 'vip_on_loopback':
+                no_loopback = item['_cause']
             out_findings.append(dict(finding('dsr_' + item['id'], severity, 'DSR VIP %s on %s: %s.' % (vip, nic.alias, item['message']),
-                                             item['remediation'], interfaces=[nic.index]), check=check, vip=vip))
+                                             item['remediation'], interfaces=[nic.index], cause=item['_cause'], ops=item['_ops'],
+                                             key=('dsr_' + item['id'], vip, nic.index)), check=check, vip=vip))
+            item.pop('_cause')
+            item.pop('_ops')
         for flow in result['flows']:
-            out_findings.extend(_tag(flow['findings'], check))
+            # Without a loopback holding the VIP, what the flows find follows from that one cause.
+            found = [dict(f, cause=no_loopback) for f in flow['findings']] if no_loopback else flow['findings']
+            out_findings.extend(_tag(found, check))
         for flow in flows:
             flow['check'] = check
         results.append({'check': check, 'vip': vip, 'nic': nic.index, 'nic_alias': nic.alias, 'clients': [_canon(c) for c in dsr['clients']],
@@ -265,8 +274,23 @@ def compare_probes(engine, probes):
     return comparisons, findings
 
 
-def _diagram(state, flows, dsr):
-    """What the HTML diagram draws: NICs with their addresses, gateways, and the evaluated flows."""
+def _winning_defaults(engine):
+    """{(interface, next hop): True for the default route new outbound traffic uses, False for the
+    other eligible default routes}, per family."""
+    out = {}
+    for family in (4, 6):
+        defaults = sorted((e for e in engine.eligible[family] if e.route.is_default), key=lambda e: (e.effective_metric, e.order))
+        for i, entry in enumerate(defaults):
+            key = (entry.route.interface, entry.route.next_hop)
+            out[key] = out.get(key, False) or (i == 0 and len(defaults) > 0)
+    return out
+
+
+def _diagram(engine, flows, dsr):
+    """What the HTML diagram draws: NICs with their addresses, gateways (the winning default gateway of
+    each family marked, the other default gateways as losers), and the evaluated flows. Gateways and
+    clients follow the order of the NICs they belong to, so that no two lines cross needlessly."""
+    state = engine.state
     addresses = {}
     for addr in state.addresses:
         if addr.family == 6 and addr.address.lower().startswith('fe80:'):
@@ -279,19 +303,49 @@ def _diagram(state, flows, dsr):
         settings = iface.ipv4 or iface.ipv6
         nics.append({'index': iface.index, 'alias': iface.alias, 'kind': iface.kind, 'connected': iface.connected,
                      'metric': settings.metric if settings is not None else None, 'addresses': addresses.get(iface.index, [])})
+    row = dict((nic['index'], i) for i, nic in enumerate(nics))
+    winners = _winning_defaults(engine)
     gateways = {}
     for route in state.routes:
         if route.store != 'active' or route.on_link:
             continue
         key = (route.interface, route.next_hop)
         gateways.setdefault(key, []).append(route.destination)
-    gw_list = [{'interface': k[0], 'next_hop': k[1], 'destinations': sorted(set(v))[:4], 'routes': len(set(v))}
-               for k, v in sorted(gateways.items(), key=lambda kv: (kv[0][0], kv[0][1]))]
+    gw_list = []
+    for (index, hop), dests in sorted(gateways.items(), key=lambda kv: (row.get(kv[0][0], len(row)), kv[0][1])):
+        default = (index, hop) in winners
+        gw_list.append({'interface': index, 'next_hop': hop, 'destinations': sorted(set(dests))[:4], 'routes': len(set(dests)),
+                        'default': default, 'winner': default and winners[(index, hop)],
+                        'loser': default and not winners[(index, hop)]})
     keys = ('check', 'client', 'destination', 'arrival_interface', 'receive', 'disposition', 'asymmetric', 'reply_interface', 'reply_next_hop')
     drawn = [dict((k, f.get(k)) for k in keys) for f in flows if f.get('receive')]
     for item in dsr:
         drawn.extend(dict((k, f.get(k)) for k in keys) for f in item.get('flows', ()))
+    for flow in drawn:
+        # Where the reply starts: the loopback adapter holding the destination (a DSR VIP), else the NIC.
+        flow['source_interface'] = flow['arrival_interface']
+        try:
+            _family, value, _zone = parse_address(flow['destination'])
+        except (AddressSyntaxError, AttributeError):
+            continue
+        holders = engine.local.get((_family, value)) or []
+        loopbacks = [a.interface for a in holders if state.interface(a.interface).kind == 'loopback_adapter']
+        if loopbacks:
+            flow['source_interface'] = loopbacks[0]
+        reply_if = flow.get('reply_interface')
+        flow['black_holed'] = reply_if is not None and state.interface(reply_if) is not None and \
+            state.interface(reply_if).kind in ('loopback_adapter', 'loopback_pseudo')
+    drawn.sort(key=lambda f: row.get(f['arrival_interface'], len(row)))
     return {'nics': nics, 'gateways': gw_list, 'flows': drawn}
+
+
+def _cause_counts(findings):
+    """How many causes per severity (a cause counts at the severity of its worst finding)."""
+    counts = dict((s, 0) for s in SEVERITIES)
+    for group in advice.causes(findings):
+        if group['severity'] in counts:
+            counts[group['severity']] += 1
+    return counts
 
 
 def worst(findings):
@@ -320,8 +374,32 @@ def read_snapshot(path):
         raise ReportError(str(exc)) from None
 
 
-def evaluate_host(name, state, flows=None, dsr=None, probes=None, snapshot=None):
-    """Audit one host from its HostState (dict or HostState); never raises for bad host input."""
+def _roles(engine, nic_roles, findings):
+    """The declared roles as ``{index: role}``; a bad declaration becomes an audit_input_invalid finding."""
+    try:
+        return engine.nic_roles(nic_roles)
+    except WinnetError as exc:
+        argument = getattr(exc, 'argument', 'nic_roles')
+        findings.append(dict(_input_finding(CHECK_HOST, argument.replace('nic_roles', 'winnet_nic_roles', 1), getattr(exc, 'reason', str(exc))),
+                             check=CHECK_HOST))
+        return None
+
+
+def _collect(engine, flows, dsr, roles):
+    """Everything evaluated on one state: (findings with unproven fixes, flow results, DSR results)."""
+    declared = [f for f in flows if isinstance(f, dict)] if isinstance(flows, (list, tuple)) else []
+    findings = _tag(engine.findings_raw(nic_roles=roles, keep_flows=declared), CHECK_HOST)
+    flow_results = _evaluate_flows(engine, flows if flows is not None else [], findings)
+    dsr_results = _evaluate_dsr(engine, dsr, findings)
+    return findings, flow_results, dsr_results
+
+
+def evaluate_host(name, state, flows=None, dsr=None, probes=None, snapshot=None, nic_roles=None):
+    """Audit one host from its HostState (dict or HostState); never raises for bad host input.
+
+    Each finding carries its cause and a fix proven on this state against everything audited here
+    (host-wide checks with the declared ``nic_roles``, flows and DSR VIPs).
+    """
     record = {'name': name, 'snapshot': snapshot, 'gathered': True, 'error': None}
     try:
         engine = Engine(state)
@@ -329,9 +407,11 @@ def evaluate_host(name, state, flows=None, dsr=None, probes=None, snapshot=None)
         origin = 'winnet_snapshot %s' % snapshot if snapshot else 'net_info result'
         return failed_host(name, '%s: invalid HostState: %s' % (origin, exc), snapshot=snapshot)
     host = engine.state
-    findings = _tag(engine.findings(), CHECK_HOST)
-    flow_results = _evaluate_flows(engine, flows if flows is not None else [], findings)
-    dsr_results = _evaluate_dsr(engine, dsr, findings)
+    input_findings = []
+    roles = _roles(engine, nic_roles, input_findings)
+    raw, flow_results, dsr_results = _collect(engine, flows, dsr, roles)
+    findings = advice.advise(engine, raw, lambda changed: _collect(changed, flows, dsr, roles)[0])
+    findings.extend(advice.public(f) for f in input_findings)
     comparisons, probe_findings = compare_probes(engine, probes) if probes and not snapshot else ([], [])
     findings.extend(probe_findings)
     findings = dedupe_findings(findings)
@@ -341,7 +421,8 @@ def evaluate_host(name, state, flows=None, dsr=None, probes=None, snapshot=None)
         checks.append(CHECK_PROBES)
     record.update(hostname=host.hostname, findings=findings, flows=flow_results, dsr=dsr_results, probes=comparisons,
                   checks=list(dict.fromkeys(checks)), severity=worst(findings), counts=_counts(findings),
-                  diagram=_diagram(host, flow_results, dsr_results), coverage=coverage_table(engine), state=host.to_dict())
+                  causes=_cause_counts(findings), nic_roles=dict((str(k), v) for k, v in (roles or {}).items()),
+                  diagram=_diagram(engine, flow_results, dsr_results), coverage=coverage_table(engine), state=host.to_dict())
     return record
 
 
@@ -352,6 +433,7 @@ def failed_host(name, message, snapshot=None):
                 check=CHECK_GATHER)
     return {'name': name, 'snapshot': snapshot, 'gathered': False, 'error': message, 'hostname': None, 'findings': [item],
             'flows': [], 'dsr': [], 'probes': [], 'checks': [CHECK_GATHER], 'severity': 'error', 'counts': _counts([item]),
+            'causes': _cause_counts([item]), 'nic_roles': {},
             'diagram': {'nics': [], 'gateways': [], 'flows': []}, 'coverage': {}, 'state': None}
 
 
@@ -372,12 +454,18 @@ def build_fleet(records, fail_on='error', title='winnet.routing audit', generate
     if fail_on not in FAIL_ON:
         raise ReportError('audit_fail_on: %r is not one of %s' % (fail_on, ', '.join(FAIL_ON)))
     findings_total = dict((s, 0) for s in SEVERITIES)
+    causes_total = dict((s, 0) for s in SEVERITIES)
+    fixes_total = 0
     hosts_by = dict((s, 0) for s in SEVERITIES + ('clean',))
     hosts_with = dict((s, 0) for s in SEVERITIES)
     by_id = {}
     for rec in records:
         for sev, count in rec['counts'].items():
             findings_total[sev] += count
+        for group in advice.causes(rec['findings']):
+            if group['severity'] in causes_total:
+                causes_total[group['severity']] += 1
+            fixes_total += 1 if group['fix'] else 0
         hosts_by[rec['severity']] += 1
         for sev in SEVERITIES:
             hosts_with[sev] += 1 if rec['counts'][sev] else 0
@@ -395,6 +483,8 @@ def build_fleet(records, fail_on='error', title='winnet.routing audit', generate
         'hosts': len(records),
         'hosts_not_gathered': sum(1 for r in records if not r['gathered']),
         'findings': findings_total,
+        'causes': causes_total,
+        'causes_with_fix': fixes_total,
         'hosts_by_severity': hosts_by,
         'hosts_with_severity': hosts_with,
         'finding_ids': dict(sorted(by_id.items(), key=lambda kv: (-RANK[kv[1]['severity']], -kv[1]['hosts'], kv[0]))),
@@ -424,7 +514,8 @@ def fleet_document(fleet):
     """fleet.json: per host its findings, DSR checks and flows (without traces), and the summary."""
     hosts = {}
     for name, rec in fleet['hosts'].items():
-        hosts[name] = {'hostname': rec['hostname'], 'severity': rec['severity'], 'counts': rec['counts'], 'gathered': rec['gathered'],
+        hosts[name] = {'hostname': rec['hostname'], 'severity': rec['severity'], 'counts': rec['counts'], 'causes': rec.get('causes'),
+                       'nic_roles': rec.get('nic_roles'), 'gathered': rec['gathered'],
                        'snapshot': rec['snapshot'], 'findings': rec['findings'], 'dsr': _strip_trace(rec['dsr']),
                        'flows': _strip_trace(rec['flows']), 'probes': rec['probes']}
     return {'hosts': hosts, 'summary': fleet['summary']}
@@ -449,8 +540,10 @@ def summary_lines(fleet, limit=10):
     lines = ['%d host%s audited: %d with errors, %d with warnings, %d with info only, %d clean%s.'
              % (s['hosts'], '' if s['hosts'] == 1 else 's', hb['error'], hb['warning'], hb['info'], hb['clean'],
                 (' (%d not gathered)' % s['hosts_not_gathered']) if s['hosts_not_gathered'] else ''),
-             'Findings: %d error, %d warning, %d info; flows not ok: %d of %d; DSR VIPs not ready: %d of %d%s.'
-             % (s['findings']['error'], s['findings']['warning'], s['findings']['info'], s['flows_not_ok'], s['flows'], s['dsr_not_ready'],
+             'Causes: %d error, %d warning, %d info (%d with a proven fix); findings: %d error, %d warning, %d info; flows not ok: %d of %d; '
+             'DSR VIPs not ready: %d of %d%s.'
+             % (s['causes']['error'], s['causes']['warning'], s['causes']['info'], s['causes_with_fix'],
+                s['findings']['error'], s['findings']['warning'], s['findings']['info'], s['flows_not_ok'], s['flows'], s['dsr_not_ready'],
                 s['dsr_checks'], ('; Find-NetRoute disagreements: %d' % s['probe_disagreements']) if s['probe_disagreements'] else '')]
     ranked = sorted((r for r in fleet['hosts'].values() if r['severity'] != 'clean'), key=worst_first)
     for rec in ranked[:limit]:

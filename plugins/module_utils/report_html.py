@@ -13,8 +13,10 @@ Every value from a host or the inventory is escaped.
 from __future__ import annotations
 
 import html
+import json
 import math
 
+from ansible_collections.winnet.routing.plugins.module_utils.advice import causes
 from ansible_collections.winnet.routing.plugins.module_utils.report import RANK, SEVERITIES, worst_first
 
 # Why a finding matters, in one or two sentences; the finding's own message says what was found.
@@ -82,6 +84,11 @@ svg .x{stroke:#c62828;stroke-width:3}svg .hostbox{fill:none;stroke:#455a64;strok
 table.leaves td.num{text-align:right;white-space:nowrap}table.leaves td.fam{color:var(--mut)}table.leaves tr.none td{color:var(--err)}
 table.leaves code{font-size:12px}table.leaves td.cidrs{white-space:nowrap}table.leaves .count{color:var(--mut);font-size:12px}
 table.leaves code.cidrs{display:block;max-height:4.4em;overflow:auto;padding-right:10px}
+.badge.advisory{background:var(--info)}svg .gw.win circle{stroke:#2e7d32;stroke-width:3;fill:#e8f5e9}
+svg .gw.lose circle{stroke:#c62828;stroke-width:3;fill:#ffebee}svg .link.lose{stroke:#c62828;stroke-width:2.5;stroke-dasharray:6 3}
+svg .link.win{stroke:#2e7d32;stroke-width:2.5}svg text.win{fill:#2e7d32;font-weight:600}svg text.lose{fill:#c62828;font-weight:600}
+li.cause{border-top:1px solid var(--line);padding:8px 0}li.cause>p{margin:3px 0}ul.consequences{margin:4px 0 0 0;padding-left:18px}
+.fixhead{display:flex;gap:10px;align-items:center}button.copy{font-size:12px;padding:1px 8px;cursor:pointer}
 """
 
 SCRIPT = """
@@ -91,6 +98,7 @@ SCRIPT = """
   var search = document.getElementById('hostsearch');
   var hosts = Array.prototype.slice.call(document.querySelectorAll('details.host'));
   var findings = Array.prototype.slice.call(document.querySelectorAll('li.finding'));
+  var causeItems = Array.prototype.slice.call(document.querySelectorAll('li.cause'));
   var shown = document.getElementById('shown');
   function apply() {
     var on = {};
@@ -105,11 +113,29 @@ SCRIPT = """
       if (match) { count += 1; }
     });
     findings.forEach(function (f) { f.classList.toggle('hidden', !on[f.getAttribute('data-severity')]); });
+    causeItems.forEach(function (c) { c.classList.toggle('hidden', !c.querySelector('li.finding:not(.hidden)')); });
     shown.textContent = count + ' of ' + hosts.length + ' hosts shown';
   }
   function openAll(state) {
     hosts.forEach(function (h) { if (!h.classList.contains('hidden')) { h.open = state; } });
   }
+  Array.prototype.slice.call(document.querySelectorAll('button.copy')).forEach(function (b) {
+    b.addEventListener('click', function () {
+      var code = document.getElementById(b.getAttribute('data-target'));
+      var text = code ? code.textContent : '';
+      function done() { b.textContent = 'copied'; }
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(text).then(done, function () { b.textContent = 'select and copy'; });
+      } else {
+        var range = document.createRange();
+        range.selectNodeContents(code);
+        var selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        b.textContent = 'selected: press Ctrl+C';
+      }
+    });
+  });
   boxes.forEach(function (b) { b.addEventListener('change', apply); });
   search.addEventListener('input', apply);
   document.getElementById('expand').addEventListener('click', function () { openAll(true); });
@@ -168,13 +194,19 @@ def render_diagram(name, diagram):
     for i, gw in enumerate(gateways):
         y = TOP + i * ROW + 18
         gw_mid[(gw['interface'], gw['next_hop'])] = y
+        state = 'win' if gw.get('winner') else ('lose' if gw.get('loser') else '')
         if gw['interface'] in nic_mid:
-            out.append('<line class="link" x1="%d" y1="%d" x2="%d" y2="%d"/>' % (NIC_X + NIC_W, nic_mid[gw['interface']], GW_X - 7, y))
+            out.append('<line class="link%s" x1="%d" y1="%d" x2="%d" y2="%d"/>'
+                       % (' ' + state if state else '', NIC_X + NIC_W, nic_mid[gw['interface']], GW_X - 7, y))
         dests = ', '.join(gw['destinations']) + (' +%d' % (gw['routes'] - len(gw['destinations'])) if gw['routes'] > len(gw['destinations']) else '')
-        out.append('<g class="gw"><title>%s</title><circle cx="%d" cy="%d" r="7"/><text x="%d" y="%d">%s</text>'
+        role = {'win': 'default gateway in use', 'lose': 'default gateway not used for new traffic'}.get(state, '')
+        out.append('<g class="gw%s" data-gateway="%s"><title>%s</title><circle cx="%d" cy="%d" r="7"/><text x="%d" y="%d"%s>%s</text>'
                    '<text x="%d" y="%d" class="small">%s</text></g>'
-                   % (esc('gateway %s on interface %s for %s' % (gw['next_hop'], gw['interface'], dests)), GW_X, y, GW_X + 12, y - 2,
-                      esc(_clip(gw['next_hop'], 30)), GW_X + 12, y + 11, esc(_clip(dests, 34))))
+                   % (' ' + state if state else '', esc(gw['next_hop']),
+                      esc('gateway %s on interface %s for %s%s' % (gw['next_hop'], gw['interface'], dests, (': ' + role) if role else '')),
+                      GW_X, y, GW_X + 12, y - 2, ' class="%s"' % state if state else '',
+                      esc(_clip(gw['next_hop'], 22) + {'win': ' \u2713 wins', 'lose': ' \u2717 loses'}.get(state, '')),
+                      GW_X + 12, y + 11, esc(_clip(dests, 34))))
     client_mid = {}
     for i, client in enumerate(clients):
         y = TOP + i * ROW
@@ -197,26 +229,44 @@ def render_diagram(name, diagram):
             continue
         if flow['disposition'] == 'forward':
             continue
+        # The reply starts where its source address lives: the loopback adapter for a DSR VIP.
+        start = nic_mid.get(flow.get('source_interface'), arrival) + offset + 6
         reply_if = flow.get('reply_interface')
         if reply_if is None or reply_if not in nic_mid:
-            out.append('<path class="bad" d="M%d %d l60 %d"><title>%s (reply: no route)</title></path>' % (NIC_X + NIC_W, ay + 8, 10, title))
-            out.append(_cross(NIC_X + NIC_W + 66, ay + 18))
-            out.append('<text x="%d" y="%d" class="small">no route</text>' % (NIC_X + NIC_W + 76, ay + 22))
+            out.append('<path class="bad" data-reply="no-route" d="M%d %d l60 %d"><title>%s (reply: no route)</title></path>'
+                       % (NIC_X + NIC_W, start, 10, title))
+            out.append(_cross(NIC_X + NIC_W + 66, start + 10))
+            out.append('<text x="%d" y="%d" class="small">no route</text>' % (NIC_X + NIC_W + 76, start + 14))
             continue
         ry = nic_mid[reply_if] + offset + 6
+        if flow.get('black_holed'):
+            # The reply goes into a loopback and never leaves the host: drawn to the loopback, crossed there.
+            out.append('<path class="bad" data-reply="black-holed" d="M%d %d C%d %d %d %d %d %d"><title>%s (reply black-holed into '
+                       'interface %s)</title></path>' % (NIC_X + NIC_W, start, NIC_X + NIC_W + 50, start, NIC_X + NIC_W + 50, ry,
+                                                          NIC_X + NIC_W + 4, ry, title, reply_if))
+            out.append(_cross(NIC_X + NIC_W + 14, ry))
+            out.append('<text x="%d" y="%d" class="small">black-holed</text>' % (NIC_X + NIC_W + 24, ry + 4))
+            continue
         bad = flow['asymmetric'] or flow['disposition'] != 'ok'
         via = gw_mid.get((reply_if, flow.get('reply_next_hop')))
+        lead = ''
+        if flow.get('source_interface') not in (None, reply_if) and flow.get('source_interface') in nic_mid:
+            # From the loopback to the NIC the reply leaves by, inside the host box.
+            lead = 'M%d %d L%d %d ' % (NIC_X + NIC_W - 30, start, NIC_X + NIC_W - 30, ry)
         if via is not None:
-            d = 'M%d %d L%d %d L%d %d' % (NIC_X + NIC_W, ry, GW_X, via, CLIENT_X - 2, cy + 6)
+            d = '%sM%d %d L%d %d L%d %d' % (lead, NIC_X + NIC_W, ry, GW_X, via, CLIENT_X - 2, cy + 6)
         else:
-            d = 'M%d %d L%d %d' % (NIC_X + NIC_W, ry, CLIENT_X - 2, cy + 6)
-        out.append('<path class="%s" d="%s" marker-end="url(#arrow)"><title>%s (reply by interface %s%s)</title></path>'
-                   % ('bad' if bad else 'rep', d, title, reply_if, ', asymmetric' if flow['asymmetric'] else ''))
+            d = '%sM%d %d L%d %d' % (lead, NIC_X + NIC_W, ry, CLIENT_X - 2, cy + 6)
+        out.append('<path class="%s" data-reply="%s" d="%s" marker-end="url(#arrow)"><title>%s (reply by interface %s%s)</title></path>'
+                   % ('bad' if bad else 'rep', 'bad' if bad else 'ok', d, title, reply_if, ', asymmetric' if flow['asymmetric'] else ''))
     ly = height - 14
     out.append('<g><line class="req" x1="16" y1="%d" x2="46" y2="%d"/><text x="50" y="%d" class="small">request</text>'
                '<line class="rep" x1="120" y1="%d" x2="150" y2="%d"/><text x="154" y="%d" class="small">reply</text>'
-               '<line class="bad" x1="210" y1="%d" x2="240" y2="%d"/><text x="244" y="%d" class="small">asymmetric, dropped or no route</text></g>'
-               % (ly, ly, ly + 4, ly, ly, ly + 4, ly, ly, ly + 4))
+               '<line class="bad" x1="210" y1="%d" x2="240" y2="%d"/><text x="244" y="%d" class="small">asymmetric, dropped, no route or '
+               'black-holed</text><line class="link win" x1="470" y1="%d" x2="500" y2="%d"/><text x="504" y="%d" class="small">default '
+               'gateway in use</text><line class="link lose" x1="610" y1="%d" x2="640" y2="%d"/><text x="644" y="%d" class="small">other '
+               'default gateways</text></g>'
+               % (ly, ly, ly + 4, ly, ly, ly + 4, ly, ly, ly + 4, ly, ly, ly + 4, ly, ly, ly + 4))
     out.append('<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">'
                '<path d="M0 0 L10 5 L0 10 z" fill="#555"/></marker></defs></svg>')
     return ''.join(out)
@@ -232,15 +282,37 @@ def _clip(text, size):
 
 
 # ---------------------------------------------------------------------------- sections
-def _finding(item):
+def _finding(item, with_remediation=True):
     why = EXPLANATIONS.get(item['id']) or (DSR_EXPLANATION if item['id'].startswith('dsr_') else '')
     parts = ['<li class="finding" data-severity="%s">%s <code>%s</code><span class="check">%s</span><p>%s</p>'
              % (esc(item['severity']), _badge(item['severity']), esc(item['id']), esc(item.get('check')), esc(item['message']))]
     if why:
         parts.append('<p class="why">%s</p>' % esc(why))
-    if item.get('remediation'):
+    if with_remediation and item.get('remediation'):
         parts.append('<div><b>Remediation</b><pre><code>%s</code></pre></div>' % esc(item['remediation']))
     parts.append('</li>')
+    return ''.join(parts)
+
+
+def _cause(host, number, group):
+    """One root cause: its fix (proven on the host's state) with a button that copies its commands, or
+    what to decide, then the findings it explains."""
+    fix = group['fix']
+    count = len(group['findings'])
+    parts = ['<li class="cause" data-severity="%s">%s <b>%s</b> <span class="muted">(%d finding%s)</span>'
+             % (esc(group['severity']), _badge(group['severity']), esc(group['cause']), count, '' if count == 1 else 's')]
+    if fix:
+        target = 'fix-%s-%d' % (host, number)
+        parts.append('<div class="fix"><div class="fixhead"><b>Fix</b><span class="muted">applied to this state, it clears %s and '
+                     'raises no new error</span><button type="button" class="copy" data-target="%s">copy commands</button></div>'
+                     '<pre><code id="%s">%s</code></pre>'
+                     '<details><summary>as a plan for winnet.routing.net_apply</summary><pre><code>%s</code></pre></details></div>'
+                     % ('this finding' if count == 1 else 'these %d findings' % count, esc(target), esc(target),
+                        esc('\n'.join(fix['powershell'])), esc(json.dumps({'plan': fix['plan']}, indent=1))))
+        parts.append('<p>%s</p>' % esc(group['findings'][0].get('remediation') or ''))
+    else:
+        parts.append('<p><b>To decide</b>: %s</p>' % esc(group['findings'][0].get('remediation') or 'no change is offered.'))
+    parts.append('<ul class="findings consequences">%s</ul></li>' % ''.join(_finding(f, with_remediation=False) for f in group['findings']))
     return ''.join(parts)
 
 
@@ -363,15 +435,19 @@ def render_host(rec):
     count_text = ', '.join('%d %s' % (counts[s], s) for s in SEVERITIES if counts[s]) or 'no findings'
     hostname = rec.get('hostname')
     label = rec['name'] + (' (%s)' % hostname if hostname and hostname.lower() != rec['name'].lower() else '')
-    parts = ['<details class="host sev-%s" data-severities="%s" data-name="%s" id="%s"><summary>%s %s<span class="counts">%s%s</span></summary>'
-             '<div class="body">' % (esc(rec['severity']), esc(' '.join(sevs)), esc(rec['name'].lower()), esc('host-' + rec['name']),
-                                     _badge(rec['severity']), esc(label), esc(count_text),
-                                     esc(' \u00b7 snapshot' if rec.get('snapshot') else ''))]
+    groups = causes(rec['findings'])
+    cause_text = ', %d cause%s' % (len(groups), '' if len(groups) == 1 else 's') if groups else ''
+    # Hosts with errors are open from the start: they are what the reader came for.
+    parts = ['<details class="host sev-%s" data-severities="%s" data-name="%s" id="%s"%s><summary>%s %s<span class="counts">%s%s%s</span>'
+             '</summary><div class="body">' % (esc(rec['severity']), esc(' '.join(sevs)), esc(rec['name'].lower()), esc('host-' + rec['name']),
+                                                ' open' if rec['severity'] == 'error' else '', _badge(rec['severity']), esc(label),
+                                                esc(count_text), esc(cause_text), esc(' \u00b7 snapshot' if rec.get('snapshot') else ''))]
     if rec['gathered']:
         parts.append(render_diagram(label, rec['diagram']))
         parts.append(_coverage_table(rec.get('coverage') or {}))
     if rec['findings']:
-        parts.append('<h3>Findings</h3><ul class="findings">%s</ul>' % ''.join(_finding(f) for f in rec['findings']))
+        parts.append('<h3>Causes and fixes</h3><ul class="findings causes">%s</ul>'
+                     % ''.join(_cause(rec['name'], i, group) for i, group in enumerate(groups)))
     else:
         parts.append('<p class="muted">No findings.</p>')
     if rec['flows']:
