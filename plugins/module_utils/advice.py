@@ -91,7 +91,8 @@ def finding_key(item):
     key = item.get('_key')
     if key is not None:
         return key
-    return (item['id'], tuple(item.get('interfaces') or ()))
+    routes = tuple(sorted((r['destination'], r['next_hop'], r['interface']) for r in item.get('routes') or ()))
+    return (item['id'], tuple(item.get('interfaces') or ()), routes)
 
 
 def public(item, cause=None, fix=None):

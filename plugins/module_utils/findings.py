@@ -105,12 +105,24 @@ def remove_everywhere(state, routes):
     return out
 
 
+def on_link_subnets(state, family, index):
+    """(network, prefix length) of the usable addresses of interface ``index``."""
+    return [(a.value & mask(family, a.prefix_length), a.prefix_length) for a in state.addresses
+            if a.family == family and a.interface == index and a.usable]
+
+
 def gateway_of(engine, family, index):
     """The gateway (next hop text) of interface ``index``: the next hop of its default route, else
-    the only next hop its routes use; None when the state does not tell."""
+    the only next hop its routes use, and only one inside a subnet of the interface (or IPv6
+    link-local); None when the state does not tell."""
+    subnets = on_link_subnets(engine.state, family, index)
     hops = {}
     for route in engine.state.routes:
-        if route.family == family and route.interface == index and not route.on_link and route.store == 'active':
+        if route.family != family or route.interface != index or route.on_link or route.store != 'active':
+            continue
+        reachable = (family == V6 and is_link_local(V6, route.next_hop_value)) or \
+            any((route.next_hop_value & mask(family, plen)) == net for net, plen in subnets)
+        if reachable:
             hops.setdefault(route.next_hop, []).append(route)
     defaults = sorted({hop for hop, routes in hops.items() if any(r.is_default for r in routes)})
     if len(defaults) == 1:

@@ -193,9 +193,9 @@ def _evaluate_dsr(engine, declared, out_findings):
                                              key=('dsr_' + item['id'], vip, nic.index)), check=check, vip=vip))
             item.pop('_cause')
             item.pop('_ops')
-        for flow in result['flows']:
+        for client, flow in zip(dsr['clients'], result['flows']):
             # Without a loopback holding the VIP, what the flows find follows from that one cause.
-            found = [dict(f, cause=no_loopback) for f in flow['findings']] if no_loopback else flow['findings']
+            found = [dict(f, client=_canon(client), **({'cause': no_loopback} if no_loopback else {})) for f in flow['findings']]
             out_findings.extend(_tag(found, check))
         for flow in flows:
             flow['check'] = check
@@ -275,15 +275,18 @@ def compare_probes(engine, probes):
 
 
 def _winning_defaults(engine):
-    """{(interface, next hop): True for the default route new outbound traffic uses, False for the
-    other eligible default routes}, per family."""
+    """({(interface, next hop): True for the default route new outbound traffic uses, False for the
+    other eligible default routes}, per family; the set of gateways tied at the best effective metric)."""
     out = {}
+    tied = set()
     for family in (4, 6):
         defaults = sorted((e for e in engine.eligible[family] if e.route.is_default), key=lambda e: (e.effective_metric, e.order))
         for i, entry in enumerate(defaults):
             key = (entry.route.interface, entry.route.next_hop)
-            out[key] = out.get(key, False) or (i == 0 and len(defaults) > 0)
-    return out
+            out[key] = out.get(key, False) or i == 0
+            if len(defaults) > 1 and entry.effective_metric == defaults[0].effective_metric:
+                tied.add(key)
+    return out, tied
 
 
 def _diagram(engine, flows, dsr):
@@ -304,7 +307,7 @@ def _diagram(engine, flows, dsr):
         nics.append({'index': iface.index, 'alias': iface.alias, 'kind': iface.kind, 'connected': iface.connected,
                      'metric': settings.metric if settings is not None else None, 'addresses': addresses.get(iface.index, [])})
     row = dict((nic['index'], i) for i, nic in enumerate(nics))
-    winners = _winning_defaults(engine)
+    winners, tied = _winning_defaults(engine)
     gateways = {}
     for route in state.routes:
         if route.store != 'active' or route.on_link:
@@ -316,7 +319,7 @@ def _diagram(engine, flows, dsr):
         default = (index, hop) in winners
         gw_list.append({'interface': index, 'next_hop': hop, 'destinations': sorted(set(dests))[:4], 'routes': len(set(dests)),
                         'default': default, 'winner': default and winners[(index, hop)],
-                        'loser': default and not winners[(index, hop)]})
+                        'loser': default and not winners[(index, hop)], 'tie': (index, hop) in tied})
     keys = ('check', 'client', 'destination', 'arrival_interface', 'receive', 'disposition', 'asymmetric', 'reply_interface', 'reply_next_hop')
     drawn = [dict((k, f.get(k)) for k in keys) for f in flows if f.get('receive')]
     for item in dsr:

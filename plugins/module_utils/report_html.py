@@ -171,7 +171,7 @@ def render_diagram(name, diagram):
     flows = diagram['flows']
     clients = list(dict.fromkeys(f['client'] for f in flows))
     rows = max(len(nics), len(gateways), len(clients), 1)
-    height = TOP + rows * ROW + 40
+    height = TOP + rows * ROW + 56
     out = ['<svg class="diagram" xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="%s">'
            % (WIDTH, height, WIDTH, height, esc('Network diagram of %s' % name)),
            '<text x="%d" y="18" font-weight="bold">%s</text>' % (NIC_X, esc(name)),
@@ -205,7 +205,8 @@ def render_diagram(name, diagram):
                    % (' ' + state if state else '', esc(gw['next_hop']),
                       esc('gateway %s on interface %s for %s%s' % (gw['next_hop'], gw['interface'], dests, (': ' + role) if role else '')),
                       GW_X, y, GW_X + 12, y - 2, ' class="%s"' % state if state else '',
-                      esc(_clip(gw['next_hop'], 22) + {'win': ' \u2713 wins', 'lose': ' \u2717 loses'}.get(state, '')),
+                      esc(_clip(gw['next_hop'], 22) + {'win': ' \u2713 wins' + (' (tie)' if gw.get('tie') else ''),
+                                                        'lose': ' \u2717 loses' + (' (tie)' if gw.get('tie') else '')}.get(state, '')),
                       GW_X + 12, y + 11, esc(_clip(dests, 34))))
     client_mid = {}
     for i, client in enumerate(clients):
@@ -259,14 +260,14 @@ def render_diagram(name, diagram):
             d = '%sM%d %d L%d %d' % (lead, NIC_X + NIC_W, ry, CLIENT_X - 2, cy + 6)
         out.append('<path class="%s" data-reply="%s" d="%s" marker-end="url(#arrow)"><title>%s (reply by interface %s%s)</title></path>'
                    % ('bad' if bad else 'rep', 'bad' if bad else 'ok', d, title, reply_if, ', asymmetric' if flow['asymmetric'] else ''))
-    ly = height - 14
+    ly = height - 30
     out.append('<g><line class="req" x1="16" y1="%d" x2="46" y2="%d"/><text x="50" y="%d" class="small">request</text>'
                '<line class="rep" x1="120" y1="%d" x2="150" y2="%d"/><text x="154" y="%d" class="small">reply</text>'
                '<line class="bad" x1="210" y1="%d" x2="240" y2="%d"/><text x="244" y="%d" class="small">asymmetric, dropped, no route or '
-               'black-holed</text><line class="link win" x1="470" y1="%d" x2="500" y2="%d"/><text x="504" y="%d" class="small">default '
-               'gateway in use</text><line class="link lose" x1="610" y1="%d" x2="640" y2="%d"/><text x="644" y="%d" class="small">other '
-               'default gateways</text></g>'
-               % (ly, ly, ly + 4, ly, ly, ly + 4, ly, ly, ly + 4, ly, ly, ly + 4, ly, ly, ly + 4))
+               'black-holed</text><line class="link win" x1="16" y1="%d" x2="46" y2="%d"/><text x="50" y="%d" class="small">default '
+               'gateway in use (\u2713 wins)</text><line class="link lose" x1="270" y1="%d" x2="300" y2="%d"/><text x="304" y="%d" '
+               'class="small">other default gateways (\u2717 lose)</text></g>'
+               % (ly, ly, ly + 4, ly, ly, ly + 4, ly, ly, ly + 4, ly + 16, ly + 16, ly + 20, ly + 16, ly + 16, ly + 20))
     out.append('<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">'
                '<path d="M0 0 L10 5 L0 10 z" fill="#555"/></marker></defs></svg>')
     return ''.join(out)
@@ -471,6 +472,10 @@ def render_html(fleet):
                     % (sev, s['findings'][sev], sev, '' if s['findings'][sev] == 1 else 's', hw[sev], '' if hw[sev] == 1 else 's')
                     for sev in SEVERITIES)
     cards += '<div class="card clean"><b>%d</b>clean host%s</div>' % (hb['clean'], '' if hb['clean'] == 1 else 's')
+    causes_total = s.get('causes') or {}
+    cards += ('<div class="card" id="causes-card"><b>%d</b>root cause%s (%d error), %d with a proven fix</div>'
+              % (sum(causes_total.values()), '' if sum(causes_total.values()) == 1 else 's', causes_total.get('error', 0),
+                 s.get('causes_with_fix', 0)))
     ids = ''.join('<tr><td><code>%s</code></td><td>%s</td><td>%d</td><td>%d</td></tr>' % (esc(fid), _badge(v['severity']), v['hosts'], v['findings'])
                   for fid, v in s['finding_ids'].items())
     facts = ('%d hosts, generated %s. Flows not ok: %d of %d. DSR VIPs not ready: %d of %d. Find-NetRoute disagreements: %d. '
