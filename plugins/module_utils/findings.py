@@ -283,7 +283,9 @@ def _gateway_plan(engine, family, defaults, nic_roles, flows=None):
     # Every copy of a default route outside the data NIC goes, persistent-only ones included; a
     # declared flow whose reply used one of them keeps its path through a route to its client.
     stray = [r for r in state.routes if r.family == family and r.is_default and r.interface not in data and r.protocol not in LEARNED_PROTOCOLS]
-    return (cause, remove_everywhere(state, stray) + _kept_flow_routes(engine, family, drop, flows),
+    # The routes that keep declared flows on their NIC come first, so that no flow (the controller's
+    # own connection among them) loses its path between two commands.
+    return (cause, _kept_flow_routes(engine, family, drop, flows) + remove_everywhere(state, stray),
             'Keep the %s default gateway of the data NIC %s (%s) and remove the one%s on %s from both stores; reach the networks '
             'behind %s with specific routes.'
             % (label, data_names, ', '.join(e.route.next_hop for e in keep), '' if len(drop) == 1 else 's',

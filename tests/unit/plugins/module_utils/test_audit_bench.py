@@ -40,7 +40,7 @@ def test_generated_inventory_is_valid_and_varied(bench, tmp_path):
         with open(os.path.join(str(tmp_path), hostvars['winnet_snapshot']), encoding='utf-8') as handle:
             state = HostState.from_dict(json.load(handle))
         names.add(state.hostname)
-        assert 'audit_flows' in hostvars or 'audit_dsr' in hostvars, name
+        assert 'audit_flows' in hostvars or 'winnet_flows' in hostvars or 'audit_dsr' in hostvars, name
     assert len(names) == 12
     assert bench.build_inventory(str(tmp_path / 'again'), 12, seed=3) and \
         json.loads((tmp_path / 'again' / 'hosts.json').read_text(encoding='utf-8'))['all']['hosts'] == hosts

@@ -71,7 +71,8 @@ def examples():
 
 @pytest.fixture(scope='module')
 def records(examples):
-    return [report.evaluate_host(name, state, hv.get('audit_flows'), hv.get('audit_dsr'), snapshot=path)
+    return [report.evaluate_host(name, state, hv.get('audit_flows', hv.get('winnet_flows')), hv.get('audit_dsr'), snapshot=path,
+                                 nic_roles=hv.get('winnet_nic_roles'))
             for name, (state, hv, path) in examples.items()]
 
 
@@ -341,7 +342,7 @@ def test_html_is_self_contained(fleet):
             value = attrs.get(key)
             assert value is None or value.startswith(('#', 'data:')), (tag, key, value)
         assert not (tag == 'link' and attrs.get('rel') == 'stylesheet')
-    hosts = [attrs['id'] for tag, attrs in parser.tags if tag == 'details']
+    hosts = [attrs['id'] for tag, attrs in parser.tags if tag == 'details' and 'host' in attrs.get('class', '').split()]
     assert hosts[:2] == ['host-dsr-vip24-01', 'host-dsr-nows-01'] and len(hosts) == 6
     assert sum(1 for tag, _attrs in parser.tags if tag == 'svg') == 6
     assert [attrs['value'] for tag, attrs in parser.tags if tag == 'input' and attrs.get('class') == 'sevfilter'] == \

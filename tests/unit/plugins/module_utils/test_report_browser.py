@@ -80,7 +80,8 @@ def page(tmp_path_factory):
     records = []
     for name, hv in hosts.items():
         path = os.path.normpath(os.path.join(os.path.dirname(INVENTORY), hv['winnet_snapshot']))
-        records.append(report.evaluate_host(name, report.read_snapshot(path), hv.get('audit_flows'), hv.get('audit_dsr'), snapshot=path))
+        records.append(report.evaluate_host(name, report.read_snapshot(path), hv.get('audit_flows', hv.get('winnet_flows')), hv.get('audit_dsr'),
+                                            snapshot=path, nic_roles=hv.get('winnet_nic_roles')))
     fleet = report.build_fleet(records, fail_on='never')
     directory = tmp_path_factory.mktemp('report')
     paths = report.write_report(str(directory), fleet, render_html(fleet))
@@ -130,7 +131,10 @@ def test_name_filter_and_expand(browser, page, tmp_path):
     dom, console = load(browser, with_script(path, script, tmp_path))
     assert console == []
     assert '3 of 6 hosts shown' in dom
-    assert len(re.findall(r'<details class="host [^"]*" [^>]*open=""', dom)) == 3
+    opened = re.findall(r'<details class="host ([^"]*)" [^>]*id="host-([^"]+)" open=""', dom)
+    # The three DSR hosts were expanded; the hosts with errors were open from the start.
+    assert sorted(name for _css, name in opened) == ['app-metric-01', 'dsr-nows-01', 'dsr-ok-01', 'dsr-vip24-01', 'hv-storage-01', 'web25-01']
+    assert all('sev-error' in css for css, name in opened if name != 'dsr-ok-01')
 
 
 def test_a_script_error_is_caught(browser, page, tmp_path):
@@ -149,3 +153,51 @@ def test_every_host_shows_where_its_traffic_leaves(browser, page):
         for family in rec['coverage'].values():
             for row in family['interfaces']:
                 assert '<td>%d %s</td>' % (row['interface'], row['alias']) in dom
+def _host_section(dom, name):
+    start = dom.index('id="host-%s"' % name)
+    end = dom.find('<details class="host', start)
+    return dom[start:end if end > 0 else len(dom)]
+
+
+def test_the_report_leads_to_the_fix(browser, page):
+    """Hosts with errors open; the winning default gateway marked and the losers red; DSR replies drawn
+    from the loopback; a black-holed reply ends at the loopback; advisory checks are not errors; each
+    cause shows its fix with a copy button."""
+    path, fleet = page
+    dom, console = load(browser, path)
+    assert console == []
+    for name, rec in fleet['hosts'].items():
+        opened = re.search(r'id="host-%s" open=""' % re.escape(name), dom) is not None
+        assert opened is (rec['severity'] == 'error'), name
+    hv = _host_section(dom, 'hv-storage-01')
+    # Data (10.1.10.1) and Storage (172.16.20.1) tie; Windows' order picks Storage: the data gateway is drawn as a loser.
+    assert re.search(r'<g class="gw win" data-gateway="172\.16\.20\.1">', hv)
+    assert re.search(r'<g class="gw lose" data-gateway="10\.1\.10\.1">', hv)
+    assert 'Causes and fixes' in hv and 'IPv4 default gateways outside the data NIC Data (5)' in hv
+    assert re.search(r'<button type="button" class="copy" data-target="fix-hv-storage-01-0">', hv)
+    nows = _host_section(dom, 'dsr-nows-01')
+    nic_y = re.findall(r'<g class="nic loop"><title>12 loopback[^<]*</title><rect x="\d+" y="(\d+)"', nows)
+    no_route = re.findall(r'<path class="bad" data-reply="no-route" d="M\d+ (-?\d+)', nows)
+    assert nic_y and no_route
+    assert abs(int(no_route[0]) - (int(nic_y[0]) + 18)) <= 12      # drawn from the loopback's row
+    vip24 = _host_section(dom, 'dsr-vip24-01')
+    assert 'data-reply="black-holed"' in vip24
+    replies = re.findall(r'<path class="(?:bad|rep)" data-reply="(?:ok|bad)" d="[^"]*"[^>]*><title>dsr 192\.0\.2\.102 on Ethernet: ([\d.]+) ', vip24)
+    assert replies == ['203.0.113.50']                              # the black-holed client is never reached
+    ok = _host_section(dom, 'dsr-ok-01')
+    assert '<span class="badge advisory">advisory</span>' in ok and 'badge error' not in ok
+
+
+def test_copy_button_copies_the_commands(browser, page, tmp_path):
+    path, _fleet = page
+    # Without a clipboard API (a page opened from a file may not get one) the button selects the commands.
+    script = ("Object.defineProperty(navigator, 'clipboard', {value: undefined});"
+              "var b = document.querySelector('button.copy[data-target=\"fix-dsr-nows-01-0\"]'); b.click();"
+              "document.body.setAttribute('data-selected', String(window.getSelection()));"
+              "document.body.setAttribute('data-button', b.textContent);")
+    dom, console = load(browser, with_script(path, script, tmp_path))
+    assert console == []
+    selected = re.search(r'data-selected="([^"]*)"', dom).group(1)
+    button = re.search(r'data-button="([^"]*)"', dom).group(1)
+    assert button == 'selected: press Ctrl+C'
+    assert selected == 'Set-NetIPInterface -InterfaceIndex 12 -AddressFamily IPv4 -WeakHostSend Enabled'
