@@ -312,7 +312,7 @@ def _fix_vip_prefix(dsr):
 
 def _fix_loopback_routes(dsr):
     routes = dsr.loopback_wins_routes()
-    return ('Routes on loopback %s win for the clients of VIP %s' % (iface_label(dsr.loopback), dsr.vip),
+    return ('Routes on the loopback adapter %s win for the clients of VIP %s' % (iface_label(dsr.loopback), dsr.vip),
             remove_everywhere(dsr.state, routes) or None)
 
 

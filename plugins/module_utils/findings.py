@@ -84,7 +84,7 @@ def weak_host_ops(iface, family, what):
 
 def host_prefix_cause(iface, addr):
     """The cause of a loopback address that is not a host prefix."""
-    return 'Address %s/%d on loopback %s is not a host prefix' % (addr.address, addr.prefix_length, iface_label(iface))
+    return 'Address %s/%d on the loopback adapter %s is not a host prefix' % (addr.address, addr.prefix_length, iface_label(iface))
 
 
 def host_prefix_ops(iface, addr):

@@ -224,7 +224,7 @@ def _unroutable_reply(engine, flow):
     if loopback is not None:
         # A VIP on a loopback adapter answers through the NIC: weak host send on the loopback.
         return finding('reply_unroutable_strong_host_send', 'error', message,
-                       'Enable weak host send for %s on loopback %s so that replies from %s may leave by the NIC.'
+                       'Enable weak host send for %s on the loopback adapter %s so that replies from %s may leave by the NIC.'
                        % (label, iface_label(loopback), flow.text),
                        interfaces=owners + [gateway.interface], routes=[route_ref(gateway)], key=flow.key('reply_unroutable_strong_host_send'),
                        cause=weak_host_cause(loopback, flow.family, 'send'), ops=weak_host_ops(loopback, flow.family, 'send'))
@@ -262,7 +262,7 @@ def _asymmetric_reply(engine, flow, reply):
                  and (a.value & mask(flow.family, a.prefix_length)) == (flow.client_value & mask(flow.family, a.prefix_length))]
         if short:
             return finding('asymmetric_reply', 'warning' if inside else 'error', message,
-                           'Give %s the host prefix /%d on loopback %s: its /%d route swallows the replies to %s.'
+                           'Give %s the host prefix /%d on the loopback adapter %s: its /%d route swallows the replies to %s.'
                            % (short[0].address, BITS[flow.family], iface_label(out_iface), short[0].prefix_length, flow.client),
                            cause=host_prefix_cause(out_iface, short[0]), ops=host_prefix_ops(out_iface, short[0]), **common)
     hop = gateway_of(engine, flow.family, arrival.index)
