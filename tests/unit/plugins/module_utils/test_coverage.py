@@ -108,8 +108,11 @@ def test_a_route_covered_by_more_specific_routes_is_shadowed_and_reported():
         ('203.0.113.0/25', '192.0.2.1', 19), ('203.0.113.128/25', '192.0.2.254', 19)]
     assert item['interfaces'] == [3]
     assert 'more specific routes take every destination in 203.0.113.0/24' in item['message']
-    assert item['remediation'] == ("Remove the route from the ActiveStore: Remove-NetRoute -InterfaceIndex 3 -DestinationPrefix '203.0.113.0/24' "
-                                   "-NextHop '192.0.2.1' -PolicyStore ActiveStore -Confirm:$false")
+    assert item['remediation'].startswith('Remove the route from the ActiveStore: it carries no traffic now')
+    # The fix is proven on the state: removing the route clears the finding and raises no new error.
+    assert item['cause'] == 'Route 203.0.113.0/24 via 192.0.2.1 on interface 3 (NIC1) wins for no destination'
+    assert item['fix']['powershell'] == ["Remove-NetRoute -AddressFamily IPv4 -InterfaceIndex 3 -DestinationPrefix '203.0.113.0/24' "
+                                         "-NextHop '192.0.2.1' -PolicyStore ActiveStore -Confirm:$false"]
 
 
 def test_a_route_beaten_at_the_same_prefix_on_its_own_interface_is_reported_with_both_stores():
@@ -123,7 +126,8 @@ def test_a_route_beaten_at_the_same_prefix_on_its_own_interface_is_reported_with
     assert [(r['next_hop'], r['store']) for r in findings[0]['routes']] == [('192.0.2.2', 'active'), ('192.0.2.2', 'persistent')]
     assert 'effective metric 20 (10 + 10) against 30 (20 + 10)' in findings[0]['message']
     assert findings[0]['remediation'].startswith('Remove the route from the ActiveStore and the PersistentStore: ')
-    assert "-NextHop '192.0.2.2' -PolicyStore PersistentStore -Confirm:$false" in findings[0]['remediation']
+    assert [op['store'] for op in findings[0]['fix']['plan']['operations']] == ['persistent', 'active']
+    assert "-NextHop '192.0.2.2' -PolicyStore PersistentStore -Confirm:$false" in findings[0]['fix']['powershell'][0]
     assert len(findings) == 1
 
 
