@@ -205,8 +205,7 @@ def render_diagram(name, diagram):
                    % (' ' + state if state else '', esc(gw['next_hop']),
                       esc('gateway %s on interface %s for %s%s' % (gw['next_hop'], gw['interface'], dests, (': ' + role) if role else '')),
                       GW_X, y, GW_X + 12, y - 2, ' class="%s"' % state if state else '',
-                      esc(_clip(gw['next_hop'], 22) + {'win': ' \u2713 wins' + (' (tie)' if gw.get('tie') else ''),
-                                                        'lose': ' \u2717 loses' + (' (tie)' if gw.get('tie') else '')}.get(state, '')),
+                      esc(_clip(gw['next_hop'], 22) + _gateway_mark(state, gw.get('tie'))),
                       GW_X + 12, y + 11, esc(_clip(dests, 34))))
     client_mid = {}
     for i, client in enumerate(clients):
@@ -242,9 +241,9 @@ def render_diagram(name, diagram):
         ry = nic_mid[reply_if] + offset + 6
         if flow.get('black_holed'):
             # The reply goes into a loopback and never leaves the host: drawn to the loopback, crossed there.
-            out.append('<path class="bad" data-reply="black-holed" d="M%d %d C%d %d %d %d %d %d"><title>%s (reply black-holed into '
-                       'interface %s)</title></path>' % (NIC_X + NIC_W, start, NIC_X + NIC_W + 50, start, NIC_X + NIC_W + 50, ry,
-                                                          NIC_X + NIC_W + 4, ry, title, reply_if))
+            curve = (NIC_X + NIC_W, start, NIC_X + NIC_W + 50, start, NIC_X + NIC_W + 50, ry, NIC_X + NIC_W + 4, ry)
+            out.append('<path class="bad" data-reply="black-holed" d="M%d %d C%d %d %d %d %d %d">' % curve
+                       + '<title>%s (reply black-holed into interface %s)</title></path>' % (title, reply_if))
             out.append(_cross(NIC_X + NIC_W + 14, ry))
             out.append('<text x="%d" y="%d" class="small">black-holed</text>' % (NIC_X + NIC_W + 24, ry + 4))
             continue
@@ -271,6 +270,12 @@ def render_diagram(name, diagram):
     out.append('<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">'
                '<path d="M0 0 L10 5 L0 10 z" fill="#555"/></marker></defs></svg>')
     return ''.join(out)
+
+
+def _gateway_mark(state, tie):
+    """The word after a default gateway: it wins or loses, on a tie or not."""
+    word = {'win': ' \u2713 wins', 'lose': ' \u2717 loses'}.get(state, '')
+    return word + (' (tie)' if word and tie else '')
 
 
 def _cross(x, y):
@@ -439,10 +444,11 @@ def render_host(rec):
     groups = causes(rec['findings'])
     cause_text = ', %d cause%s' % (len(groups), '' if len(groups) == 1 else 's') if groups else ''
     # Hosts with errors are open from the start: they are what the reader came for.
+    fields = (esc(rec['severity']), esc(' '.join(sevs)), esc(rec['name'].lower()), esc('host-' + rec['name']),
+              ' open' if rec['severity'] == 'error' else '', _badge(rec['severity']), esc(label),
+              esc(count_text), esc(cause_text), esc(' \u00b7 snapshot' if rec.get('snapshot') else ''))
     parts = ['<details class="host sev-%s" data-severities="%s" data-name="%s" id="%s"%s><summary>%s %s<span class="counts">%s%s%s</span>'
-             '</summary><div class="body">' % (esc(rec['severity']), esc(' '.join(sevs)), esc(rec['name'].lower()), esc('host-' + rec['name']),
-                                                ' open' if rec['severity'] == 'error' else '', _badge(rec['severity']), esc(label),
-                                                esc(count_text), esc(cause_text), esc(' \u00b7 snapshot' if rec.get('snapshot') else ''))]
+             '</summary><div class="body">' % fields]
     if rec['gathered']:
         parts.append(render_diagram(label, rec['diagram']))
         parts.append(_coverage_table(rec.get('coverage') or {}))

@@ -153,6 +153,8 @@ def test_every_host_shows_where_its_traffic_leaves(browser, page):
         for family in rec['coverage'].values():
             for row in family['interfaces']:
                 assert '<td>%d %s</td>' % (row['interface'], row['alias']) in dom
+
+
 def _host_section(dom, name):
     start = dom.index('id="host-%s"' % name)
     end = dom.find('<details class="host', start)
