@@ -254,6 +254,11 @@ def _gateway_plan(engine, family, defaults, nic_roles, flows=None):
     ifaces = sorted({e.route.interface for e in defaults})
     names = ', '.join(iface_label(state.interface(i)) for i in ifaces)
     label = FAMILY_LABEL[family]
+    if len(ifaces) == 1 and (nic_roles is None or nic_roles.get(ifaces[0]) in (None, 'data')):
+        # One NIC holds them all: which NIC keeps the gateway is no question, which gateway stays is.
+        return ('%s default gateways on %s' % (label, names), None,
+                'Decide which of the %s default gateways of %s (%s) stays and remove the others from both stores.'
+                % (label, names, ', '.join(e.route.next_hop for e in defaults)))
     if nic_roles is None:
         return ('%s default gateways on %s' % (label, names), None,
                 'Decide which NIC is the data NIC, the one that keeps the %s default gateway (one of %s), and declare the NICs\' roles '

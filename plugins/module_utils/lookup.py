@@ -106,7 +106,8 @@ def lookup_result(state, disposition, interface=None, next_hop=None, source=None
         'candidates': list(candidates),
         'source_tie': source_tie,
         'flags': sorted(set(flags)),
-        'findings': list(findings),
+        # a lookup's findings in their public shape: what findings keep for proving fixes stays inside
+        'findings': [dict((k, v) for k, v in item.items() if not k.startswith('_')) for item in findings],
         'trace': list(trace),
     }
 

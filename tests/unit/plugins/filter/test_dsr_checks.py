@@ -24,6 +24,9 @@ from vectors import host, nic, rt  # noqa: E402  pylint: disable=wrong-import-po
 
 NO_LOOP = 'no KM-TEST loopback adapter holds 192.0.2.80'
 CREATE = 'Create the loopback adapter and assign the VIP first (winnet.routing.dsr_real_server).'
+# no loopback adapter to give the VIP to: nothing to paste names an adapter the host does not have
+NO_ADAPTER = ('Create a KM-TEST loopback adapter and assign 192.0.2.80/32 to it with SkipAsSource (the role winnet.routing.dsr_real_server '
+              'with dsr_real_server_vips does both).')
 HOST_PREFIX = ("Remove-NetIPAddress -InterfaceIndex 9 -IPAddress '192.0.2.80' -Confirm:$false; New-NetIPAddress -InterfaceIndex 9 "
                "-IPAddress '192.0.2.80' -PrefixLength 32 -SkipAsSource $true")
 NIC_WS = ('advisory', 'interface 4 (Data) lacks weak host send (suggested for hairpin traffic on Server 2016)',
@@ -41,8 +44,7 @@ def server(data=None, loopback=None):
 
 CASES = {
     'no-vip': (server(), {
-        'vip_on_loopback': ('fail', NO_LOOP, "New-NetIPAddress -InterfaceAlias 'loopback' -IPAddress '192.0.2.80' -PrefixLength 32 "
-                                             "-SkipAsSource $true"),
+        'vip_on_loopback': ('fail', NO_LOOP, NO_ADAPTER),
         'nic_weak_host_receive': NIC_WR_FAIL,
         'loopback_weak_host_send': ('fail', NO_LOOP, CREATE),
         'loopback_weak_host_receive': ('fail', NO_LOOP, CREATE),
@@ -56,8 +58,7 @@ CASES = {
         'loopback_dns_registration': ('fail', NO_LOOP, CREATE),
     }),
     'vip-on-the-nic': (server(data={'addrs': ['192.0.2.20/24', '192.0.2.80/32']}), {
-        'vip_on_loopback': ('fail', NO_LOOP, "New-NetIPAddress -InterfaceAlias 'loopback' -IPAddress '192.0.2.80' -PrefixLength 32 "
-                                             "-SkipAsSource $true"),
+        'vip_on_loopback': ('fail', NO_LOOP, NO_ADAPTER),
         'nic_weak_host_receive': NIC_WR_FAIL,
         'loopback_weak_host_send': ('fail', NO_LOOP, CREATE),
         'loopback_weak_host_receive': ('fail', NO_LOOP, CREATE),

@@ -376,6 +376,8 @@ def test_a_documented_id_is_produced_by_a_test_state(finding_id):
         assert {item['severity'] for item in produced} <= DOCUMENTED[finding_id], 'severity differs from the finding reference'
     for item in produced:
         assert item['message'] and isinstance(item['interfaces'], list) and isinstance(item['routes'], list)
+        # every finding names its root cause and carries its fix, or None when the change needs a decision
+        assert item['cause'] and (item['fix'] is None or set(item['fix']) == {'plan', 'powershell'}), item
 
 
 def test_every_id_the_states_produce_is_documented():

@@ -32,6 +32,23 @@ def ref(destination, next_hop, interface, metric, store='active', protocol='netm
             'protocol': protocol}
 
 
+def remove_both(destination, next_hop, interface):
+    """The fix's operations and commands that remove a route from both stores (the persistent copy first)."""
+    family, label = ('ipv6', 'IPv6') if ':' in destination else ('ipv4', 'IPv4')
+    ops = [{'op': 'remove_route', 'family': family, 'destination': destination, 'next_hop': next_hop, 'interface': interface, 'store': store}
+           for store in ('persistent', 'active')]
+    commands = ["Remove-NetRoute -AddressFamily %s -InterfaceIndex %d -DestinationPrefix '%s' -NextHop '%s' -PolicyStore %s -Confirm:$false"
+                % (label, interface, destination, next_hop, store) for store in ('PersistentStore', 'ActiveStore')]
+    return ops, commands
+
+
+def proven(finding):
+    """The fix of a finding without its plan's base (the digest of the state it was proven on), which must be there."""
+    fix = finding['fix']
+    assert len(fix['plan']['base']) == 64
+    return {'operations': fix['plan']['operations'], 'powershell': fix['powershell']}
+
+
 def ids(findings):
     return [item['id'] for item in findings]
 
@@ -42,11 +59,23 @@ def one(findings, fid):
     return found[0]
 
 
-def mgmt_data(mgmt=None, data=None, routes=(), extra=()):
-    """Management (3, 10.10.0.20/24) and Data (4, 192.0.2.20/24), both metric 25."""
+def persisted(routes):
+    """``routes`` with a PersistentStore copy of each static route given for the ActiveStore only, as
+    New-NetRoute (and ``route add -p``) leaves them; a route given for one store explicitly keeps its copies."""
+    out = list(routes)
+    given = {(r['destination'], r['next_hop'], r['interface'], r['store']) for r in out}
+    for r in routes:
+        if r['store'] == 'active' and r['protocol'] == 'netmgmt' and (r['destination'], r['next_hop'], r['interface'], 'persistent') not in given:
+            out.append(dict(r, store='persistent'))
+    return out
+
+
+def mgmt_data(mgmt=None, data=None, routes=(), extra=(), persist=True):
+    """Management (3, 10.10.0.20/24) and Data (4, 192.0.2.20/24), both metric 25; static routes in both
+    stores unless ``persist`` is false (see ``persisted``)."""
     m = dict({'index': 3, 'alias': 'Management', 'm': 25, 'addrs': ['10.10.0.20/24']}, **(mgmt or {}))
     d = dict({'index': 4, 'alias': 'Data', 'm': 25, 'addrs': ['192.0.2.20/24']}, **(data or {}))
-    return host(nic(**m), nic(**d), *extra, routes=list(routes))
+    return host(nic(**m), nic(**d), *extra, routes=persisted(routes) if persist else list(routes))
 
 
 # ------------------------------------------------------------------------------ route_findings
@@ -59,9 +88,13 @@ def test_a_next_hop_outside_the_interface_subnets_cannot_be_reached():
         'id': 'next_hop_not_on_link', 'severity': 'error',
         'message': 'Route 198.51.100.0/24 via 172.16.0.1 on interface 3 (Management): the next hop is not in any on-link subnet of that '
                    'interface, so it cannot be reached.',
-        'remediation': "Remove-NetRoute -InterfaceIndex 3 -DestinationPrefix '198.51.100.0/24' -NextHop '172.16.0.1' -Confirm:$false  "
-                       "# then add it again with a next hop inside the interface's subnet",
-        'interfaces': [3], 'routes': [ref('198.51.100.0/24', '172.16.0.1', 3, 10)]}]
+        # which gateway of Management should carry the route is the administrator's call: no fix is offered
+        'remediation': 'Decide which gateway inside a subnet of interface Management (3) should carry 198.51.100.0/24, then remove this '
+                       'route from both stores and add it again with that next hop (or remove it if it is not needed).',
+        'interfaces': [3], 'routes': [ref('198.51.100.0/24', '172.16.0.1', 3, 10)],
+        'cause': 'Route 198.51.100.0/24 via 172.16.0.1 on interface 3 (Management): the next hop is not in any on-link subnet of that '
+                 'interface, so it cannot be reached.',
+        'fix': None}]
 
 
 def test_a_next_hop_in_an_on_link_route_of_the_interface_is_reachable():
@@ -77,12 +110,21 @@ def test_a_manual_default_route_on_an_interface_ignoring_default_routes():
         'id': 'manual_default_route_ignored', 'severity': 'warning',
         'message': "Interface 4 (Data) has IgnoreDefaultRoutes enabled and a manually added default route via 192.0.2.1; Microsoft's "
                    "documents disagree on whether such a route is ignored (it is treated as ignored here).",
-        'remediation': "Remove-NetRoute -InterfaceIndex 4 -DestinationPrefix '0.0.0.0/0' -NextHop '192.0.2.1' -Confirm:$false",
-        'interfaces': [4], 'routes': [ref('0.0.0.0/0', '192.0.2.1', 4, 0)]}
-    assert route_findings(state) == [expected]
+        'remediation': 'Remove the default route via 192.0.2.1 from interface Data (4) in both stores, so that what Windows does no '
+                       'longer depends on it.',
+        'interfaces': [4], 'routes': [ref('0.0.0.0/0', '192.0.2.1', 4, 0)],
+        'cause': "Interface 4 (Data) has IgnoreDefaultRoutes enabled and a manually added default route via 192.0.2.1; Microsoft's "
+                 "documents disagree on whether such a route is ignored (it is treated as ignored here).",
+        'fix': None}
+    findings = route_findings(state)
+    assert [dict(f, fix=None) for f in findings] == [expected]
+    # the route goes from both stores, so it does not come back after a reboot
+    ops, commands = remove_both('0.0.0.0/0', '192.0.2.1', 4)
+    assert proven(findings[0]) == {'operations': ops, 'powershell': commands}
     # the lookup that falls through to no route says so too
     lookup = route_lookup(state, '203.0.113.9')
     assert (lookup['disposition'], lookup['findings']) == ('no_route', [])
+    # a lookup reports the finding without a proven fix (route_findings proves fixes)
     routed = route_lookup(mgmt_data(data={'ignore_default': True}, routes=[rt('0.0.0.0/0', '192.0.2.1', 4, 0),
                                                                            rt('0.0.0.0/0', '10.10.0.1', 3, 50)]), '203.0.113.9')
     assert (routed['interface'], routed['findings']) == (3, [expected])
@@ -99,10 +141,13 @@ def test_two_default_routes_on_one_interface_are_not_disjoint():
     assert ids(findings) == ['multiple_default_routes']
     assert findings[0]['message'] == (
         'ipv4 has 2 eligible default routes: 0.0.0.0/0 via 192.0.2.1 on interface 4 (effective metric 25), 0.0.0.0/0 via 192.0.2.2 on '
-        'interface 4 (effective metric 35). New outbound traffic uses the first (R4-R6); the others are dead gateway detection failover '
-        'candidates (TCP-triggered, non-deterministic) and are used by replies and bound sockets on their own interfaces.')
-    assert findings[0]['remediation'] == ("Keep one default gateway host-wide: Remove-NetRoute -InterfaceIndex 4 -DestinationPrefix "
-                                          "'0.0.0.0/0' -NextHop '192.0.2.2' -Confirm:$false  (or the role winnet.routing.nic_layout)")
+        'interface 4 (effective metric 35). New outbound traffic uses the first (lowest route metric plus interface metric); the others are '
+        'dead gateway detection failover candidates (TCP-triggered, non-deterministic) and are used by replies and bound sockets on '
+        'their own interfaces.')
+    # one NIC holds both: the question is which gateway stays, which the state cannot tell
+    assert findings[0]['remediation'] == ('Decide which of the IPv4 default gateways of Data (4) (192.0.2.1, 192.0.2.2) stays and remove '
+                                          'the others from both stores.')
+    assert (findings[0]['cause'], findings[0]['fix']) == ('IPv4 default gateways on Data (4)', None)
     assert (findings[0]['interfaces'], findings[0]['routes']) == ([4], [ref('0.0.0.0/0', '192.0.2.1', 4, 0), ref('0.0.0.0/0', '192.0.2.2', 4, 10)])
 
 
@@ -115,11 +160,27 @@ def test_default_gateways_on_two_interfaces_keep_the_best_and_name_both():
     assert disjoint['message'] == ('ipv4 default gateways sit on 2 different interfaces (3 (Management), 4 (Data)); Microsoft does not '
                                    'recommend default gateways across disjoint networks: outbound traffic and replies leave by different '
                                    'NICs depending on the source.')
-    # 10.10.0.1 wins (5 + 10 < 25 + 0): the remediation removes the other one
-    assert disjoint['remediation'] == ("Keep the default gateway on the data NIC only and give the other NICs specific routes: "
-                                       "Remove-NetRoute -InterfaceIndex 4 -DestinationPrefix '0.0.0.0/0' -NextHop '192.0.2.1' -Confirm:$false")
+    # 10.10.0.1 wins (5 + 10 < 25 + 0), but winning says nothing about which NIC is the data NIC: without declared roles
+    # nothing is removed, and the remediation names the choice and the variable
+    assert disjoint['remediation'] == ("Decide which NIC is the data NIC, the one that keeps the IPv4 default gateway (one of Management "
+                                       "(3), Data (4)), and declare the NICs' roles in the host variable winnet_nic_roles (interface alias "
+                                       "or index -> data, management, storage, ...); the others then get specific routes instead of a "
+                                       "default gateway.")
     assert disjoint['interfaces'] == [3, 4]
     assert disjoint['routes'] == [ref('0.0.0.0/0', '10.10.0.1', 3, 10), ref('0.0.0.0/0', '192.0.2.1', 4, 0)]
+    # one cause, one decision: both findings share them
+    assert [(f['cause'], f['fix'], f['remediation']) for f in findings] == [
+        ('IPv4 default gateways on Management (3), Data (4)', None, disjoint['remediation'])] * 2
+    # with Data declared the data NIC, its gateway stays and Management's goes from both stores, though it wins today
+    declared = route_findings(state, nic_roles={'Data': 'data', 'Management': 'management'})
+    assert ids(declared) == ['multiple_default_routes', 'default_gateways_on_disjoint_interfaces']
+    ops, commands = remove_both('0.0.0.0/0', '10.10.0.1', 3)
+    for item in declared:
+        assert item['cause'] == 'IPv4 default gateways outside the data NIC Data (4)'
+        assert item['remediation'] == ('Keep the IPv4 default gateway of the data NIC Data (4) (192.0.2.1) and remove the one on '
+                                       'Management (3) via 10.10.0.1 from both stores; reach the networks behind Management with specific '
+                                       'routes.')
+        assert proven(item) == {'operations': ops, 'powershell': commands}
 
 
 def test_a_default_route_on_a_disconnected_interface_is_not_eligible():
@@ -136,9 +197,12 @@ def test_a_tie_group_where_only_some_routes_tie():
         'id': 'route_tie', 'severity': 'warning',
         'message': '2 routes to 198.51.100.0/24 tie at effective metric 35 (interfaces 3, 4); Windows breaks the tie by an undocumented '
                    'RouteOrder.',
-        'remediation': "Make one route win by changing a route metric, for example: Set-NetRoute -InterfaceIndex 4 -DestinationPrefix "
-                       "'198.51.100.0/24' -NextHop '192.0.2.1' -RouteMetric 1",
-        'interfaces': [3, 4], 'routes': [ref('198.51.100.0/24', '10.10.0.1', 3, 10), ref('198.51.100.0/24', '192.0.2.1', 4, 0)]}]
+        'remediation': 'Decide which of these routes should carry the traffic to 198.51.100.0/24, then give the others a higher route '
+                       'metric in both stores (or remove them).',
+        'interfaces': [3, 4], 'routes': [ref('198.51.100.0/24', '10.10.0.1', 3, 10), ref('198.51.100.0/24', '192.0.2.1', 4, 0)],
+        'cause': '2 routes to 198.51.100.0/24 tie at effective metric 35 (interfaces 3, 4); Windows breaks the tie by an undocumented '
+                 'RouteOrder.',
+        'fix': None}]
     lookup = route_lookup(state, '198.51.100.7')
     assert (lookup['tie'], lookup['tie_break'], lookup['flags']) == (True, 'RouteOrder (undocumented)', ['heuristic'])
     assert [c['interface'] for c in lookup['candidates']] == [3, 4]
@@ -173,8 +237,14 @@ def test_the_loopback_prefix_finding_says_wins_or_ties():
     assert finding['message'] == ('Address 192.0.2.100/24 on loopback adapter 9 (loopback) brings the on-link route 192.0.2.0/24, which ties '
                                   'for destinations in that subnet: traffic to them, including DSR replies to clients there, is black-holed '
                                   'into the loopback.')
-    assert finding['remediation'] == ("Remove-NetIPAddress -InterfaceIndex 9 -IPAddress '192.0.2.100' -Confirm:$false; New-NetIPAddress "
-                                      "-InterfaceIndex 9 -IPAddress '192.0.2.100' -PrefixLength 32 -SkipAsSource $true")
+    assert finding['remediation'] == 'Give 192.0.2.100 the host prefix /32 on the loopback (remove the address, add it again with SkipAsSource).'
+    assert finding['cause'] == 'Address 192.0.2.100/24 on the loopback adapter loopback (9) is not a host prefix'
+    assert proven(finding) == {
+        'operations': [{'op': 'remove_address', 'interface': 9, 'family': 'ipv4', 'address': '192.0.2.100'},
+                       {'op': 'add_address', 'interface': 9, 'family': 'ipv4', 'address': '192.0.2.100', 'prefix_length': 32,
+                        'skip_as_source': True}],
+        'powershell': ["Remove-NetIPAddress -InterfaceIndex 9 -AddressFamily IPv4 -IPAddress '192.0.2.100' -Confirm:$false",
+                       "New-NetIPAddress -InterfaceIndex 9 -AddressFamily IPv4 -IPAddress '192.0.2.100' -PrefixLength 32 -SkipAsSource $true"]}
     assert finding['interfaces'] == [4, 9]
     assert [(r['destination'], r['interface']) for r in finding['routes']] == [('192.0.2.0/24', 4), ('192.0.2.0/24', 9)]
 
@@ -183,14 +253,23 @@ def test_the_loopback_prefix_finding_says_wins_or_ties():
 def test_metric_drift_between_the_stores_in_both_directions(active, persistent):
     state = mgmt_data(routes=[rt('0.0.0.0/0', '192.0.2.1', 4, 0), rt('198.51.100.0/24', '10.10.0.1', 3, active),
                               rt('198.51.100.0/24', '10.10.0.1', 3, persistent, store='persistent')])
-    assert route_findings(state) == [{
-        'id': 'persistent_active_drift', 'severity': 'warning',
-        'message': 'Route 198.51.100.0/24 via 10.10.0.1 on interface 3 has route metric %d in force but %d in the PersistentStore; the metric '
-                   'changes at the next reboot.' % (active, persistent),
-        'remediation': "Set-NetRoute -InterfaceIndex 3 -DestinationPrefix '198.51.100.0/24' -NextHop '10.10.0.1' -RouteMetric %d "
-                       "-PolicyStore PersistentStore" % active,
+    message = ('Route 198.51.100.0/24 via 10.10.0.1 on interface 3 has route metric %d in force but %d in the PersistentStore; the metric '
+               'changes at the next reboot.' % (active, persistent))
+    findings = route_findings(state)
+    assert [dict(f, fix=None) for f in findings] == [{
+        'id': 'persistent_active_drift', 'severity': 'warning', 'message': message,
+        'remediation': 'Store the metric in force (%d) in the PersistentStore too, so that the routing after a reboot is the routing now.'
+                       % active,
         'interfaces': [3],
-        'routes': [ref('198.51.100.0/24', '10.10.0.1', 3, active), ref('198.51.100.0/24', '10.10.0.1', 3, persistent, store='persistent')]}]
+        'routes': [ref('198.51.100.0/24', '10.10.0.1', 3, active), ref('198.51.100.0/24', '10.10.0.1', 3, persistent, store='persistent')],
+        'cause': message, 'fix': None}]
+    # the route is written again to both stores with the metric in force
+    ops, commands = remove_both('198.51.100.0/24', '10.10.0.1', 3)
+    assert proven(findings[0]) == {
+        'operations': ops + [{'op': 'add_route', 'family': 'ipv4', 'destination': '198.51.100.0/24', 'next_hop': '10.10.0.1', 'interface': 3,
+                              'store': 'both', 'route_metric': active}],
+        'powershell': commands + ["New-NetRoute -AddressFamily IPv4 -InterfaceIndex 3 -DestinationPrefix '198.51.100.0/24' -NextHop "
+                                  "'10.10.0.1' -RouteMetric %d  # no -PolicyStore: written to the ActiveStore and the PersistentStore" % active]}
 
 
 def test_a_route_in_both_stores_with_one_metric_is_no_drift():
@@ -201,19 +280,49 @@ def test_a_route_in_both_stores_with_one_metric_is_no_drift():
 
 def test_a_persistent_only_route_is_drift_and_is_not_in_force():
     state = mgmt_data(routes=[rt('0.0.0.0/0', '192.0.2.1', 4, 0), rt('198.51.100.0/24', '10.10.0.1', 3, 10, store='persistent')])
+    message = ('Route 198.51.100.0/24 via 10.10.0.1 on interface 3 exists only in the PersistentStore: it is not in force now and will '
+               'return after a reboot.')
+    # whether the route belongs on the host is a decision: no fix either way
     expected = {
-        'id': 'persistent_active_drift', 'severity': 'warning',
-        'message': 'Route 198.51.100.0/24 via 10.10.0.1 on interface 3 exists only in the PersistentStore: it is not in force now and will '
-                   'return after a reboot.',
-        'remediation': "New-NetRoute -InterfaceIndex 3 -DestinationPrefix '198.51.100.0/24' -NextHop '10.10.0.1' -RouteMetric 10 "
-                       "-PolicyStore ActiveStore  # or remove it: Remove-NetRoute -InterfaceIndex 3 -DestinationPrefix '198.51.100.0/24' "
-                       "-NextHop '10.10.0.1' -PolicyStore PersistentStore -Confirm:$false",
-        'interfaces': [3], 'routes': [ref('198.51.100.0/24', '10.10.0.1', 3, 10, store='persistent')]}
+        'id': 'persistent_active_drift', 'severity': 'warning', 'message': message,
+        'remediation': 'Decide whether the route belongs on this host: bring it into force now (New-NetRoute with -PolicyStore ActiveStore) '
+                       'or delete the stored copy (Remove-NetRoute with -PolicyStore PersistentStore).',
+        'interfaces': [3], 'routes': [ref('198.51.100.0/24', '10.10.0.1', 3, 10, store='persistent')], 'cause': message, 'fix': None}
     assert route_findings(state) == [expected]
     lookup = route_lookup(state, '198.51.100.7')
     assert (lookup['interface'], lookup['route']['destination'], lookup['findings']) == (4, '0.0.0.0/0', [expected])
     assert ('Route [DestinationPrefix: 198.51.100.0/24 NextHop: 10.10.0.1 InterfaceIndex: 3 InterfaceMetric: 25 RouteMetric: 10] is blocked '
             'for Destination: 198.51.100.7. Reason: PersistentStoreOnly.') in lookup['trace']
+
+
+def test_a_static_route_in_the_active_store_only_is_drift_the_other_way():
+    # route add without -p: in force now, gone after the next reboot
+    state = mgmt_data(routes=[rt('0.0.0.0/0', '192.0.2.1', 4, 0), rt('0.0.0.0/0', '192.0.2.1', 4, 0, store='persistent'),
+                              rt('198.51.100.0/24', '10.10.0.1', 3, 10)], persist=False)
+    findings = route_findings(state)
+    message = ('Static route 198.51.100.0/24 via 10.10.0.1 on interface 3 exists only in the ActiveStore: it is in force now but is gone '
+               'after the next reboot (a route added without -p, or with -PolicyStore ActiveStore).')
+    assert [dict(f, fix=None) for f in findings] == [{
+        'id': 'persistent_active_drift', 'severity': 'warning', 'message': message,
+        'remediation': 'Make the route persistent so that the routing after a reboot is the routing now (or remove it if it was meant to be '
+                       'temporary).',
+        'interfaces': [3], 'routes': [ref('198.51.100.0/24', '10.10.0.1', 3, 10)], 'cause': message, 'fix': None}]
+    # the fix writes the route to both stores with the metric in force
+    assert proven(findings[0]) == {
+        'operations': [{'op': 'remove_route', 'family': 'ipv4', 'destination': '198.51.100.0/24', 'next_hop': '10.10.0.1', 'interface': 3,
+                        'store': 'active'},
+                       {'op': 'add_route', 'family': 'ipv4', 'destination': '198.51.100.0/24', 'next_hop': '10.10.0.1', 'interface': 3,
+                        'store': 'both', 'route_metric': 10}],
+        'powershell': ["Remove-NetRoute -AddressFamily IPv4 -InterfaceIndex 3 -DestinationPrefix '198.51.100.0/24' -NextHop '10.10.0.1' "
+                       "-PolicyStore ActiveStore -Confirm:$false",
+                       "New-NetRoute -AddressFamily IPv4 -InterfaceIndex 3 -DestinationPrefix '198.51.100.0/24' -NextHop '10.10.0.1' "
+                       "-RouteMetric 10  # no -PolicyStore: written to the ActiveStore and the PersistentStore"]}
+
+
+def test_a_learned_route_in_the_active_store_only_is_no_drift():
+    # a DHCP or router advertisement route lives in the ActiveStore only by nature
+    state = mgmt_data(routes=[rt('0.0.0.0/0', '192.0.2.1', 4, 0, protocol='dhcp')], persist=False)
+    assert route_findings(state) == []
 
 
 def test_a_partial_state_without_the_persistent_store_reports_no_drift():
@@ -234,7 +343,10 @@ def test_a_bound_source_sending_to_another_interface_address():
         'id': 'bound_source_to_other_local_interface', 'severity': 'warning',
         'message': 'A socket bound to 10.10.0.20 (interface 3) sends to 192.0.2.20 on interface 4; whether strong host send allows this is '
                    'undocumented.',
-        'remediation': 'Bind to 192.0.2.20 or leave the source unspecified.', 'interfaces': [3, 4], 'routes': []}]
+        'remediation': 'Bind to 192.0.2.20 or leave the source unspecified.', 'interfaces': [3, 4], 'routes': [],
+        'cause': 'A socket bound to 10.10.0.20 (interface 3) sends to 192.0.2.20 on interface 4; whether strong host send allows this is '
+                 'undocumented.',
+        'fix': None}]
     # weak host send on the source's interface lifts the question; so does a source on the same interface
     assert route_lookup(mgmt_data(mgmt={'ws': True}), '192.0.2.20', source='10.10.0.20')['findings'] == []
     assert route_lookup(mgmt_data(), '10.10.0.20', source='10.10.0.20')['findings'] == []
@@ -248,7 +360,8 @@ def test_a_bound_source_on_a_partial_state_assumes_strong_host_send():
     assert result['findings'] == [{
         'id': 'partial_state', 'severity': 'info',
         'message': 'Weak host send is not in this state; the lookup assumes strong host send for source 10.10.0.20.',
-        'remediation': 'Gather the host with winnet.routing.net_info for a definite answer.', 'interfaces': [3], 'routes': []}]
+        'remediation': 'Gather the host with winnet.routing.net_info for a definite answer.', 'interfaces': [3], 'routes': [],
+        'cause': 'Weak host send is not in this state; the lookup assumes strong host send for source 10.10.0.20.', 'fix': None}]
 
 
 def test_ambiguous_zone_names_every_interface_that_reaches_the_link():
@@ -258,7 +371,9 @@ def test_ambiguous_zone_names_every_interface_that_reaches_the_link():
         'id': 'ambiguous_zone', 'severity': 'warning',
         'message': 'fe80::99 is link-local and no zone was given; interfaces 3, 4 all reach fe80::/64, so the interface is ambiguous.',
         'remediation': 'Give the zone: fe80::99%<InterfaceIndex> (for example fe80::99%3), or pass interface=.', 'interfaces': [3, 4],
-        'routes': []}
+        'routes': [],
+        'cause': 'fe80::99 is link-local and no zone was given; interfaces 3, 4 all reach fe80::/64, so the interface is ambiguous.',
+        'fix': None}
     zoned = route_lookup(state, 'fe80::99%4')
     assert (zoned['interface'], zoned['source'], zoned['findings']) == (4, 'fe80::b', [])
 
@@ -293,8 +408,10 @@ def test_a_reply_with_no_route_at_all():
     assert result['findings'] == [{
         'id': 'reply_no_route', 'severity': 'error',
         'message': 'The host has no route at all to 203.0.113.50; the reply from 10.10.0.20 is never sent.',
-        'remediation': "New-NetRoute -InterfaceIndex 3 -DestinationPrefix '203.0.113.0/24' -NextHop '<gateway>'", 'interfaces': [3],
-        'routes': []}]
+        # Management has no gateway in this state: no placeholder to paste, the next hop is asked for
+        'remediation': 'Add a route to 203.0.113.50 on interface Management (3) via the gateway of that network; this state names no '
+                       'gateway on it, so the next hop is yours to give.',
+        'interfaces': [3], 'routes': [], 'cause': 'No route to 203.0.113.50', 'fix': None}]
 
 
 def test_a_flow_declared_on_a_disconnected_interface():
@@ -303,7 +420,9 @@ def test_a_flow_declared_on_a_disconnected_interface():
     assert result['findings'][0] == {
         'id': 'arrival_interface_disconnected', 'severity': 'warning',
         'message': 'Interface 3 (Management) is disconnected; no packet can arrive on it now.',
-        'remediation': 'Get-NetAdapter -InterfaceIndex 3 | Format-List Status, MediaConnectionState', 'interfaces': [3], 'routes': []}
+        'remediation': 'Check the cable and the switch port of interface 3, or declare the flow on the interface it really arrives on '
+                       '(Get-NetAdapter -InterfaceIndex 3 | Format-List Status, MediaConnectionState).',
+        'interfaces': [3], 'routes': [], 'cause': 'Interface 3 (Management) is disconnected; no packet can arrive on it now.', 'fix': None}
 
 
 def test_an_asymmetric_reply_inside_the_subnet_of_the_other_interface_is_a_warning():
@@ -323,9 +442,11 @@ def test_an_asymmetric_reply_outside_the_subnet_of_the_other_interface_is_an_err
     assert finding['severity'] == 'error'
     assert finding['message'].endswith('via 192.0.2.1; source 10.10.0.20 is not in any subnet of that interface, so reverse-path filters, '
                                        'stateful firewalls and cloud anti-spoofing commonly drop it.')
-    assert finding['remediation'] == ("New-NetRoute -InterfaceIndex 3 -DestinationPrefix '203.0.113.0/24' -NextHop '<gateway on interface 3>'"
-                                      "  # a route on the arrival interface keeps the reply there (strong host send: Set-NetIPInterface "
-                                      "-InterfaceIndex 3 -AddressFamily IPv4 -WeakHostSend Disabled)")
+    # Management has no gateway in this state: no placeholder command, the next hop is asked for
+    assert finding['remediation'] == ('Add a route to 203.0.113.50 on the arrival interface Management (3) via the gateway of its network, '
+                                      'so that the reply leaves where the request came in; this state names no gateway on it, so the next '
+                                      'hop is yours to give.')
+    assert (finding['cause'], finding['fix']) == ('No route to 203.0.113.50 on interface Management (3)', None)
     assert (finding['interfaces'], finding['routes'][0]['destination']) == ([3, 4], '0.0.0.0/0')
 
 
@@ -336,7 +457,9 @@ def test_a_forwarded_packet_names_both_interfaces():
     assert result['findings'] == [{
         'id': 'forwarding_assumption', 'severity': 'info',
         'message': 'The packet is forwarded out of interface 4; whether Windows also requires forwarding on the egress interface is undocumented.',
-        'remediation': None, 'interfaces': [3, 4], 'routes': []}]
+        'remediation': None, 'interfaces': [3, 4], 'routes': [],
+        'cause': 'The packet is forwarded out of interface 4; whether Windows also requires forwarding on the egress interface is undocumented.',
+        'fix': None}]
 
 
 def test_flows_given_to_route_findings_add_their_findings_once():

@@ -27,12 +27,14 @@ from vectors import host, nic, rt  # noqa: E402  pylint: disable=wrong-import-po
 
 def dual(mgmt=None, data=None, routes=None, extra=()):
     """Management (3: 10.10.0.20/24, 2001:db8:10::20/64, fe80::a/64) and Data (4: 192.0.2.20/24,
-    2001:db8:20::20/64, fe80::b/64), both metric 25 in both families; default routes via Data."""
+    2001:db8:20::20/64, fe80::b/64), both metric 25 in both families; default routes via Data, in both
+    stores as New-NetRoute leaves them."""
     m = dict({'index': 3, 'alias': 'Management', 'm': 25, 'v6': 25, 'addrs': ['10.10.0.20/24', '2001:db8:10::20/64', 'fe80::a/64']},
              **(mgmt or {}))
     d = dict({'index': 4, 'alias': 'Data', 'm': 25, 'v6': 25, 'addrs': ['192.0.2.20/24', '2001:db8:20::20/64', 'fe80::b/64']}, **(data or {}))
     if routes is None:
-        routes = [rt('0.0.0.0/0', '192.0.2.1', 4, 0), rt('::/0', 'fe80::1', 4, 0)]
+        routes = [rt('0.0.0.0/0', '192.0.2.1', 4, 0, store=store) for store in ('active', 'persistent')]
+        routes += [rt('::/0', 'fe80::1', 4, 0, store=store) for store in ('active', 'persistent')]
     return host(nic(**m), nic(**d), *extra, routes=routes)
 
 
