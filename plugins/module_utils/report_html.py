@@ -385,7 +385,7 @@ def _amount(addresses, share):
 
 
 def _ranges_cell(ranges):
-    """The exact CIDRs in a small scrolling box under their count (no disclosure element: hosts are the page's only <details>)."""
+    """The exact CIDRs in a small scrolling box under their count (no disclosure element inside the table)."""
     if not ranges:
         return '-'
     shown = ranges[:COVERAGE_RANGES]

@@ -407,7 +407,11 @@ def test_html_shows_the_coverage_table(fleet):
     assert '<td>7 Storage</td><td class="num">99.6%</td><td><code>0.0.0.0/0 (part; tie with Data), 172.16.20.0/24' in section
     assert '<td>3 Management</td><td class="num">65,792 addresses</td>' in section
     assert '<span class="count">42 CIDRs</span>' in section
-    assert page.count('<details') == 6  # the hosts' sections stay the page's only disclosure elements
+    # the ranges are shown in a scrolling box, not behind a disclosure element; the page's disclosure elements are
+    # the hosts' sections and, under a fix, its plan for net_apply
+    assert '<details' not in section
+    assert page.count('<details class="host') == 6
+    assert page.count('<details') == 6 + page.count('<summary>as a plan for winnet.routing.net_apply</summary>')
 
 
 def test_coverage_of_a_failed_host_is_empty():

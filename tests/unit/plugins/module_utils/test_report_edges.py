@@ -21,9 +21,11 @@ GENERATED = '2026-01-02T03:04:05+00:00'
 
 
 def state(mgmt_weak_send=False):
-    """Management (3, 10.10.0.20/24) with the controller network 10.20.0.0/16, Data (4, 192.0.2.20/24) with the default route."""
+    """Management (3, 10.10.0.20/24) with the controller network 10.20.0.0/16, Data (4, 192.0.2.20/24) with the default route;
+    the static routes in both stores, as New-NetRoute leaves them."""
+    routes = [rt('10.20.0.0/16', '10.10.0.1', 3, 10), rt('0.0.0.0/0', '192.0.2.1', 4, 0)]
     return host(nic(3, 'Management', m=25, ws=mgmt_weak_send, addrs=['10.10.0.20/24']), nic(4, 'Data', m=25, addrs=['192.0.2.20/24']),
-                routes=[rt('10.20.0.0/16', '10.10.0.1', 3, 10), rt('0.0.0.0/0', '192.0.2.1', 4, 0)])
+                routes=routes + [dict(route, store='persistent') for route in routes])
 
 
 def probe(destination, interface=3, alias='Management', source='10.10.0.20', route=('10.20.0.0/16', '10.10.0.1'), requested=None,
@@ -102,9 +104,9 @@ def test_malformed_probes_are_skipped():
 
 
 def _record(name, severities):
-    """A host record whose findings are one ``asymmetric_reply`` per severity, in that order."""
+    """A host record whose findings are one ``asymmetric_reply`` per severity, in that order, each its own cause without a fix."""
     findings = [{'id': 'asymmetric_reply', 'severity': severity, 'message': 'm%d' % i, 'remediation': None, 'interfaces': [], 'routes': [],
-                 'check': 'flow'} for i, severity in enumerate(severities)]
+                 'cause': 'm%d' % i, 'fix': None, 'check': 'flow'} for i, severity in enumerate(severities)]
     counts = {severity: sum(1 for s in severities if s == severity) for severity in report.SEVERITIES}
     return {'name': name, 'gathered': True, 'findings': findings, 'counts': counts, 'severity': report.worst(findings), 'flows': [],
             'dsr': [], 'probes': []}
@@ -243,7 +245,8 @@ def test_a_host_section_shows_dsr_errors_probes_and_findings_without_remediation
     page = render_host(record)
     assert '<h3>DSR VIP 192.0.2.80 on Data: ' in page and '<p>2001:db8::50 is ipv6 but the VIP 192.0.2.80 is ipv4</p>' in page
     assert "<h3>Engine vs Windows' Find-NetRoute</h3>" in page and 'differ: interface' in page
-    bare = dict(record, findings=[{'id': 'forwarding_assumption', 'severity': 'info', 'message': 'm', 'remediation': None, 'check': 'c'}])
+    bare = dict(record, findings=[{'id': 'forwarding_assumption', 'severity': 'info', 'message': 'm', 'remediation': None, 'cause': 'm',
+                                   'fix': None, 'check': 'c'}])
     assert '<b>Remediation</b>' not in render_host(bare)
     clean = dict(record, findings=[], counts={'error': 0, 'warning': 0, 'info': 0}, severity='clean')
     assert '<p class="muted">No findings.</p>' in render_host(clean)
