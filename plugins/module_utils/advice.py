@@ -162,7 +162,7 @@ def advise(engine, findings, evaluate):
         if not members:
             continue
         candidate = next((findings[i].get('_ops') for i in members if findings[i].get('_ops')), None)
-        fix, why = None, None
+        fix, why, gone = None, None, set()
         if candidate and all(powershell(op) is not None for op in candidate):
             after, why = prove(engine, candidate, {keys[i] for i in members}, errors_before, evaluate)
             if after is not None:

@@ -118,7 +118,7 @@ def generated_host(seed):
             for copy in (['active', 'persistent'] if store == 'both' else [store]):
                 routes.append({'destination': '0.0.0.0/0', 'next_hop': gateway, 'interface': index, 'route_metric': metric, 'store': copy,
                                'protocol': 'netmgmt'})
-        for _ in range(rng.randint(0, 2)):
+        for _count in range(rng.randint(0, 2)):
             dest = rng.choice(['172.16.%d.0/24' % rng.randint(0, 3), '192.168.%d.0/24' % rng.randint(0, 3), '203.0.113.0/24'])
             store = rng.choice(['both', 'active', 'persistent'])
             metric = rng.choice([0, 10, 256])
@@ -139,7 +139,7 @@ def generated_host(seed):
                               'skip_as_source': rng.random() < 0.8})
         dsr = {'vip': vip, 'nic': 'NIC1', 'clients': rng.sample(['203.0.113.50', '10.1.0.77', '198.51.100.9'], rng.randint(1, 2))}
     flows = []
-    for _ in range(rng.randint(0, 2)):
+    for _count in range(rng.randint(0, 2)):
         k = rng.randrange(n)
         flows.append({'client': rng.choice(['203.0.113.50', '10.%d.0.99' % (k + 1), '172.16.1.5', '10.20.0.15']),
                       'destination': '10.%d.0.%d' % (k + 1, 10 + k), 'arrival_interface': 'NIC%d' % (rng.randrange(n) + 1)})

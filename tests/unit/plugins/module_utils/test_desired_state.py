@@ -133,7 +133,7 @@ def test_a_default_route_moves_to_its_new_next_hop_before_the_old_one_goes():
 # ------------------------------------------------------------------------------------- errors
 @pytest.mark.parametrize('desired, message', [
     ({'routes': [{'interface': 4, 'routes': [{'destination': '10.9.0.0/16', 'metric': 10000}]}]},
-         'routes[0].routes[0].metric: 10000 is out of range (0 to 9999)'),
+     'routes[0].routes[0].metric: 10000 is out of range (0 to 9999)'),
     ({'routes': [{'interface': 4, 'routes': []}, {'interface': 'Management', 'routes': []}]},
      'routes[1].interface: the routes of this interface are already declared in routes[0]'),
     ({'routes': [{'routes': []}]}, 'routes[0].interface: required option is missing'),
