@@ -386,6 +386,9 @@ def drift_findings(engine, _context):
         return []
     out = []
     by_key = {}
+    # route print cannot tell a default gateway learned from DHCP (never persistent) from a static
+    # one: a gateway set on the NIC is listed under Persistent Routes, so one that is not is left alone.
+    from_route_print = engine.state.extra.get('source') == 'route_print'
     for route in engine.state.routes:
         by_key.setdefault(route.identity[:5], {})[route.store] = route
     for stores in by_key.values():
@@ -393,7 +396,7 @@ def drift_findings(engine, _context):
         if persistent is not None and active is None:
             out.append(persistent_only_finding(persistent))
         elif active is not None and persistent is None:
-            if active.protocol == 'netmgmt':
+            if active.protocol == 'netmgmt' and not (from_route_print and active.prefix_length == 0):
                 out.append(active_only_finding(active))
         elif active.route_metric != persistent.route_metric:
             key = route_key(active)
