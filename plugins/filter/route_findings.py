@@ -100,7 +100,7 @@ _value:
       description: What is wrong and why it matters.
       type: str
     remediation:
-      description: What to do about it, in words; when there is no RV(_value[].fix), the decision or the fact it needs.
+      description: What to do about it, in words; when there is no C(fix) below, the decision or the fact it needs.
       type: str
     cause:
       description: The root cause; findings that one change clears together share it.
