@@ -91,6 +91,7 @@ from ansible_collections.winnet.routing.plugins.module_utils.ops import (
     dns_registration_op,
     firewall_rule_op,
     netbios_op,
+    readd_address_op,
     route_store_ops,
     settings_op,
     validate,
@@ -151,10 +152,12 @@ class _Work:
         self.extra = state.extra
         self.interfaces = list(state.interfaces)
         self.addresses = list(state.addresses)
+        self.persistent_addresses = list(state.persistent_addresses)
         self.routes = list(state.routes)
 
     def result(self):
-        return HostState(self.interfaces, self.addresses, self.routes, hostname=self.hostname, partial=self.partial, extra=self.extra)
+        return HostState(self.interfaces, self.addresses, self.routes, hostname=self.hostname, partial=self.partial, extra=self.extra,
+                         persistent_addresses=self.persistent_addresses)
 
     # -- lookups ---------------------------------------------------------------------------
     def interface(self, index):
@@ -168,6 +171,9 @@ class _Work:
 
     def find_address(self, interface, family, value):
         return find_address(self.addresses, interface, family, value)
+
+    def find_persistent_address(self, interface, family, value):
+        return find_address(self.persistent_addresses, interface, family, value)
 
     def firewall_rules(self):
         return list(self.extra.get(FIREWALL_KEY) or [])
@@ -319,6 +325,12 @@ class _Applier:
             self.fail('address %s already exists on interface %d' % (op['address'], iface.index))
         before = self.work.system_route_keys(iface)
         self.work.addresses.append(Address(family, value, op['prefix_length'], iface.index, op['skip_as_source']))
+        if op.get('store', 'both') == 'both':
+            # New-NetIPAddress without -PolicyStore writes the PersistentStore too (replacing a copy there).
+            self.work.persistent_addresses = [a for a in self.work.persistent_addresses
+                                              if not (a.interface == iface.index and a.family == family and a.value == value)]
+            self.work.persistent_addresses.append(Address(family, value, op['prefix_length'], iface.index, op['skip_as_source'],
+                                                          store='persistent'))
         self.work.add_new_system_routes(iface, before)
 
     def set_address(self, op):
@@ -327,6 +339,9 @@ class _Applier:
         if addr is None:
             self.fail('address %s does not exist on interface %d' % (op['address'], op['interface']))
         addr.skip_as_source = op['skip_as_source']
+        copy_ = self.work.find_persistent_address(op['interface'], family, value)
+        if copy_ is not None:
+            copy_.skip_as_source = op['skip_as_source']
 
     def remove_address(self, op):
         family, value = _address_key(op)
@@ -336,6 +351,9 @@ class _Applier:
         iface = self.work.interface(op['interface'])
         before = self.work.system_route_keys(iface)
         self.work.addresses = [a for a in self.work.addresses if a is not addr]
+        # Removed from both stores, so that it does not come back at the next boot.
+        self.work.persistent_addresses = [a for a in self.work.persistent_addresses
+                                          if not (a.interface == iface.index and a.family == family and a.value == value)]
         self.work.drop_stale_system_routes(iface, before)
 
     # -- adapters --------------------------------------------------------------------------
@@ -367,6 +385,7 @@ class _Applier:
             self.fail('interface %d (%s) is a %s, not a loopback adapter; refusing to remove it' % (iface.index, iface.alias, iface.kind))
         self.work.interfaces = [i for i in self.work.interfaces if i is not iface]
         self.work.addresses = [a for a in self.work.addresses if a.interface != iface.index]
+        self.work.persistent_addresses = [a for a in self.work.persistent_addresses if a.interface != iface.index]
         self.work.routes = [r for r in self.work.routes if r.interface != iface.index]
 
     # -- firewall --------------------------------------------------------------------------
@@ -429,7 +448,7 @@ def _inverse_one(before, op):
     if kind in ('remove_address', 'set_address'):
         family, value = _address_key(op)
         addr = find_address(before.addresses, op['interface'], family, value)
-        return [address_op('add_address' if kind == 'remove_address' else 'set_address', addr)]
+        return [readd_address_op(before, addr) if kind == 'remove_address' else address_op('set_address', addr)]
     if kind == 'create_loopback':
         return [{'op': 'remove_loopback', 'interface': next_interface_index(before)}]
     if kind == 'rename_adapter':
@@ -461,7 +480,7 @@ def _recreate_loopback(before, iface, undo_state):
         ops.append(dns_registration_op(index, iface.register_dns))
     ops += adapter_binding_ops(index, iface, created)
     for addr in sorted((a for a in before.addresses if a.interface == iface.index), key=address_sort_key):
-        ops.append(address_op('add_address', addr, index))
+        ops.append(readd_address_op(before, addr, index))
     current = apply(undo_state, ops)
     keys = sorted({route_key(r) for r in before.routes if r.interface == iface.index and r.protocol != 'local'})
     for key in keys:

@@ -39,6 +39,9 @@ SCHEMA = 'winnet.routing/v1'
 INTERFACE_KINDS = ('ethernet', 'wifi', 'loopback_adapter', 'loopback_pseudo', 'tunnel', 'other')
 ADDRESS_STATES = ('preferred', 'deprecated', 'tentative', 'duplicate', 'invalid')
 ROUTE_STORES = ('active', 'persistent')
+# An address's store, like a route's: ``active`` (in force now; the default) or ``persistent``
+# (restored at the next boot). A configured address is normally in both and is then listed twice.
+ADDRESS_STORES = ('active', 'persistent')
 ROUTE_PROTOCOLS = ('local', 'netmgmt', 'dhcp', 'router_advertisement', 'other')
 PARTIAL_ITEMS = (
     'interfaces.index', 'interfaces.metric', 'interfaces.settings', 'interfaces.register_dns', 'interfaces.kind',
@@ -86,7 +89,7 @@ STORE_ORDER = {'active': 0, 'persistent': 1}
 # key is refused, naming the nearest known one: a typo never yields a clean host.
 _IPIF_KEYS = ('metric', 'automatic_metric') + IPIF_FLAGS
 _INTERFACE_KEYS = ('index', 'alias', 'description', 'kind', 'connected', 'link_speed_bps', 'register_dns', 'ipv4', 'ipv6')
-_ADDRESS_KEYS = ('address', 'prefix_length', 'interface', 'skip_as_source', 'state', 'temporary')
+_ADDRESS_KEYS = ('address', 'prefix_length', 'interface', 'skip_as_source', 'state', 'temporary', 'store')
 _ROUTE_KEYS = ('destination', 'next_hop', 'interface', 'route_metric', 'store', 'protocol')
 _STATE_KEYS = ('schema', 'hostname', 'interfaces', 'addresses', 'routes', 'partial')
 # metric_unknown: an export does not tell the metric (it is 0 then).
@@ -208,11 +211,16 @@ class Interface:
 
 
 class Address:
-    """A unicast address assigned to an interface (Get-NetIPAddress)."""
+    """A unicast address assigned to an interface (Get-NetIPAddress), in one policy store.
 
-    __slots__ = ('address', 'family', 'value', 'prefix_length', 'interface', 'skip_as_source', 'state', 'temporary', 'extra')
+    ``store`` is ``active`` (in force now) or ``persistent`` (the copy Windows restores at the next
+    boot); only active addresses take part in routing and source selection (``HostState.addresses``).
+    """
 
-    def __init__(self, family, value, prefix_length, interface, skip_as_source=False, state='preferred', temporary=False, extra=None):
+    __slots__ = ('address', 'family', 'value', 'prefix_length', 'interface', 'skip_as_source', 'state', 'temporary', 'store', 'extra')
+
+    def __init__(self, family, value, prefix_length, interface, skip_as_source=False, state='preferred', temporary=False, extra=None,
+                 store='active'):
         self.family = family
         self.value = value
         self.address = format_address(family, value)
@@ -221,6 +229,7 @@ class Address:
         self.skip_as_source = skip_as_source
         self.state = state
         self.temporary = temporary
+        self.store = store
         self.extra = extra or {}
 
     @property
@@ -229,19 +238,22 @@ class Address:
         return self.state in ('preferred', 'deprecated')
 
     def _key(self):
-        return (self.family, self.value, self.prefix_length, self.interface, self.skip_as_source, self.state, self.temporary, self.extra)
+        return (self.family, self.value, self.prefix_length, self.interface, self.skip_as_source, self.state, self.temporary, self.store,
+                self.extra)
 
     def __eq__(self, other):
         return isinstance(other, Address) and self._key() == other._key()
 
     def __repr__(self):
-        return 'Address(%s/%d@%d)' % (self.address, self.prefix_length, self.interface)
+        return 'Address(%s/%d@%d%s)' % (self.address, self.prefix_length, self.interface, '' if self.store == 'active' else ' persistent')
 
     def to_dict(self):
         """The schema v1 dictionary, with the unknown keys it was read with."""
         data = dict(self.extra)
         data.update(address=self.address, prefix_length=self.prefix_length, interface=self.interface,
                     skip_as_source=self.skip_as_source, state=self.state, temporary=self.temporary)
+        if self.store != 'active':
+            data['store'] = self.store
         return data
 
 
@@ -306,12 +318,15 @@ class Route:
 class HostState:
     """A whole host: interfaces, addresses and routes of both stores."""
 
-    __slots__ = ('hostname', 'interfaces', 'addresses', 'routes', 'partial', 'extra', '_by_index', '_by_alias', '_on_link')
+    __slots__ = ('hostname', 'interfaces', 'addresses', 'persistent_addresses', 'routes', 'partial', 'extra', '_by_index', '_by_alias',
+                 '_on_link')
 
-    def __init__(self, interfaces, addresses, routes, hostname=None, partial=(), extra=None):
+    def __init__(self, interfaces, addresses, routes, hostname=None, partial=(), extra=None, persistent_addresses=()):
         self.hostname = hostname
         self.interfaces = list(interfaces)
+        # The addresses in force (ActiveStore); the PersistentStore copies are kept apart.
         self.addresses = list(addresses)
+        self.persistent_addresses = list(persistent_addresses)
         self.routes = list(routes)
         self.partial = list(partial)
         self.extra = extra or {}
@@ -393,7 +408,8 @@ class HostState:
 
     def __eq__(self, other):
         return (isinstance(other, HostState) and self.hostname == other.hostname and self.interfaces == other.interfaces
-                and self.addresses == other.addresses and self.routes == other.routes and self.partial == other.partial
+                and self.addresses == other.addresses and self.persistent_addresses == other.persistent_addresses
+                and self.routes == other.routes and self.partial == other.partial
                 and self.extra == other.extra)
 
     def __repr__(self):
@@ -407,7 +423,7 @@ class HostState:
         if self.hostname is not None:
             data['hostname'] = self.hostname
         data['interfaces'] = [i.to_dict() for i in self.interfaces]
-        data['addresses'] = [a.to_dict() for a in self.addresses]
+        data['addresses'] = [a.to_dict() for a in self.addresses + self.persistent_addresses]
         data['routes'] = [r.to_dict() for r in self.routes]
         if self.partial:
             data['partial'] = list(self.partial)
@@ -512,6 +528,21 @@ def find_firewall_rule(extra, name):
     return None
 
 
+def canonical_rule(rule):
+    """A firewall rule's fields with its local address in canonical form (IPv6 compressed, lower
+    case) and its protocol in upper case, so that a rule Windows reports as ``2001:DB8:0:0::10``
+    equals the one planned as ``2001:db8::10``."""
+    found = {k: rule.get(k) for k in FIREWALL_FIELDS}
+    if isinstance(found.get('protocol'), str):
+        found['protocol'] = found['protocol'].upper()
+    try:
+        family, value, _zone = parse_address(found['local_address'])
+    except (AddressSyntaxError, TypeError, ValueError):
+        return found
+    found['local_address'] = format_address(family, value)
+    return found
+
+
 # --------------------------------------------------------------------- canonical form, hash
 def canonical(state):
     """The schema v1 dictionary with interfaces, addresses, routes and firewall rules in identity order.
@@ -528,7 +559,8 @@ def canonical(state):
     data = state.to_dict()
     data['interfaces'] = sorted(({k: v for k, v in i.items() if k not in VOLATILE_INTERFACE_KEYS} for i in data['interfaces']),
                                 key=lambda i: i['index'])
-    data['addresses'] = [a.to_dict() for a in sorted(state.addresses, key=address_sort_key)]
+    data['addresses'] = [a.to_dict() for a in sorted(state.addresses, key=address_sort_key)
+                         + sorted(state.persistent_addresses, key=address_sort_key)]
     data['routes'] = [r.to_dict() for r in sorted(state.routes, key=route_sort_key)]
     if isinstance(data.get(FIREWALL_KEY), list):
         data[FIREWALL_KEY] = sorted(data[FIREWALL_KEY], key=lambda r: json.dumps(r, sort_keys=True, default=str))
@@ -586,7 +618,7 @@ class _Loader:
         self.kept(data)
         interfaces = self.interfaces(data)
         by_index = {iface.index: iface for iface in interfaces}
-        addresses = self.addresses(data, by_index)
+        addresses, persistent_addresses = self.addresses(data, by_index)
         routes = self.routes(data, by_index)
         if add_system_routes:
             present = {(r.family, r.network, r.prefix_length, r.interface) for r in routes if r.store == 'active'}
@@ -595,7 +627,8 @@ class _Loader:
                 if key not in present:
                     present.add(key)
                     routes.append(route)
-        return HostState(interfaces, addresses, routes, hostname=hostname, partial=partial, extra=_extra(data, _STATE_KEYS))
+        return HostState(interfaces, addresses, routes, hostname=hostname, partial=partial, extra=_extra(data, _STATE_KEYS),
+                         persistent_addresses=persistent_addresses)
 
     @staticmethod
     def header(data):
@@ -645,18 +678,19 @@ class _Loader:
         return interfaces
 
     def addresses(self, data, by_index):
-        """The addresses, each once per interface."""
-        addresses = []
+        """(active addresses, persistent addresses), each once per interface and store."""
+        addresses, persistent_addresses = [], []
         seen = {}
         for i, item in enumerate(self.listof(data, 'addresses', required=True)):
             addr = self.address(item, 'addresses[%d]' % i, by_index)
-            key = (addr.family, addr.value, addr.interface)
+            key = (addr.family, addr.value, addr.interface, addr.store)
             if key in seen:
-                raise StateError('addresses[%d].address' % i, '%s is listed twice on interface %d (also addresses[%d])'
-                                 % (addr.address, addr.interface, seen[key]))
+                raise StateError('addresses[%d].address' % i, '%s is listed twice on interface %d%s (also addresses[%d])'
+                                 % (addr.address, addr.interface, '' if addr.store == 'active' else ' in the persistent store',
+                                    seen[key]))
             seen[key] = i
-            addresses.append(addr)
-        return addresses
+            (addresses if addr.store == 'active' else persistent_addresses).append(addr)
+        return addresses, persistent_addresses
 
     def routes(self, data, by_index):
         """The routes, each identity once."""
@@ -811,7 +845,8 @@ class _Loader:
                        skip_as_source=self.boolean(item, 'skip_as_source', path, False),
                        state=self.choice(item, 'state', path, ADDRESS_STATES, 'preferred'),
                        temporary=self.boolean(item, 'temporary', path, False),
-                       extra=_extra(item, _ADDRESS_KEYS))
+                       extra=_extra(item, _ADDRESS_KEYS),
+                       store=self.choice(item, 'store', path, ADDRESS_STORES, 'active'))
 
     def route(self, item, path, by_index):
         item = CHECK.known_keys(item, path, ROUTE_KEYS)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ansible_collections.winnet.routing.plugins.module_utils.checks import Checker, join
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError
-from ansible_collections.winnet.routing.plugins.module_utils.hoststate import BINDINGS_KEY, FIREWALL_FIELDS, IPIF_FLAGS, NETBIOS_KEY
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import BINDINGS_KEY, FIREWALL_FIELDS, IPIF_FLAGS, NETBIOS_KEY, find_address
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import FAMILY_NAME, format_address, format_prefix
 
 CHECK = Checker(ArgumentError)
@@ -32,7 +32,7 @@ OPERATIONS = {
                       ('weak_host_send', bool, False), ('weak_host_receive', bool, False), ('forwarding', bool, False),
                       ('ignore_default_routes', bool, False), ('dhcp', bool, False)),
     'add_address': (('interface', int, True), ('family', str, True), ('address', str, True), ('prefix_length', int, True),
-                    ('skip_as_source', bool, True)),
+                    ('skip_as_source', bool, True), ('store', str, False)),
     'set_address': (('interface', int, True), ('family', str, True), ('address', str, True), ('skip_as_source', bool, True)),
     'remove_address': (('interface', int, True), ('family', str, True), ('address', str, True)),
     'set_dns_registration': (('interface', int, True), ('register_dns', bool, True)),
@@ -125,7 +125,12 @@ FAMILIES = ('ipv4', 'ipv6')
 # cannot write the PersistentStore alone); Set-NetRoute changes the ActiveStore only;
 # Remove-NetRoute removes from either store. A persistent-only route or a persistent metric
 # change is therefore planned as remove + add (both) + remove or change of the active copy.
-STORES = {'add_route': ('active', 'both'), 'remove_route': ('active', 'persistent'), 'set_route_metric': ('active',)}
+# add_address is New-NetIPAddress: without ``store`` (or with ``both``) it writes both stores, as
+# Windows does without -PolicyStore; ``store: active`` writes the ActiveStore only (an undo bringing
+# back an address that was never persistent). remove_address and set_address act on the address
+# in both stores (remove_address leaves no persistent copy behind to come back at the next boot).
+STORES = {'add_route': ('active', 'both'), 'remove_route': ('active', 'persistent'), 'set_route_metric': ('active',),
+          'add_address': ('active', 'both')}
 PROTOCOLS = ('TCP', 'UDP')
 # The adapter bindings set_binding changes (Get-NetAdapterBinding ComponentID): Client for
 # Microsoft Networks and File and Printer Sharing for Microsoft Networks. The IP protocols
@@ -165,6 +170,9 @@ def validate(operation, path='operations[0]'):
     for name, choices in (('protocol', PROTOCOLS), ('component', COMPONENTS), ('netbios', tuple(NETBIOS))):
         if clean.get(name) is not None:
             CHECK.choice(clean[name], join(path, name), choices)
+    if kind in ('add_firewall_rule', 'remove_firewall_rule') and set(clean['name']) & set('*?[]'):
+        raise ArgumentError(path + '.name', '%r holds a wildcard character (* ? [ ]): Windows would read the rule name as a pattern'
+                            % clean['name'])
     if kind == 'set_interface' and len(clean) <= 3:
         raise ArgumentError(path, 'set_interface changes nothing: give at least one setting')
     return clean
@@ -231,6 +239,16 @@ def address_op(kind, addr, interface=None):
         op['prefix_length'] = addr.prefix_length
     if kind in ('add_address', 'set_address'):
         op['skip_as_source'] = addr.skip_as_source
+    return op
+
+
+def readd_address_op(state, addr, interface=None):
+    """add_address bringing back ``addr`` (an active address of ``state``) as it was, on
+    ``interface`` when given: in the ActiveStore only (``store: active``) when ``state`` holds no
+    persistent copy of it, else in both stores (New-NetIPAddress without -PolicyStore)."""
+    op = address_op('add_address', addr, interface)
+    if find_address(state.persistent_addresses, addr.interface, addr.family, addr.value) is None:
+        op['store'] = 'active'
     return op
 
 

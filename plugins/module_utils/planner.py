@@ -39,6 +39,7 @@ from ansible_collections.winnet.routing.plugins.module_utils.hoststate import (
     ROUTE_STORES,
     Address,
     address_sort_key,
+    canonical_rule,
     find_address,
     find_firewall_rule,
     route_key,
@@ -352,8 +353,13 @@ def _plan_bindings(iface, bindings, netbios, path):
 ADDRESS_OPTIONS = ('address', 'skip_as_source')
 
 
-def parse_cidr(value, path):
-    """(family, value, prefix length) of an address in CIDR form (``192.0.2.10/32``)."""
+def parse_cidr(value, path, zone_of=None):
+    """(family, value, prefix length) of an address in CIDR form (``192.0.2.10/32``).
+
+    Windows lists a link-local address with its zone, the interface index (``fe80::10%12/64``):
+    the address is taken with or without it, and a zone must be ``zone_of`` (the index of the
+    interface the address is for).
+    """
     if not isinstance(value, str) or '/' not in value:
         raise ArgumentError(path, '%r must be an address with its prefix length, like 192.0.2.10/32' % (value,))
     text, _sep, length = value.strip().partition('/')
@@ -361,8 +367,9 @@ def parse_cidr(value, path):
         family, number, zone = parse_address(text)
     except AddressSyntaxError as exc:
         raise ArgumentError(path, str(exc)) from None
-    if zone is not None:
-        raise ArgumentError(path, '%r: give the address without a zone' % value)
+    if zone is not None and zone != zone_of:
+        raise ArgumentError(path, '%r: zone %%%s is not the interface%s; give the address without a zone'
+                            % (value, zone, '' if zone_of is None else ' (%s)' % zone_of))
     if not ascii_digits(length) or int(length) > BITS[family]:
         raise ArgumentError(path, '%r has an invalid prefix length (0 to %d)' % (value, BITS[family]))
     if number == 0 or is_multicast(family, number) or is_v4_mapped(family, number):
@@ -425,7 +432,7 @@ def _desired_addresses(host, iface, addresses, state, path):
         if isinstance(item, str):
             item = {'address': item}
         item = CHECK.mapping(item, ipath, ADDRESS_OPTIONS)
-        family, value, plen = parse_cidr(item.get('address'), join(ipath, 'address'))
+        family, value, plen = parse_cidr(item.get('address'), join(ipath, 'address'), str(iface.index))
         skip = CHECK.boolean(item.get('skip_as_source'), join(ipath, 'skip_as_source'), None)
         _bound(iface, family, join(ipath, 'address'))
         if (family, value) in seen:
@@ -516,7 +523,7 @@ def plan_firewall(host, rules, state='present', path='', assigned=True):
                 removes.append(name)
             continue
         rule = _firewall_rule(host if assigned else None, item, ipath)
-        if current is not None and {k: current.get(k) for k in FIREWALL_FIELDS} != rule:
+        if current is not None and canonical_rule(current) != rule:
             removes.append(name)
             current = None
         if current is None:

@@ -50,6 +50,8 @@ from ansible_collections.winnet.routing.plugins.module_utils.hoststate import (
     HostState,
     address_sort_key,
     canonical,
+    canonical_rule,
+    find_address,
     route_copies,
     route_key,
     system_routes_for,
@@ -60,6 +62,7 @@ from ansible_collections.winnet.routing.plugins.module_utils.ops import (
     adapter_binding_ops,
     dns_registration_op,
     firewall_rule_op,
+    readd_address_op,
     route_store_ops,
     settings_op,
 )
@@ -242,12 +245,21 @@ class _Planner:
         for key, goal in sorted(wanted.items(), key=lambda item: (item[0][0],) + address_sort_key(item[1])[1:]):
             addr = present.get(key)
             if addr is None or addr.prefix_length != goal.prefix_length:
-                additions.append(address_op('add_address', goal, key[0]))
-            elif addr.skip_as_source != goal.skip_as_source:
-                changes.append(address_op('set_address', goal, key[0]))
+                additions.append(readd_address_op(self.target, goal, key[0]))
+            else:
+                if addr.skip_as_source != goal.skip_as_source:
+                    changes.append(address_op('set_address', goal, key[0]))
+                if _persisted(self.work, addr) != _persisted(self.target, goal):
+                    self.limit('address %s of interface %d is %s now and %s in the baseline: restore does not remove and add it again '
+                               'for that' % (addr.address, key[0], _persistence(self.work, addr), _persistence(self.target, goal)))
         self.emit(removals)
         self.emit(additions)
         self.emit(changes)
+        for copy_ in self.work.persistent_addresses:
+            if copy_.interface in self.mapping.values() and managed_address(copy_) and \
+                    find_address(self.work.addresses, copy_.interface, copy_.family, copy_.value) is None:
+                self.limit('address %s of interface %d is only in the persistent store (it comes back at the next boot): restore '
+                           'leaves it there' % (copy_.address, copy_.interface))
 
     # -------------------------------------------------------------------------- routes
     def routes(self):
@@ -326,8 +338,16 @@ def _identity(section, item):
     if section == 'interfaces':
         return item['index']
     if section == 'addresses':
-        return (item['interface'], item['address'])
+        return (item['interface'], item['address'], item.get('store', 'active'))
     return (item['destination'], item['next_hop'], item['interface'], item['store'])
+
+
+def _persisted(state, addr):
+    return find_address(state.persistent_addresses, addr.interface, addr.family, addr.value) is not None
+
+
+def _persistence(state, addr):
+    return 'in both stores' if _persisted(state, addr) else 'in the active store only'
 
 
 def _short(item):
@@ -345,7 +365,7 @@ def _origin(addr):
 
 
 def _rule(rule):
-    return {key: rule.get(key) for key in FIREWALL_FIELDS}
+    return canonical_rule(rule)
 
 
 def plan_restore(current, target):
