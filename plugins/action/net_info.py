@@ -4,12 +4,14 @@
 """Action plugin of winnet.routing.net_info.
 
 On a snapshot host (one with ``winnet_snapshot``) the snapshot file is read on the controller
-and the host is never contacted: a HostState JSON file, or an export of the host (``ConvertTo-Json``
-output of the NetTCPIP cmdlets, ``route print`` text), told apart by its content. Otherwise the
-PowerShell module gathers the state in one round trip. Either way the state goes through the schema v1
-loader before it is returned, and becomes the fact winnet_state. Outside check mode it is the host's
-actual state, so the fact winnet_state_actual (which a check-mode prediction sets) is cleared; in check
-mode that fact is left as it is: nothing has really changed since it was set.
+and the host is never contacted: a HostState JSON file, a bundle file written by Export-WinnetBundle,
+or an export of the host (``ConvertTo-Json`` output of the NetTCPIP cmdlets, ``route print`` text),
+told apart by its content. Otherwise the PowerShell module returns the raw reads in one round trip and
+they are normalised here (plugins/module_utils/bundle.py, through plugins/plugin_utils/_state.py).
+Either way the state goes through the schema v1 loader before it is returned, and becomes the fact
+winnet_state. Outside check mode it is the host's actual state, so the fact winnet_state_actual (which
+a check-mode prediction sets) is cleared; in check mode that fact is left as it is: nothing has
+really changed since it was set.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.winnet.routing.plugins.module_utils.bundle import connection_report, probe_answers
 from ansible_collections.winnet.routing.plugins.module_utils.guard import connection_ports, learn_controller
 from ansible_collections.winnet.routing.plugins.module_utils.netutil import AddressSyntaxError, parse_address
 from ansible_collections.winnet.routing.plugins.modules.net_info import DOCUMENTATION
@@ -27,10 +30,10 @@ from ansible_collections.winnet.routing.plugins.plugin_utils._state import (
     FACT_NAME,
     ROUND_TRIPS_FACT,
     SNAPSHOT_VAR,
+    gathered_state,
     load_snapshot,
     round_trips_after,
     snapshot_of,
-    validate_state,
 )
 
 # connection_ports is given by the changing modules' own gather (the port their connection uses).
@@ -88,15 +91,14 @@ class ActionModule(ActionBase):
         if gathered.get('failed'):
             result.update(gathered)
             return result
-        if 'state' not in gathered:
-            raise AnsibleActionFail('net_info returned no state from %s' % task_vars.get('inventory_hostname', 'the host'))
-        state = validate_state(gathered['state'], 'net_info result from %s' % task_vars.get('inventory_hostname', 'the host'))
+        state = gathered_state(gathered, 'net_info result from %s' % task_vars.get('inventory_hostname', 'the host'))
         facts = self._facts(state, task_vars)
         if isinstance(gathered.get('connection'), dict):
             # For the connection guard of the changing modules later in the play.
-            facts[CONNECTION_FACT] = learn_controller(gathered['connection'])
-            result['connection'] = gathered['connection']
-        result.update(changed=False, state=state, probes=gathered.get('probes') or [], ansible_facts=facts)
+            connection = connection_report(gathered['connection'])
+            facts[CONNECTION_FACT] = learn_controller(connection)
+            result['connection'] = connection
+        result.update(changed=False, state=state, probes=probe_answers(gathered.get('probes')), ansible_facts=facts)
         return result
 
     def _facts(self, state, task_vars):

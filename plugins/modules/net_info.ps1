@@ -6,9 +6,10 @@
 #AnsibleRequires -CSharpUtil Ansible.Basic
 #AnsibleRequires -PowerShell ansible_collections.winnet.routing.plugins.module_utils.WinnetState
 
-# Reads the host's network state and normalises it to HostState schema v1 (Get-WinnetState, shared
-# with net_apply). Read only: no decision is taken here; the controller validates and evaluates
-# the result.
+# Returns the raw reads of the host's network state (the bundle of WinnetState.psm1, shared with
+# net_apply and with the stand-alone export), the raw answers of Find-NetRoute to the probes and the
+# raw facts about where the connection comes from. Read only, and nothing is mapped or judged here:
+# the controller normalises all of it (plugins/module_utils/bundle.py).
 
 $spec = @{
     options = @{
@@ -28,11 +29,12 @@ $spec = @{
 $module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
 
 $module.Result.changed = $false
-$module.Result.state = Get-WinnetState -Module $module
+$module.Result.bundle = Get-WinnetBundle
 
 # ----------------------------------------------------------------------------- probes
-# Windows' own answer (Find-NetRoute), for comparison with the controller's evaluation. A
-# probe Windows cannot answer is reported with its error; it does not fail the module.
+# Windows' own answer (Find-NetRoute), for comparison with the controller's evaluation: the route
+# and address objects it returns, or the error it reported.
+$probeProperties = @('DestinationPrefix', 'NextHop', 'InterfaceIndex', 'InterfaceAlias', 'RouteMetric', 'IPAddress', 'AddressFamily')
 $answers = [System.Collections.Generic.List[Object]]::new()
 $probes = @()
 if ($null -ne $module.Params.probes) {
@@ -41,47 +43,19 @@ if ($null -ne $module.Params.probes) {
 foreach ($probe in $probes) {
     $answer = @{
         destination = $probe.destination
-        requested_source = $probe.source
-        answered = $false
+        source = $probe.source
+        objects = @()
         error = $null
-        source = $null
-        interface = $null
-        interface_alias = $null
-        route = $null
+    }
+    $query = @{ RemoteIPAddress = $probe.destination }
+    if ($null -ne $probe.source) {
+        $query.LocalIPAddress = $probe.source
     }
     try {
-        if ($probe.source) {
-            $found = @(Find-NetRoute -RemoteIPAddress $probe.destination -LocalIPAddress $probe.source -ErrorAction Stop)
-        }
-        else {
-            $found = @(Find-NetRoute -RemoteIPAddress $probe.destination -ErrorAction Stop)
-        }
-        foreach ($item in $found) {
-            if ($null -ne $item.PSObject.Properties['DestinationPrefix']) {
-                if ($null -eq $answer.route) {
-                    $answer.route = @{
-                        destination = [string]$item.DestinationPrefix
-                        next_hop = ConvertTo-WinnetAddress -Value $item.NextHop
-                        interface = [int]$item.InterfaceIndex
-                        route_metric = [int]$item.RouteMetric
-                    }
-                    $answer.interface = [int]$item.InterfaceIndex
-                    $answer.interface_alias = [string]$item.InterfaceAlias
-                }
-            }
-            elseif ($null -ne $item.PSObject.Properties['IPAddress']) {
-                if ($null -eq $answer.source) {
-                    $answer.source = ConvertTo-WinnetAddress -Value $item.IPAddress
-                }
-            }
-        }
-        $answer.answered = ($null -ne $answer.route)
-        if (-not $answer.answered) {
-            $answer.error = "Find-NetRoute returned no route for $($probe.destination)"
-        }
+        $answer.objects = @(Find-NetRoute @query -ErrorAction Stop | Select-Object -Property $probeProperties)
     }
     catch {
-        $answer.error = "Find-NetRoute -RemoteIPAddress $($probe.destination): $($_.Exception.Message)"
+        $answer.error = [string]$_.Exception.Message
     }
     $answers.Add($answer)
 }
@@ -89,25 +63,13 @@ $module.Result.probes = $answers
 
 # ----------------------------------------------------------------------------- connection
 # Where the controller's connection comes from, as the host sees it (the connection guard learns
-# the controller's address from it): the SSH server's SSH_CONNECTION ("client port server port"),
-# and the established TCP connections whose local port is one the connection may use. Reported,
-# never judged here; a failed read is reported as an error, it does not fail the gather.
+# the controller's address from it): the SSH server's SSH_CONNECTION of this session, and the
+# established TCP connections whose local port is one the connection may use.
+$connectionProperties = @('LocalAddress', 'LocalPort', 'RemoteAddress', 'RemotePort', 'State')
 $connection = @{
-    ssh = $null
-    tcp = [System.Collections.Generic.List[Object]]::new()
-    error = $null
-}
-$sshConnection = [string]$env:SSH_CONNECTION
-if ($sshConnection) {
-    $parts = @($sshConnection.Split(' '))
-    if ($parts.Count -eq 4) {
-        $connection.ssh = @{
-            client_address = ConvertTo-WinnetAddress -Value $parts[0]
-            client_port = [int]$parts[1]
-            server_address = ConvertTo-WinnetAddress -Value $parts[2]
-            server_port = [int]$parts[3]
-        }
-    }
+    ssh_connection = [string]$env:SSH_CONNECTION
+    tcp = @()
+    errors = [System.Collections.Generic.List[Object]]::new()
 }
 $connectionQuery = @{
     State = 'Established'
@@ -115,23 +77,13 @@ $connectionQuery = @{
 }
 $connectionErrors = @()
 try {
-    $established = @(Get-NetTCPConnection @connectionQuery -ErrorAction SilentlyContinue -ErrorVariable connectionErrors)
-    foreach ($err in $connectionErrors) {
-        if ([string]$err.CategoryInfo.Category -ne 'ObjectNotFound') {
-            $connection.error = "Get-NetTCPConnection: $($err.Exception.Message)"
-        }
-    }
-    foreach ($row in $established) {
-        $connection.tcp.Add(@{
-            local_address = ConvertTo-WinnetAddress -Value $row.LocalAddress
-            local_port = [int]$row.LocalPort
-            remote_address = ConvertTo-WinnetAddress -Value $row.RemoteAddress
-            remote_port = [int]$row.RemotePort
-        })
-    }
+    $connection.tcp = @(Get-NetTCPConnection @connectionQuery -ErrorAction SilentlyContinue -ErrorVariable connectionErrors | Select-Object -Property $connectionProperties)
 }
 catch {
-    $connection.error = "Get-NetTCPConnection: $($_.Exception.Message)"
+    $connectionErrors = @($_)
+}
+foreach ($err in $connectionErrors) {
+    $connection.errors.Add(@{ category = [string]$err.CategoryInfo.Category; message = [string]$err.Exception.Message })
 }
 $module.Result.connection = $connection
 

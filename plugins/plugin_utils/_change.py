@@ -44,6 +44,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.winnet.routing.plugins.module_utils.applier import apply, rollback_for
+from ansible_collections.winnet.routing.plugins.module_utils.bundle import connection_report, rollback_evidence
 from ansible_collections.winnet.routing.plugins.module_utils.errors import WinnetError
 from ansible_collections.winnet.routing.plugins.module_utils.guard import connection_ports, evaluate, is_ip_address, learn_controller
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState, canonical, state_hash
@@ -57,6 +58,7 @@ from ansible_collections.winnet.routing.plugins.plugin_utils._state import (
     ROUND_TRIPS_FACT,
     SNAPSHOT_OUT_VAR,
     SNAPSHOT_VAR,
+    gathered_state,
     load_snapshot,
     round_trips_after,
     snapshot_of,
@@ -242,10 +244,8 @@ class ChangeAction(ActionBase):
         gathered = self._execute_module(module_name='winnet.routing.net_info', module_args={'connection_ports': ports}, task_vars=task_vars)
         if gathered.get('failed'):
             raise fail('gathering the state failed: %s' % gathered.get('msg', 'no message'), gather=gathered)
-        learned = learn_controller(gathered.get('connection'))
-        if 'state' not in gathered:
-            raise fail('net_info returned no state from %s' % task_vars.get('inventory_hostname', 'the host'))
-        return validate_state(gathered['state'], 'net_info result from %s' % task_vars.get('inventory_hostname', 'the host')), True, learned, None
+        learned = learn_controller(connection_report(gathered.get('connection')))
+        return gathered_state(gathered, 'net_info result from %s' % task_vars.get('inventory_hostname', 'the host')), True, learned, None
 
     # ------------------------------------------------------------------------ the guard
     def _guard(self, before, after, task_vars, live, learned):
@@ -298,13 +298,30 @@ class ChangeAction(ActionBase):
                        'restores itself at about %s (UTC).' % (task_vars.get('inventory_hostname', 'the host'), to_native(exc),
                                                                info['task'], info['at']),
                        rollback=info, operations=ops, changed=True) from None
-        if rollback is not None and isinstance(applied.get('rollback'), dict):
-            result['rollback'].update(armed=True, at=applied['rollback'].get('at') or result['rollback']['at'])
-        state = applied.get('state')
-        if isinstance(state, dict):
-            state = validate_state(state, 'net_apply result from %s' % task_vars.get('inventory_hostname', 'the host'))
+        hostname = task_vars.get('inventory_hostname', 'the host')
+        if rollback is not None:
+            # Armed only when the host's report proves it, never on trust.
+            evidence = rollback_evidence(applied.get('rollback'), rollback)
+            result['rollback'].update(armed=evidence['armed'], at=evidence['at'] or result['rollback']['at'])
+            if not evidence['armed']:
+                result['rollback']['not_armed'] = evidence['reasons']
         result['applied'] = applied.get('applied') or []
         result['reboot_required'] = bool(applied.get('reboot_required'))
+        state = None
+        if isinstance(applied.get('bundle'), dict):
+            try:
+                state = gathered_state(applied, 'net_apply result from %s' % hostname)
+            except AnsibleActionFail as exc:
+                # What ran is reported whatever happened to the state read afterwards.
+                raise fail('%s%s; %d operation(s) were applied: %s' % (applied.get('msg') + '. ' if applied.get('failed') else '', to_native(exc),
+                                                                      len(result['applied']), result['applied']),
+                           applied=result['applied'], failure=applied.get('failure'), rollback=result.get('rollback'),
+                           operations=ops, changed=bool(result['applied'])) from None
+        if rollback is not None and not result['rollback']['armed'] and not applied.get('failed'):
+            raise fail('%s: the plan was applied (%d operation(s)), but the automatic rollback is not armed: %s. Nothing will restore '
+                       'the host by itself; check it now' % (hostname, len(result['applied']), '; '.join(result['rollback']['not_armed'])),
+                       applied=result['applied'], rollback=result['rollback'], operations=ops, state=state,
+                       ansible_facts={FACT_NAME: state} if isinstance(state, dict) else {}, changed=bool(result['applied']))
         if applied.get('failed'):
             facts = {FACT_NAME: state, ACTUAL_FACT: None} if isinstance(state, dict) else {}
             message = applied.get('msg') or 'net_apply failed'
@@ -314,7 +331,7 @@ class ChangeAction(ActionBase):
             raise fail(message, applied=result['applied'], failure=applied.get('failure'), rollback=result.get('rollback'),
                        operations=ops, state=state, ansible_facts=facts, changed=bool(result['applied']))
         if not isinstance(state, dict):
-            raise fail('net_apply returned no state from %s' % task_vars.get('inventory_hostname', 'the host'))
+            raise fail('net_apply returned no state from %s' % hostname)
         return state
 
     def _confirming(self, task_vars, result):

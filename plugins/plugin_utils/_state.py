@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the winnet.routing collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Where a host's state comes from on the controller: the snapshot file of a snapshot host, and
+"""Where a host's state comes from on the controller: the snapshot file of a snapshot host (a
+HostState or a bundle of raw reads), the bundle a live host's net_info or net_apply returns, and
 the facts a play keeps (the state, the learned connection).
 
 Shared by the action plugins (net_info, every changing module, audit_report): a snapshot host
@@ -18,6 +19,7 @@ import tempfile
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_native
 
+from ansible_collections.winnet.routing.plugins.module_utils.bundle import state_document, state_from_bundle
 from ansible_collections.winnet.routing.plugins.module_utils.errors import WinnetError
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
 from ansible_collections.winnet.routing.plugins.module_utils.snapshot_file import read_snapshot
@@ -56,18 +58,39 @@ def snapshot_of(value, inventory_dir, playbook_dir):
 
 
 def load_snapshot(path):
-    """Read and validate a snapshot file (a HostState JSON file, or an export of the host told apart by
-    its content); returns its canonical dictionary.
+    """Read and validate a snapshot file (a HostState JSON file, a bundle of raw reads written by
+    Export-WinnetBundle, or an export of the host, told apart by its content; a bundle or an export is
+    normalised first); returns its canonical dictionary.
 
     Raises:
-        AnsibleActionFail: the file cannot be read, is broken JSON, an export that cannot be read, or not
-            a valid HostState (the message names the path and the cause).
+        AnsibleActionFail: the file cannot be read, is broken JSON, an export that cannot be read, not a
+            valid bundle or not a valid HostState (the message names the path and the cause).
     """
     try:
         data = read_snapshot(path)
     except WinnetError as exc:
         raise AnsibleActionFail(to_native(exc)) from None
+    try:
+        data = state_document(data)
+    except WinnetError as exc:
+        raise AnsibleActionFail('winnet_snapshot %s: invalid bundle of raw reads: %s' % (path, to_native(exc))) from None
     return validate_state(data, 'winnet_snapshot %s' % path)
+
+
+def gathered_state(result, origin):
+    """The validated HostState of a net_info or net_apply result, normalised from its bundle of raw reads.
+
+    Raises:
+        AnsibleActionFail: ``origin: ...`` when the result has no bundle or the bundle or the state
+            it gives is invalid.
+    """
+    if 'bundle' not in result:
+        raise AnsibleActionFail('%s: no bundle of raw reads in the result' % origin)
+    try:
+        state = state_from_bundle(result['bundle'])
+    except WinnetError as exc:
+        raise AnsibleActionFail('%s: %s' % (origin, to_native(exc))) from None
+    return validate_state(state, origin)
 
 
 def validate_state(data, origin):

@@ -144,31 +144,58 @@ def test_snapshot_host_in_check_mode_returns_the_same():
     assert checked['ansible_facts'] == {'winnet_state': normal['state'], 'winnet_round_trips': 1}
 
 
-def test_live_host_runs_the_module_and_validates_its_state():
+EXPECTED_STATE = os.path.join(ROOT, 'tests', 'unit', 'plugins', 'module_utils', 'fixtures', 'bundles', 'server2022_ps51_sql22-07.expected.json')
+# What the raw Find-NetRoute objects of the fixture mean (net_info's RETURN).
+EXPECTED_PROBES = [
+    {'destination': '203.0.113.50', 'requested_source': None, 'answered': True, 'error': None, 'source': '198.51.100.37', 'interface': 12,
+     'interface_alias': 'Ethernet', 'route': {'destination': '0.0.0.0/0', 'next_hop': '198.51.100.1', 'interface': 12, 'route_metric': 0}},
+    {'destination': '10.20.4.8', 'requested_source': '198.51.100.37', 'answered': False,
+     'error': 'Find-NetRoute -RemoteIPAddress 10.20.4.8: The network location cannot be reached.', 'source': None, 'interface': None,
+     'interface_alias': None, 'route': None},
+    {'destination': '2001:db8:ffff::50', 'requested_source': None, 'answered': True, 'error': None, 'source': '2001:db8:20:0:c93a:1e47:52bd:8f10',
+     'interface': 12, 'interface_alias': 'Ethernet', 'route': {'destination': '::/0', 'next_hop': 'fe80::1', 'interface': 12, 'route_metric': 256}},
+]
+
+
+def test_live_host_runs_the_module_and_normalises_its_raw_reads():
     with open(FIXTURE, encoding='utf-8') as handle:
         gathered = json.load(handle)
+    with open(EXPECTED_STATE, encoding='utf-8') as handle:
+        expected = HostState.from_dict(json.load(handle)).to_dict()
     action, connection = _action({'probes': [{'destination': '203.0.113.50'}]})
     with mock.patch.object(action, '_execute_module', return_value=gathered) as execute:
         result = action.run(task_vars={'inventory_hostname': 'sql22-07'})
     assert execute.call_args.kwargs['module_name'] == 'winnet.routing.net_info'
     assert execute.call_args.kwargs['module_args'] == {'probes': [{'destination': '203.0.113.50', 'source': None}],
                                                        'connection_ports': [5985, 5986]}
-    assert result['state'] == gathered['state']
-    assert result['ansible_facts'] == {'winnet_state': gathered['state'], 'winnet_round_trips': 1, 'winnet_state_actual': None}
-    assert result['probes'] == gathered['probes']
+    assert result['state'] == expected
+    assert result['ansible_facts']['winnet_state'] == expected
+    assert result['ansible_facts']['winnet_round_trips'] == 1
+    assert result['ansible_facts']['winnet_state_actual'] is None
+    assert result['probes'] == EXPECTED_PROBES
+    assert result['connection'] == {'ssh': None, 'error': None, 'tcp': [{'local_address': '10.10.0.37', 'local_port': 5986,
+                                                                        'remote_address': '10.20.0.15', 'remote_port': 50122}]}
+    assert result['ansible_facts']['winnet_connection']['controller_address'] == '10.20.0.15'
     assert result['changed'] is False
 
 
-def test_live_host_with_an_invalid_state_fails_naming_the_host_and_element():
+def test_live_host_with_an_invalid_read_fails_naming_the_host_and_element():
     with open(FIXTURE, encoding='utf-8') as handle:
         gathered = json.load(handle)
-    gathered['state']['routes'][3]['next_hop'] = '2001:db8::1'
+    gathered['bundle']['reads']['routes'][3]['NextHop'] = '2001:db8::1'
     action = _action()[0]
     with mock.patch.object(action, '_execute_module', return_value=gathered):
         with pytest.raises(AnsibleActionFail) as info:
             action.run(task_vars={'inventory_hostname': 'sql22-07'})
     assert 'sql22-07' in info.value.message
-    assert 'routes[3].next_hop' in info.value.message
+    assert 'reads.routes[3].NextHop' in info.value.message
+
+
+def test_live_host_without_a_bundle_fails():
+    action = _action()[0]
+    with mock.patch.object(action, '_execute_module', return_value={'changed': False, 'probes': []}):
+        with pytest.raises(AnsibleActionFail, match='no bundle of raw reads'):
+            action.run(task_vars={'inventory_hostname': 'sql22-07'})
 
 
 def test_module_failure_is_passed_through():

@@ -100,7 +100,7 @@ def test_numeric_and_named_enums_agree(rows):
     assert iface['ipv4'] == {'metric': 15, 'automatic_metric': True, 'weak_host_send': False, 'weak_host_receive': True,
                              'forwarding': False, 'ignore_default_routes': False, 'dhcp': True}
     assert state['addresses'] == [{'address': '192.0.2.20', 'prefix_length': 24, 'interface': 4, 'skip_as_source': False,
-                                   'state': 'preferred', 'temporary': False}]
+                                   'state': 'preferred', 'prefix_origin': 'dhcp', 'suffix_origin': 'dhcp', 'temporary': False}]
     assert state['routes'][0]['protocol'] == 'netmgmt' and state['routes'][0]['store'] == 'active'
     assert state['partial'] == ['interfaces.register_dns', 'interfaces.kind', 'interfaces.link_speed', 'routes.persistent', 'routes.ipv6']
 

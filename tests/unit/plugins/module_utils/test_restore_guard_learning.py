@@ -20,6 +20,8 @@ from ansible.template import Templar
 
 from ansible_collections.winnet.routing.plugins.action import route
 from ansible_collections.winnet.routing.plugins.module_utils.guard import connection_ports, learn_controller
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
+from ansible_collections.winnet.routing.tests.harness.render import render_bundle
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
 SNAPSHOT = os.path.join(ROOT, 'examples', 'snapshots', 'web25-01.json')
@@ -74,8 +76,13 @@ def _action(args, tmp_path):
 
 
 def _gathered(connection):
+    """net_info's raw result: the bundle of the snapshot's state and the raw connection facts."""
     with open(SNAPSHOT, encoding='utf-8') as handle:
-        return {'changed': False, 'state': json.load(handle), 'connection': connection}
+        state = HostState.from_dict(json.load(handle)).to_dict()
+    raw = {'ssh_connection': '', 'errors': [],
+           'tcp': [{'LocalAddress': row['local_address'], 'LocalPort': row['local_port'], 'RemoteAddress': row['remote_address'],
+                    'RemotePort': row['remote_port'], 'State': 5} for row in connection['tcp']]}
+    return {'changed': False, 'bundle': render_bundle(state), 'connection': raw}
 
 
 CUT = {'destination': '0.0.0.0/0', 'next_hop': '10.10.0.254', 'interface': 'Management', 'state': 'absent'}
