@@ -7,8 +7,12 @@
 //
 // Create: SetupDiGetINFClass(netloop.inf) -> SetupDiCreateDeviceInfoList -> SetupDiCreateDeviceInfo
 // (DICD_GENERATE_ID: a root-enumerated ROOT\NET\#### devnode) -> SPDRP_HARDWAREID "*MSLOOP\0\0"
-// -> SetupDiCallClassInstaller(DIF_REGISTERDEVICE) -> UpdateDriverForPlugAndPlayDevices(*MSLOOP,
-// netloop.inf, INSTALLFLAG_FORCE). Returns the new device's instance id.
+// -> DI_QUIETINSTALL on the new device (no installer may show UI: the session has no desktop)
+// -> SetupDiCallClassInstaller(DIF_REGISTERDEVICE) -> DiInstallDevice on that one device, with the
+// best matching driver of the driver store (the inbox netloop.inf). UpdateDriverForPlugAndPlayDevices
+// is not used: it installs for every device with the hardware id, so it would reinstall the driver
+// of the loopback adapters already there (a DSR loopback carrying VIPs). Returns the new device's
+// instance id; a device that fails to install is removed again.
 // Remove: SetupDiOpenDeviceInfo(instance id) -> the device's hardware ids must hold *MSLOOP ->
 // SetupDiSetClassInstallParams(DIF_REMOVE, DI_REMOVEDEVICE_GLOBAL) -> SetupDiCallClassInstaller
 // (DIF_REMOVE) -> DI_NEEDREBOOT / DI_NEEDRESTART.
@@ -70,7 +74,8 @@ namespace ansible_collections.winnet.routing.plugins.module_utils.LoopbackAdapte
         public const UInt32 DI_REMOVEDEVICE_GLOBAL = 0x00000001;
         public const UInt32 DI_NEEDRESTART = 0x00000080;
         public const UInt32 DI_NEEDREBOOT = 0x00000100;
-        public const UInt32 INSTALLFLAG_FORCE = 0x00000001;
+        public const UInt32 DI_QUIETINSTALL = 0x00800000;
+        public const UInt32 DIIDFLAG_NOFINISHINSTALLUI = 0x00000002;
         public const int ERROR_INSUFFICIENT_BUFFER = 122;
     }
 
@@ -152,17 +157,24 @@ namespace ansible_collections.winnet.routing.plugins.module_utils.LoopbackAdapte
             ref NativeHelpers.SP_DEVINFO_DATA DeviceInfoData,
             ref NativeHelpers.SP_DEVINSTALL_PARAMS_W DeviceInstallParams);
 
+        [DllImport("setupapi.dll", CharSet = CharSet.Unicode, SetLastError = true)]
+        public static extern bool SetupDiSetDeviceInstallParamsW(
+            IntPtr DeviceInfoSet,
+            ref NativeHelpers.SP_DEVINFO_DATA DeviceInfoData,
+            ref NativeHelpers.SP_DEVINSTALL_PARAMS_W DeviceInstallParams);
+
         [DllImport("setupapi.dll", SetLastError = true)]
         public static extern bool SetupDiDestroyDeviceInfoList(
             IntPtr DeviceInfoSet);
 
         [DllImport("newdev.dll", CharSet = CharSet.Unicode, SetLastError = true)]
-        public static extern bool UpdateDriverForPlugAndPlayDevicesW(
+        public static extern bool DiInstallDevice(
             IntPtr hwndParent,
-            string HardwareId,
-            string FullInfPath,
-            UInt32 InstallFlags,
-            out bool bRebootRequired);
+            IntPtr DeviceInfoSet,
+            ref NativeHelpers.SP_DEVINFO_DATA DeviceInfoData,
+            IntPtr DriverInfoData,
+            UInt32 Flags,
+            out bool NeedReboot);
     }
 
     /// <summary>What a create or remove did.</summary>
@@ -243,6 +255,8 @@ namespace ansible_collections.winnet.routing.plugins.module_utils.LoopbackAdapte
                     throw new LoopbackAdapterException("SetupDiSetDeviceRegistryPropertyW", Marshal.GetLastWin32Error());
                 }
 
+                SetQuiet(deviceInfoSet, ref deviceInfo);
+
                 if (!NativeMethods.SetupDiCallClassInstaller(NativeHelpers.DIF_REGISTERDEVICE, deviceInfoSet, ref deviceInfo))
                 {
                     throw new LoopbackAdapterException("SetupDiCallClassInstaller(DIF_REGISTERDEVICE)", Marshal.GetLastWin32Error());
@@ -251,7 +265,7 @@ namespace ansible_collections.winnet.routing.plugins.module_utils.LoopbackAdapte
                 result.InstanceId = GetInstanceId(deviceInfoSet, ref deviceInfo);
 
                 bool rebootRequired;
-                if (!NativeMethods.UpdateDriverForPlugAndPlayDevicesW(IntPtr.Zero, HardwareId, infPath, NativeHelpers.INSTALLFLAG_FORCE,
+                if (!NativeMethods.DiInstallDevice(IntPtr.Zero, deviceInfoSet, ref deviceInfo, IntPtr.Zero, NativeHelpers.DIIDFLAG_NOFINISHINSTALLUI,
                         out rebootRequired))
                 {
                     int error = Marshal.GetLastWin32Error();
@@ -264,7 +278,7 @@ namespace ansible_collections.winnet.routing.plugins.module_utils.LoopbackAdapte
                     catch (LoopbackAdapterException)
                     {
                     }
-                    throw new LoopbackAdapterException("UpdateDriverForPlugAndPlayDevicesW", error);
+                    throw new LoopbackAdapterException(String.Format("DiInstallDevice({0})", result.InstanceId), error);
                 }
                 result.RebootRequired = rebootRequired;
             }
@@ -318,6 +332,7 @@ namespace ansible_collections.winnet.routing.plugins.module_utils.LoopbackAdapte
                         "Refusing to remove device {0}: its hardware ids ({1}) do not include {2}", instanceId,
                         String.Join(", ", hardwareIds), HardwareId));
                 }
+                SetQuiet(deviceInfoSet, ref deviceInfo);
                 result.RebootRequired = RemoveDevice(deviceInfoSet, ref deviceInfo);
             }
             finally
@@ -325,6 +340,23 @@ namespace ansible_collections.winnet.routing.plugins.module_utils.LoopbackAdapte
                 NativeMethods.SetupDiDestroyDeviceInfoList(deviceInfoSet);
             }
             return result;
+        }
+
+        // DI_QUIETINSTALL: the device installer functions and the class installers show no UI and
+        // take the default choices (the equivalent of INSTALLFLAG_NONINTERACTIVE for one device).
+        private static void SetQuiet(IntPtr deviceInfoSet, ref NativeHelpers.SP_DEVINFO_DATA deviceInfo)
+        {
+            NativeHelpers.SP_DEVINSTALL_PARAMS_W installParams = new NativeHelpers.SP_DEVINSTALL_PARAMS_W();
+            installParams.cbSize = (UInt32)Marshal.SizeOf(typeof(NativeHelpers.SP_DEVINSTALL_PARAMS_W));
+            if (!NativeMethods.SetupDiGetDeviceInstallParamsW(deviceInfoSet, ref deviceInfo, ref installParams))
+            {
+                throw new LoopbackAdapterException("SetupDiGetDeviceInstallParamsW", Marshal.GetLastWin32Error());
+            }
+            installParams.Flags |= NativeHelpers.DI_QUIETINSTALL;
+            if (!NativeMethods.SetupDiSetDeviceInstallParamsW(deviceInfoSet, ref deviceInfo, ref installParams))
+            {
+                throw new LoopbackAdapterException("SetupDiSetDeviceInstallParamsW", Marshal.GetLastWin32Error());
+            }
         }
 
         private static NativeHelpers.SP_DEVINFO_DATA NewDeviceInfoData()

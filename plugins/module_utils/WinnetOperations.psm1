@@ -38,6 +38,13 @@ $netbiosOption = @{ default = 0; enabled = 1; disabled = 2 }
 # SetTcpipNetbios return values that mean success: 0 done, 1 done once the host reboots.
 $netbiosDone = 0
 $netbiosDoneAfterReboot = 1
+# SetTcpipNetbios(0) fails (returns 100) on an adapter without DHCP; the value it would write,
+# NetbiosOptions under the adapter's NetBT interface key (Tcpip_<SettingID>), is written directly.
+$netbtInterfacesKey = 'HKLM:\SYSTEM\CurrentControlSet\Services\NetBT\Parameters\Interfaces'
+# The firewall group of the rules this collection manages; a rule is found by its exact name within it.
+$firewallGroup = 'winnet.routing'
+# The connection names of every network adapter, present or not, are kept under the Net class key.
+$networkClassKey = 'HKLM:\SYSTEM\CurrentControlSet\Control\Network\{4D36E972-E325-11CE-BFC1-08002BE10318}'
 # The KM-TEST loopback adapter's ComponentID (hardware id *MSLOOP), never its translated description.
 $loopbackComponentId = '*msloop'
 # After the device is installed, Windows needs a moment before the adapter is visible through
@@ -127,6 +134,37 @@ Function Get-WinnetAdapterBinding {
     return @($bindings | Where-Object { [string]$_.InterfaceDescription -eq [string]$Adapter.InterfaceDescription })
 }
 
+Function Get-WinnetFirewallRule {
+    # The rule of the collection's group whose name is exactly Name, in the local store. The name
+    # is compared as text: a -Name argument would be a wildcard pattern, and '*' would match every
+    # rule of the host (the WinRM rule among them).
+    param([string] $Name)
+    $readErrors = @()
+    $rules = @(Get-NetFirewallRule -Group 'winnet.routing' -PolicyStore PersistentStore -ErrorAction SilentlyContinue -ErrorVariable readErrors)
+    Assert-WinnetNotFoundOnly -Errors $readErrors -What "the firewall rules of the group $firewallGroup"
+    return @($rules | Where-Object { [string]$_.Name -ceq $Name })
+}
+
+Function Get-WinnetConnectionName {
+    # Connection names with the device that holds each, from the registry: an adapter that is not
+    # present (a removed or hidden device) keeps its name there, and no other adapter can take it.
+    $names = [System.Collections.Generic.List[Object]]::new()
+    $keys = @(Get-ChildItem -LiteralPath $networkClassKey -ErrorAction Stop)
+    foreach ($key in $keys) {
+        $connectionKey = Join-Path -Path $key.PSPath -ChildPath 'Connection'
+        if (Test-Path -LiteralPath $connectionKey) {
+            $values = Get-ItemProperty -LiteralPath $connectionKey -ErrorAction Stop
+            $names.Add(@{ Name = [string]$values.Name; PnPInstanceId = [string]$values.PnPInstanceId })
+        }
+    }
+    return $names.ToArray()
+}
+
+Function Get-WinnetTimestamp {
+    # Now, in UTC, in the round-trip format of the invariant culture (never the host's calendar or separators).
+    return (Get-Date).ToUniversalTime().ToString('o', [System.Globalization.CultureInfo]::InvariantCulture)
+}
+
 Function Get-WinnetNetbiosConfiguration {
     # The IP-enabled Win32_NetworkAdapterConfiguration of an interface (none when IP is not bound).
     param([int] $Index)
@@ -172,10 +210,13 @@ Function Test-WinnetPrecondition {
             }
         }
         { $_ -in @('address_absent', 'address_present') } {
+            # In force: the ActiveStore. A link-local address is listed with its zone (fe80::1%12),
+            # so both spellings are asked for.
             $addressQuery = @{
                 InterfaceIndex = $Operation.interface
                 AddressFamily = $familyParameter[$Operation.family]
-                IPAddress = $Operation.address
+                IPAddress = @($Operation.address, ($Operation.address + '%' + $Operation.interface))
+                PolicyStore = 'ActiveStore'
             }
             $found = @(Get-NetIPAddress @addressQuery -ErrorAction SilentlyContinue -ErrorVariable readErrors)
             Assert-WinnetNotFoundOnly -Errors $readErrors -What $what
@@ -219,9 +260,13 @@ Function Test-WinnetPrecondition {
         { $_ -in @('adapter_name_free') } {
             # Compared as text, never as a wildcard pattern.
             $adapters = @(Get-NetAdapter -IncludeHidden -ErrorAction Stop)
-            $taken = @($adapters | Where-Object { $_.Name -eq $Operation.name })
+            $taken = @($adapters | Where-Object { [string]$_.Name -eq $Operation.name })
             if ($taken.Count -gt 0) {
                 return "an adapter named '$($Operation.name)' already exists (interface $($taken[0].InterfaceIndex))"
+            }
+            $held = @(Get-WinnetConnectionName | Where-Object { $_.Name -eq $Operation.name })
+            if ($held.Count -gt 0) {
+                return "the name '$($Operation.name)' belongs to the adapter $($held[0].PnPInstanceId), which is not present (remove that device first, for example with pnputil /remove-device)"
             }
         }
         { $_ -in @('loopback_adapter') } {
@@ -234,8 +279,7 @@ Function Test-WinnetPrecondition {
             }
         }
         { $_ -in @('firewall_rule_absent', 'firewall_rule_present') } {
-            $found = @(Get-NetFirewallRule -Name $Operation.name -ErrorAction SilentlyContinue -ErrorVariable readErrors)
-            Assert-WinnetNotFoundOnly -Errors $readErrors -What $what
+            $found = @(Get-WinnetFirewallRule -Name $Operation.name)
             if ($precondition -eq 'firewall_rule_absent' -and $found.Count -gt 0) {
                 return "$what already exists"
             }
@@ -334,7 +378,15 @@ Function Invoke-WinnetOperation {
             if ($null -ne $Operation.dhcp) {
                 $setInterface.Dhcp = ConvertTo-WinnetSwitch -Value $Operation.dhcp
             }
+            # In force now (the ActiveStore), then kept for the next boot (the PersistentStore, when
+            # the interface has settings there; the outcome says whether it had).
+            $setInterface.PolicyStore = 'ActiveStore'
             Set-NetIPInterface @setInterface -ErrorAction Stop
+            $setInterface.PolicyStore = 'PersistentStore'
+            $storeErrors = @()
+            Set-NetIPInterface @setInterface -ErrorAction SilentlyContinue -ErrorVariable storeErrors
+            Assert-WinnetNotFoundOnly -Errors $storeErrors -What "the persistent settings of interface $($Operation.interface)"
+            $outcome = @{ persistent = ($storeErrors.Count -eq 0) }
         }
         'add_address' {
             $newAddress = @{
@@ -344,24 +396,43 @@ Function Invoke-WinnetOperation {
                 PrefixLength = $Operation.prefix_length
                 SkipAsSource = $Operation.skip_as_source
             }
+            # Without -PolicyStore, New-NetIPAddress writes both stores; 'active' keeps the address
+            # out of the PersistentStore (an undo of an address that was never persistent).
+            if ($Operation.store -eq 'active') {
+                $newAddress.PolicyStore = $storeParameter[$Operation.store]
+            }
             $null = New-NetIPAddress @newAddress -ErrorAction Stop
         }
         'set_address' {
+            # In both stores; the PersistentStore copy may not exist. A link-local address is listed
+            # with its zone (fe80::1%12): both spellings are given.
             $setAddress = @{
                 InterfaceIndex = $Operation.interface
                 AddressFamily = $familyParameter[$Operation.family]
-                IPAddress = $Operation.address
+                IPAddress = @($Operation.address, ($Operation.address + '%' + $Operation.interface))
                 SkipAsSource = $Operation.skip_as_source
+                PolicyStore = 'ActiveStore'
             }
             Set-NetIPAddress @setAddress -ErrorAction Stop
+            $setAddress.PolicyStore = 'PersistentStore'
+            $storeErrors = @()
+            Set-NetIPAddress @setAddress -ErrorAction SilentlyContinue -ErrorVariable storeErrors
+            Assert-WinnetNotFoundOnly -Errors $storeErrors -What "the persistent copy of $(Get-WinnetOperationText -Operation $Operation)"
         }
         'remove_address' {
+            # From the ActiveStore and from the PersistentStore, so that it does not come back at the
+            # next boot (Remove-NetIPAddress acts on the ActiveStore only by default).
             $removeAddress = @{
                 InterfaceIndex = $Operation.interface
                 AddressFamily = $familyParameter[$Operation.family]
-                IPAddress = $Operation.address
+                IPAddress = @($Operation.address, ($Operation.address + '%' + $Operation.interface))
+                PolicyStore = 'ActiveStore'
             }
             Remove-NetIPAddress @removeAddress -Confirm:$false -ErrorAction Stop
+            $removeAddress.PolicyStore = 'PersistentStore'
+            $storeErrors = @()
+            Remove-NetIPAddress @removeAddress -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable storeErrors
+            Assert-WinnetNotFoundOnly -Errors $storeErrors -What "the persistent copy of $(Get-WinnetOperationText -Operation $Operation)"
         }
         'set_dns_registration' {
             $setDns = @{
@@ -385,6 +456,18 @@ Function Invoke-WinnetOperation {
             if ($configurations.Count -eq 0) {
                 throw 'no IP-enabled adapter configuration'
             }
+            if ($Operation.netbios -eq 'default') {
+                # SetTcpipNetbios(0) returns 100 on an adapter without DHCP (the DSR loopback, any
+                # static NIC): the value is written where the method would write it.
+                $registryValue = @{
+                    LiteralPath = (Join-Path -Path $netbtInterfacesKey -ChildPath ('Tcpip_' + [string]$configurations[0].SettingID))
+                    Name = 'NetbiosOptions'
+                    Value = $netbiosOption[$Operation.netbios]
+                    Type = 'DWord'
+                }
+                Set-ItemProperty @registryValue -ErrorAction Stop
+                return @{ registry = $registryValue.LiteralPath; reboot_required = $false }
+            }
             $called = Invoke-CimMethod -InputObject $configurations[0] -MethodName SetTcpipNetbios -Arguments @{
                 TcpipNetbiosOptions = [uint32]$netbiosOption[$Operation.netbios]
             } -ErrorAction Stop
@@ -407,13 +490,28 @@ Function Invoke-WinnetOperation {
                 reboot_required = $created.RebootRequired
                 interface = $null
             }
-            $adapter = Find-WinnetLoopbackAdapter -InstanceId $created.InstanceId
-            $outcome.interface = [int]$adapter.InterfaceIndex
-            $newName = @{
-                InputObject = $adapter
-                NewName = $Operation.name
+            try {
+                $adapter = Find-WinnetLoopbackAdapter -InstanceId $created.InstanceId
+                $newName = @{
+                    InputObject = $adapter
+                    NewName = $Operation.name
+                }
+                Rename-NetAdapter @newName -ErrorAction Stop
+                $outcome.interface = [int]$adapter.InterfaceIndex
             }
-            Rename-NetAdapter @newName -ErrorAction Stop
+            catch {
+                # The device must not stay behind, installed and unreported: it is removed again,
+                # and the error names it either way.
+                $problem = $_.Exception.Message
+                $cleanup = 'it was removed again'
+                try {
+                    $null = [ansible_collections.winnet.routing.plugins.module_utils.LoopbackAdapter.LoopbackAdapter]::Remove($created.InstanceId)
+                }
+                catch {
+                    $cleanup = "removing it failed as well ($($_.Exception.Message)): remove the device $($created.InstanceId) by hand"
+                }
+                throw "the loopback device $($created.InstanceId) was installed but could not be given the name '$($Operation.name)': $problem; $cleanup"
+            }
         }
         'rename_adapter' {
             $adapter = @(Get-NetAdapter -InterfaceIndex $Operation.interface -IncludeHidden -ErrorAction Stop)[0]
@@ -453,10 +551,12 @@ Function Invoke-WinnetOperation {
             $null = New-NetFirewallRule @newRule -ErrorAction Stop
         }
         'remove_firewall_rule' {
-            $removeRule = @{
-                Name = $Operation.name
+            # The rule object of the collection's group with exactly this name, never a -Name pattern.
+            $rules = @(Get-WinnetFirewallRule -Name $Operation.name)
+            if ($rules.Count -ne 1) {
+                throw "expected one rule named '$($Operation.name)' in the group $firewallGroup, found $($rules.Count)"
             }
-            Remove-NetFirewallRule @removeRule -Confirm:$false -ErrorAction Stop
+            Remove-NetFirewallRule -InputObject $rules[0] -Confirm:$false -ErrorAction Stop
         }
         default {
             throw "unknown operation '$($Operation.op)'"
@@ -564,13 +664,22 @@ Function Invoke-WinnetOperationList {
 # after its scheduled task (\winnet.routing\winnet-rollback-<32 hex digits>):
 #   rollback.json          the inverse operations, as data (written before anything changes)
 #   progress.json          how many of the plan's operations net_apply has applied so far
-#   WinnetOperations.psm1  a copy of this file, which the task imports
+#   WinnetOperations.psm1  a copy of this file, which the task loads
+#   selftest.json          written when net_apply tries the task's own command line before anything changes
 #   started.json           written by the task when it starts; result.json when it ends
+# Every file is written and read as UTF-8 with an explicit encoding: net_apply may run in
+# PowerShell 7 and the task runs in Windows PowerShell 5.1, whose default is the ANSI code page.
 $rollbackTaskPath = '\winnet.routing\'
 $rollbackNamePattern = '^winnet-rollback-[0-9a-f]{32}$'
 # The task's command line is this literal: no value is ever inserted into it. The task starts in
-# its rollback directory, so the relative paths name the files there.
-$rollbackArgument = '-NoProfile -NonInteractive -ExecutionPolicy Bypass -Command "Import-Module -Name .\WinnetOperations.psm1; Invoke-WinnetRollback -Directory (Get-Location).Path"'
+# its rollback directory, so the relative paths name the files there. It loads the copy of this
+# util from its text instead of importing the .psm1 file: an execution policy set by Group Policy
+# (AllSigned) applies to script files, not to a command line, and would otherwise stop the
+# unsigned copy from loading. Where Windows Defender Application Control or AppLocker puts
+# PowerShell in ConstrainedLanguage mode the util cannot run at all: net_apply finds that out by
+# running the same command line with Test-WinnetRollback before anything changes.
+$rollbackArgument = '-NoProfile -NonInteractive -Command "$source = [System.IO.File]::ReadAllText(''WinnetOperations.psm1'', [System.Text.Encoding]::UTF8); New-Module -Name WinnetOperations -ScriptBlock ([ScriptBlock]::Create($source)) | Import-Module; Invoke-WinnetRollback -Directory (Get-Location).Path"'
+$rollbackCheckArgument = '-NoProfile -NonInteractive -Command "$source = [System.IO.File]::ReadAllText(''WinnetOperations.psm1'', [System.Text.Encoding]::UTF8); New-Module -Name WinnetOperations -ScriptBlock ([ScriptBlock]::Create($source)) | Import-Module; Test-WinnetRollback -Directory (Get-Location).Path"'
 # Only LocalSystem and the Administrators group may write where a SYSTEM task reads its code.
 $rollbackOwners = @('S-1-5-18', 'S-1-5-32-544')
 
@@ -687,12 +796,68 @@ Function Register-WinnetRollback {
         Description = 'winnet.routing automatic rollback: restores the network configuration unless the change is confirmed'
     }
     $null = Register-ScheduledTask @task -ErrorAction Stop
-    return @{
+    $armed = @{
         name = $name
         task_path = $rollbackTaskPath
         directory = $directory
         progress = (Join-Path -Path $directory -ChildPath 'progress.json')
-        at = $at.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
+        at = $at.ToUniversalTime().ToString('o', [System.Globalization.CultureInfo]::InvariantCulture)
+        language_mode = [string]$ExecutionContext.SessionState.LanguageMode
+        task_state = $null
+        self_test = $null
+    }
+    # What was registered, read back.
+    $registered = @(Get-ScheduledTask -TaskName $name -TaskPath $rollbackTaskPath -ErrorAction Stop)
+    if ($registered.Count -gt 0) {
+        $armed.task_state = [string]$registered[0].State
+    }
+    # The task's own command line, run now with Test-WinnetRollback: it loads the util and reads
+    # the rollback data exactly as the task will, and fails where policy would stop the task.
+    $check = @{
+        FilePath = 'powershell.exe'
+        ArgumentList = $rollbackCheckArgument
+        WorkingDirectory = $directory
+        NoNewWindow = $true
+        Wait = $true
+        PassThru = $true
+    }
+    $process = Start-Process @check -ErrorAction Stop
+    $armed.self_test = @{
+        exit_code = $process.ExitCode
+        report = Read-WinnetJson -Path (Join-Path -Path $directory -ChildPath 'selftest.json')
+    }
+    return $armed
+}
+
+Function Test-WinnetRollback {
+    # Run by the self-test with the task's command line: reads the rollback data as the task would
+    # and records what it found, changing nothing.
+    param([string] $Directory)
+    $data = Read-WinnetJson -Path (Join-Path -Path $Directory -ChildPath 'rollback.json')
+    Assert-WinnetRollbackName -Name ([string]$data.name)
+    $report = @{
+        name = [string]$data.name
+        operations = @($data.operations).Count
+        partial = @($data.partial).Count
+        language_mode = [string]$ExecutionContext.SessionState.LanguageMode
+        at = Get-WinnetTimestamp
+    }
+    Write-WinnetJson -Path (Join-Path -Path $Directory -ChildPath 'selftest.json') -Value $report
+}
+
+Function Remove-WinnetRollback {
+    # Undoes Register-WinnetRollback when the rollback cannot run: the task and its directory go.
+    param([string] $Name)
+    Assert-WinnetRollbackName -Name $Name
+    $readErrors = @()
+    $tasks = @(Get-ScheduledTask -TaskName $Name -TaskPath $rollbackTaskPath -ErrorAction SilentlyContinue -ErrorVariable readErrors)
+    Assert-WinnetNotFoundOnly -Errors $readErrors -What "the scheduled task $rollbackTaskPath$Name"
+    if ($tasks.Count -gt 0) {
+        Unregister-ScheduledTask -TaskName $Name -TaskPath $rollbackTaskPath -Confirm:$false -ErrorAction Stop
+    }
+    $directory = Join-Path -Path (Get-WinnetRollbackRoot) -ChildPath $Name
+    if (Test-Path -LiteralPath $directory) {
+        Remove-Item -LiteralPath $directory -Recurse -Force -ErrorAction Stop
     }
 }
 
@@ -701,7 +866,7 @@ Function Read-WinnetJson {
     if (-not (Test-Path -LiteralPath $Path -PathType Leaf)) {
         return $null
     }
-    return (Get-Content -LiteralPath $Path -Raw -ErrorAction Stop | ConvertFrom-Json)
+    return (Get-Content -LiteralPath $Path -Raw -Encoding UTF8 -ErrorAction Stop | ConvertFrom-Json)
 }
 
 Function Confirm-WinnetRollback {
@@ -740,7 +905,7 @@ Function Invoke-WinnetRollback {
     # The scheduled task: undo the operations net_apply applied (all of them, or the ones before
     # the operation that stopped it), with the same handlers, then remove the task.
     param([string] $Directory)
-    Write-WinnetJson -Path (Join-Path -Path $Directory -ChildPath 'started.json') -Value @{ at = (Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ') }
+    Write-WinnetJson -Path (Join-Path -Path $Directory -ChildPath 'started.json') -Value @{ at = Get-WinnetTimestamp }
     $data = Read-WinnetJson -Path (Join-Path -Path $Directory -ChildPath 'rollback.json')
     Assert-WinnetRollbackName -Name ([string]$data.name)
     $progress = Read-WinnetJson -Path (Join-Path -Path $Directory -ChildPath 'progress.json')
@@ -769,7 +934,7 @@ Function Invoke-WinnetRollback {
         $message = $run.failure.message
     }
     $result = @{
-        finished = (Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
+        finished = Get-WinnetTimestamp
         plan_applied = $applied
         operations = $operations.Count
         applied = $run.applied.Count
@@ -781,5 +946,6 @@ Function Invoke-WinnetRollback {
 
 Export-ModuleMember -Function @(
     'Invoke-WinnetOperation', 'Test-WinnetPrecondition', 'Invoke-WinnetOperationList', 'Get-WinnetOperationText', 'Resolve-WinnetAdapterIndex',
-    'Get-WinnetCleanOperation', 'Register-WinnetRollback', 'Confirm-WinnetRollback', 'Invoke-WinnetRollback', 'Get-WinnetOperationsSource'
+    'Get-WinnetCleanOperation', 'Register-WinnetRollback', 'Confirm-WinnetRollback', 'Invoke-WinnetRollback', 'Get-WinnetOperationsSource',
+    'Test-WinnetRollback', 'Remove-WinnetRollback'
 )

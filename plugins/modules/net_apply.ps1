@@ -9,7 +9,8 @@
 #AnsibleRequires -PowerShell ansible_collections.winnet.routing.plugins.module_utils.WinnetOperations
 
 # Executes an explicit list of operations (plugins/module_utils/ops.py is the contract) and
-# returns the state gathered afterwards in the same call. Each operation is one cmdlet call (or
+# returns the raw reads of the state afterwards (the bundle of WinnetState.psm1, which net_info
+# returns too) in the same call. Each operation is one cmdlet call (or
 # one LoopbackAdapter call) whose arguments are built as data from the operation's fields; its
 # precondition is read first, and the run stops at the first operation whose precondition does
 # not hold or whose call fails. Which operations run, and in which order, was decided by the
@@ -142,6 +143,22 @@ if ($null -ne $module.Params.rollback -and -not $module.CheckMode) {
         name = $armed.name
         task_path = $armed.task_path
         at = $armed.at
+        task_state = $armed.task_state
+        language_mode = $armed.language_mode
+        self_test = $armed.self_test
+    }
+    # The task's own command line, tried before anything changes, must have loaded the util and read
+    # the rollback data (policy such as AllSigned or ConstrainedLanguage mode stops it otherwise).
+    # The controller checks the same facts again; here, a rollback that cannot run stops the plan.
+    if ($armed.self_test.exit_code -ne 0 -or $null -eq $armed.self_test.report) {
+        $removed = 'the task was removed'
+        try {
+            Remove-WinnetRollback -Name $armed.name
+        }
+        catch {
+            $removed = "removing the task failed: $($_.Exception.Message)"
+        }
+        $module.FailJson("The automatic rollback cannot run on this host (its command line exited with $($armed.self_test.exit_code) and read no rollback data, language mode $($armed.language_mode)); nothing was changed and $removed")
     }
 }
 $run = Invoke-WinnetOperationList -Operations $operations -CheckMode $module.CheckMode -ProgressPath $progressPath
@@ -157,16 +174,29 @@ if ($run.diff_lines.Count -gt 0) {
     $module.Diff.prepared = [string]::Join("`n", $run.diff_lines)
 }
 
-# The state after the operations, gathered and normalised exactly as net_info does.
-$module.Result.state = Get-WinnetState -Module $module
+# The state after the operations, read as net_info reads it. A failure here must not hide which
+# operations ran: the result keeps them either way.
+$readError = $null
+try {
+    $module.Result.bundle = Get-WinnetBundle
+}
+catch {
+    $readError = $_
+}
 
 if ($null -ne $failure) {
     $message = "$($failure.message) ($($applied.Count) of $($operations.Count) operation(s) applied before it)"
+    if ($null -ne $readError) {
+        $message += "; reading the state afterwards failed too: $($readError.Exception.Message)"
+    }
     if ($null -ne $failureError) {
         $module.FailJson($message, $failureError)
     }
     else {
         $module.FailJson($message)
     }
+}
+if ($null -ne $readError) {
+    $module.FailJson("All $($applied.Count) of $($operations.Count) operation(s) were applied, but reading the state afterwards failed: $($readError.Exception.Message)", $readError)
 }
 $module.ExitJson()

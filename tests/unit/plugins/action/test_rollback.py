@@ -27,6 +27,7 @@ from ansible_collections.winnet.routing.plugins.module_utils.applier import ROLL
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState, canonical
 from ansible_collections.winnet.routing.plugins.module_utils.desired import plan
+from ansible_collections.winnet.routing.tests.harness.render import render_bundle
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'unit', 'plugins', 'module_utils'))
@@ -124,6 +125,15 @@ def _action(args, tmp_path, check_mode=False):
     return action, connection, task_vars
 
 
+def _armed(module_args, at='2026-01-01T10:05:00.1234567Z', exit_code=0, language_mode='FullLanguage'):
+    """What net_apply reports about a rollback it armed (see Register-WinnetRollback)."""
+    rollback = module_args['rollback']
+    report = {'name': rollback['name'], 'operations': len(rollback['operations']), 'partial': len(rollback['partial']),
+              'language_mode': language_mode, 'at': '2026-01-01T10:00:00.0000000Z'}
+    return {'name': rollback['name'], 'task_path': '\\winnet.routing\\', 'at': at, 'task_state': 'Ready', 'language_mode': language_mode,
+            'self_test': {'exit_code': exit_code, 'report': report if exit_code == 0 else None}}
+
+
 def _planned():
     host = HostState.from_dict(_state())
     ops = [{'op': 'add_route', 'family': 'ipv4', 'destination': '10.99.0.0/16', 'next_hop': '10.10.0.254', 'interface': 4,
@@ -140,8 +150,7 @@ def test_live_host_arms_applies_reconnects_and_confirms(tmp_path):
     def module(module_name, module_args, task_vars):  # pylint: disable=redefined-outer-name
         calls.append((module_name, module_args))
         if 'rollback' in module_args:
-            return {'changed': True, 'applied': [], 'state': after,
-                    'rollback': {'name': module_args['rollback']['name'], 'at': '2026-01-01T10:05:00Z'}}
+            return {'changed': True, 'applied': [], 'bundle': render_bundle(after), 'rollback': _armed(module_args)}
         return {'changed': True, 'confirmation': {'confirmed': True, 'task_found': True, 'started': None, 'result': None}}
 
     with mock.patch.object(action, '_execute_module', side_effect=module):
@@ -165,7 +174,7 @@ def test_live_host_unreachable_after_the_change_restores_itself(tmp_path):
 
     def module(module_name, module_args, task_vars):  # pylint: disable=redefined-outer-name,unused-argument
         if 'rollback' in module_args:
-            return {'changed': True, 'applied': [], 'state': apply(host, ops).to_dict(), 'rollback': {'at': '2026-01-01T10:05:00Z'}}
+            return {'changed': True, 'applied': [], 'bundle': render_bundle(apply(host, ops).to_dict()), 'rollback': _armed(module_args)}
         raise AnsibleConnectionFailure('timed out')
 
     with mock.patch.object(action, '_execute_module', side_effect=module):
@@ -184,7 +193,7 @@ def test_a_failed_run_is_not_confirmed(tmp_path):
     def module(module_name, module_args, task_vars):  # pylint: disable=redefined-outer-name,unused-argument
         calls.append(module_args)
         return {'failed': True, 'msg': 'Failed to run operations[0] (add_route ...): access denied', 'applied': [],
-                'state': host.to_dict(), 'rollback': {'at': '2026-01-01T10:05:00Z'}}
+                'bundle': render_bundle(host.to_dict()), 'rollback': _armed(module_args)}
 
     with mock.patch.object(action, '_execute_module', side_effect=module):
         with pytest.raises(AnsibleActionFail) as caught:
@@ -201,7 +210,7 @@ def test_a_confirmation_after_the_task_started_fails_the_task(tmp_path):
 
     def module(module_name, module_args, task_vars):  # pylint: disable=redefined-outer-name,unused-argument
         if 'rollback' in module_args:
-            return {'changed': True, 'applied': [], 'state': apply(host, ops).to_dict(), 'rollback': {'at': '2026-01-01T10:05:00Z'}}
+            return {'changed': True, 'applied': [], 'bundle': render_bundle(apply(host, ops).to_dict()), 'rollback': _armed(module_args)}
         return {'changed': True, 'confirmation': {'confirmed': False, 'task_found': False, 'started': '2026-01-01T10:05:01Z',
                                                   'result': {'applied': 2}}}
 
@@ -259,7 +268,7 @@ def test_a_trial_change_is_left_unconfirmed_on_purpose(tmp_path):
 
     def module(module_name, module_args, task_vars):  # pylint: disable=redefined-outer-name,unused-argument
         calls.append(module_args)
-        return {'changed': True, 'applied': [], 'state': apply(host, ops).to_dict(), 'rollback': {'at': '2026-01-01T10:05:00Z'}}
+        return {'changed': True, 'applied': [], 'bundle': render_bundle(apply(host, ops).to_dict()), 'rollback': _armed(module_args)}
 
     with mock.patch.object(action, '_execute_module', side_effect=module):
         result = action.run(task_vars=task_vars)
@@ -268,3 +277,35 @@ def test_a_trial_change_is_left_unconfirmed_on_purpose(tmp_path):
     assert result['rollback']['armed'] and not result['rollback']['confirmed']
     assert result['round_trips'] == 1
     assert any('the change is not confirmed' in warning for warning in result['warnings'])
+
+
+@pytest.mark.parametrize('report, reason', [
+    ({'exit_code': 1}, "the task's command line exited with 1 on the host"),
+    ({'language_mode': 'ConstrainedLanguage'}, 'the task would run in ConstrainedLanguage mode'),
+    ({'task_state': 'Disabled'}, 'the scheduled task is Disabled, not Ready'),
+    ({'operations': 0}, 'the rollback data on the host holds 0 operation(s), not 2'),
+    ({'at': '01/02/2026 10:05:00'}, "the task has no readable start time ('01/02/2026 10:05:00')"),
+])
+def test_an_unproven_rollback_is_reported_not_armed(tmp_path, report, reason):
+    action, connection, task_vars = _action(ROUTE_ARGS, tmp_path)
+    host, ops = _planned()
+
+    def module(module_name, module_args, task_vars):  # pylint: disable=redefined-outer-name,unused-argument
+        armed = _armed(module_args, exit_code=report.get('exit_code', 0), language_mode=report.get('language_mode', 'FullLanguage'))
+        if 'task_state' in report:
+            armed['task_state'] = report['task_state']
+        if 'operations' in report:
+            armed['self_test']['report']['operations'] = report['operations']
+        if 'at' in report:
+            armed['at'] = report['at']
+        return {'changed': True, 'applied': [{'index': 0, 'operation': ops[0], 'result': None}],
+                'bundle': render_bundle(apply(host, ops).to_dict()), 'rollback': armed}
+
+    with mock.patch.object(action, '_execute_module', side_effect=module):
+        with pytest.raises(AnsibleActionFail) as caught:
+            action.run(task_vars=task_vars)
+    message = str(caught.value)
+    assert 'the plan was applied (1 operation(s)), but the automatic rollback is not armed' in message
+    assert reason in message
+    assert caught.value.result['rollback']['armed'] is False
+    connection.reset.assert_not_called()

@@ -120,7 +120,17 @@ def test_the_command_line_is_a_literal_and_the_data_is_json(util):  # pylint: di
     assert len(assignments) == 1
     value = PSCHECK.unwrap(assignments[0].children[-1])
     assert value.type == 'verbatim_string_characters' and not PSCHECK.interpolated(value)
-    assert 'Invoke-WinnetRollback' in PSCHECK.text(value) and 'Import-Module -Name .\\WinnetOperations.psm1' in PSCHECK.text(value)
+    command = PSCHECK.static_value(value)
+    assert 'Invoke-WinnetRollback -Directory (Get-Location).Path' in command
+    # the copy is loaded from its text, read as UTF-8: an execution policy set by Group Policy
+    # (AllSigned) stops an unsigned .psm1 file from being imported, not a command line
+    assert "[System.IO.File]::ReadAllText('WinnetOperations.psm1', [System.Text.Encoding]::UTF8)" in command
+    assert 'Import-Module -Name' not in command and '-ExecutionPolicy' not in command
+    # the self-test runs the very same command line, with the function that changes nothing
+    checks = [node for node in PSCHECK.walk(util.root_node) if node.type == 'assignment_expression'
+              and PSCHECK.text(PSCHECK.unwrap(node.children[0])).lower() == '$rollbackcheckargument']
+    assert len(checks) == 1
+    assert PSCHECK.static_value(checks[0].children[-1]) == command.replace('Invoke-WinnetRollback', 'Test-WinnetRollback')
     assert 'convertfrom-json' in _called(util, 'Read-WinnetJson')
     assert 'convertto-json' in _called(util, 'Write-WinnetJson')
     # nothing is run as text anywhere in the util
@@ -130,6 +140,8 @@ def test_the_command_line_is_a_literal_and_the_data_is_json(util):  # pylint: di
 def test_net_apply_arms_before_it_changes_anything(module):  # pylint: disable=redefined-outer-name
     text = PSCHECK.text(module.root_node)
     assert text.index('Register-WinnetRollback') < text.index('Invoke-WinnetOperationList')
+    # a rollback whose command line failed its self-test stops the plan, and its task is removed
+    assert text.index('$armed.self_test.exit_code -ne 0') < text.index('Remove-WinnetRollback') < text.index('Invoke-WinnetOperationList')
     assert re.search(r'-ProgressPath \$progressPath', text)
     assert text.index('Confirm-WinnetRollback') < text.index('Invoke-WinnetOperationList')
 
@@ -142,4 +154,27 @@ def test_the_util_exports_what_net_apply_and_the_task_call(util, module):  # pyl
     defined = set(_functions(util))
     used = {name for name, _p, _n in _calls(module.root_node)} & defined
     assert used <= exported
-    assert {'invoke-winnetrollback', 'get-winnetoperationssource'} <= exported
+    assert {'invoke-winnetrollback', 'get-winnetoperationssource', 'test-winnetrollback', 'remove-winnetrollback'} <= exported
+
+
+def test_the_self_test_runs_the_task_command_line_in_the_rollback_directory(util):  # pylint: disable=redefined-outer-name
+    register = _functions(util)['register-winnetrollback']
+    splats = PSCHECK.splat_values(util)
+    started = {key: PSCHECK.text(value) for key, value in splats['check']}
+    assert started['FilePath'] == "'powershell.exe'" and started['ArgumentList'] == '$rollbackCheckArgument'
+    assert started['WorkingDirectory'] == '$directory' and started['Wait'] == '$true'
+    assert 'start-process' in [name for name, _p, _n in _calls(register)]
+    text = PSCHECK.text(register)
+    assert text.index('Register-ScheduledTask') < text.index('Start-Process')
+    assert 'selftest.json' in text and 'selftest.json' in PSCHECK.text(_functions(util)['test-winnetrollback'])
+
+
+def test_rollback_files_are_written_and_read_as_utf8(util):  # pylint: disable=redefined-outer-name
+    # net_apply may run in PowerShell 7 (UTF-8 without BOM by default) and the task in Windows
+    # PowerShell 5.1 (the ANSI code page by default): both sides name the encoding.
+    for function in ('write-winnetjson', 'read-winnetjson', 'register-winnetrollback'):
+        for name, parameters, _node in _calls(_functions(util)[function]):
+            if name in ('set-content', 'get-content'):
+                assert 'Encoding' in parameters, (function, name)
+    table = PSCHECK.CmdletTable.load()
+    assert [f for f in PSCHECK.check_parameters_that_bite(util, UTIL, table) if f.code == 'encoding'] == []

@@ -36,8 +36,10 @@ LOOPBACK_TYPE = 'ansible_collections.winnet.routing.plugins.module_utils.Loopbac
 # from Rename-NetAdapter. A binding is read by the util's Get-WinnetAdapterBinding (the component
 # for the adapter read by index) and changed as -InputObject; the NetBIOS setting is changed on the
 # adapter configuration Get-WinnetNetbiosConfiguration reads for the index, with the option inside
-# Invoke-CimMethod -Arguments.
+# Invoke-CimMethod -Arguments. A firewall rule is found by its exact name within the collection's
+# group (Get-WinnetFirewallRule) and removed as -InputObject: -Name would be a wildcard pattern.
 ROUTED = {
+    ('remove_firewall_rule', 'name'): ('Get-WinnetFirewallRule', 'Name'),
     ('set_binding', 'interface'): ('Get-NetAdapter', 'InterfaceIndex'),
     ('set_binding', 'component'): ('Get-WinnetAdapterBinding', 'Component'),
     ('set_netbios', 'interface'): ('Get-WinnetNetbiosConfiguration', 'Index'),
@@ -265,3 +267,97 @@ def test_the_adapter_name_is_resolved_before_the_precondition_and_the_handler(tr
     # the name is compared as text, never used as a wildcard pattern (Get-NetAdapter -Name would be one)
     assert 'Get-NetAdapter -IncludeHidden' in resolver and 'Get-NetAdapter -Name' not in resolver
     assert '[string]$_.Name -eq $Name' in resolver
+
+
+@pytest.fixture(scope='module')
+def util_findings(tree, table):  # pylint: disable=redefined-outer-name
+    return PSCHECK.check_parameters_that_bite(tree, HANDLERS_PSM1, table) + PSCHECK.check_culture(tree, HANDLERS_PSM1)
+
+
+def test_no_store_is_left_to_a_default_and_no_name_is_a_pattern(util_findings):  # pylint: disable=redefined-outer-name
+    assert util_findings == []
+
+
+@pytest.mark.parametrize('kind', ['set_address', 'remove_address'])
+def test_address_changes_reach_both_stores_and_both_spellings(tree, kind):  # pylint: disable=redefined-outer-name
+    # Remove-NetIPAddress acts on the ActiveStore by default: the persistent copy would come back
+    # at the next boot. A link-local address is listed with its zone (fe80::1%12).
+    calls = [arguments for name, arguments in _calls(_handlers(tree)[kind]) if name.lower() == ops.CMDLET[kind].lower()]
+    assert len(calls) == 2
+    body = PSCHECK.text(_handlers(tree)[kind])
+    assert "PolicyStore = 'ActiveStore'" in body and "PolicyStore = 'PersistentStore'" in body
+    assert body.index("'ActiveStore'") < body.index("'PersistentStore'")
+    assert "@($Operation.address, ($Operation.address + '%' + $Operation.interface))" in body
+
+
+def test_interface_settings_reach_both_stores(tree):  # pylint: disable=redefined-outer-name
+    body = PSCHECK.text(_handlers(tree)['set_interface'])
+    assert body.index("PolicyStore = 'ActiveStore'") < body.index("PolicyStore = 'PersistentStore'")
+    assert body.count('Set-NetIPInterface @setInterface') == 2
+
+
+def test_netbios_default_is_written_where_settcpipnetbios_would_write_it(tree):  # pylint: disable=redefined-outer-name
+    # SetTcpipNetbios(0) returns 100 on an adapter without DHCP (the DSR loopback, every static NIC).
+    body = PSCHECK.text(_handlers(tree)['set_netbios'])
+    assert "if ($Operation.netbios -eq 'default')" in body
+    assert "'Tcpip_' + [string]$configurations[0].SettingID" in body and "Name = 'NetbiosOptions'" in body
+    assert body.index('Set-ItemProperty') < body.index('Invoke-CimMethod')
+    assigned = [node for node in PSCHECK.walk(tree.root_node) if node.type == 'assignment_expression'
+                and PSCHECK.text(PSCHECK.unwrap(node.children[0])).lower() == '$netbtinterfaceskey']
+    assert PSCHECK.static_value(assigned[0].children[-1]) == 'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\NetBT\\Parameters\\Interfaces'
+
+
+def test_a_loopback_that_cannot_be_named_is_removed_again_and_named_in_the_error(tree):  # pylint: disable=redefined-outer-name
+    body = PSCHECK.text(_handlers(tree)['create_loopback'])
+    created = body.index('LoopbackAdapter]::Create()')
+    guarded = body.index('try {', created)
+    assert guarded < body.index('Find-WinnetLoopbackAdapter') < body.index('Rename-NetAdapter')
+    cleanup = body.index('catch {', body.index('Rename-NetAdapter'))
+    assert body.index('LoopbackAdapter]::Remove($created.InstanceId)') > cleanup
+    assert 'throw "the loopback device $($created.InstanceId) was installed' in body
+
+
+def test_a_name_held_by_a_device_that_is_not_present_is_not_free(tree):  # pylint: disable=redefined-outer-name
+    precondition = PSCHECK.text(_function(tree, 'Test-WinnetPrecondition'))
+    assert 'Get-WinnetConnectionName' in precondition
+    reader = PSCHECK.text(_function(tree, 'Get-WinnetConnectionName'))
+    assert '$networkClassKey' in reader and "'Connection'" in reader and 'PnPInstanceId' in reader
+
+
+def test_firewall_rules_are_compared_by_exact_name_in_the_group(tree):  # pylint: disable=redefined-outer-name
+    reader = PSCHECK.text(_function(tree, 'Get-WinnetFirewallRule'))
+    assert "Get-NetFirewallRule -Group 'winnet.routing' -PolicyStore PersistentStore" in reader
+    assert '[string]$_.Name -ceq $Name' in reader
+    assert 'Remove-NetFirewallRule -InputObject $rules[0]' in PSCHECK.text(_handlers(tree)['remove_firewall_rule'])
+
+
+def test_the_state_read_after_the_operations_cannot_hide_what_ran():
+    # The bundle read after the operations sits in a try: when it fails, the failure names how many
+    # operations ran and the result still lists them (applied is set before the read).
+    with open(MODULE_PS1, 'rb') as handle:
+        module = PSCHECK.parse(handle.read())
+    calls = [node for node in PSCHECK.walk(module.root_node) if node.type == 'command' and PSCHECK.text(node).startswith('Get-WinnetBundle')]
+    assert len(calls) == 1
+    parent = calls[0].parent
+    while parent is not None and parent.type != 'try_statement':
+        parent = parent.parent
+    assert parent is not None, 'Get-WinnetBundle is not inside a try'
+    text = PSCHECK.text(module.root_node)
+    assert text.index('$module.Result.applied = $applied') < text.index('Get-WinnetBundle')
+    assert 'reading the state afterwards failed' in text[text.index('Get-WinnetBundle'):]
+    assert '$($applied.Count) of $($operations.Count) operation(s)' in text[text.index('Get-WinnetBundle'):]
+
+
+def test_the_loopback_driver_is_installed_on_the_new_device_only():
+    # UpdateDriverForPlugAndPlayDevices installs for every device with the hardware id (the DSR
+    # loopback carrying VIPs among them); DiInstallDevice installs on the device it is given.
+    with open(os.path.join(COLLECTION, 'plugins', 'module_utils', 'LoopbackAdapter.cs'), encoding='utf-8') as handle:
+        source = handle.read()
+    code = re.sub(r'//[^\n]*', '', source)
+    assert 'UpdateDriverForPlugAndPlayDevices' not in code and 'INSTALLFLAG_FORCE' not in code
+    create = code[code.index('public static LoopbackResult Create()'):code.index('public static string[] GetHardwareIds')]
+    assert 'NativeMethods.DiInstallDevice(IntPtr.Zero, deviceInfoSet, ref deviceInfo, IntPtr.Zero' in create
+    # no installer may show UI: the device is marked quiet before it is registered and installed
+    assert create.index('SetQuiet(deviceInfoSet, ref deviceInfo)') < create.index('DIF_REGISTERDEVICE') < create.index('DiInstallDevice')
+    assert 'DI_QUIETINSTALL = 0x00800000' in code and 'DIIDFLAG_NOFINISHINSTALLUI = 0x00000002' in code
+    assert 'installParams.Flags |= NativeHelpers.DI_QUIETINSTALL' in code
