@@ -15,7 +15,21 @@ Checks, for every ``plugins/**/*.ps1``, ``plugins/**/*.psm1`` and ``tests/integr
   ``InvokeScript``/``NewScriptBlock``/``AddScript``, no ``&``/``.`` invocation of a string or variable,
   no ``Add-Type -TypeDefinition`` built from variables, and no interpolated string (``"$x"``,
   ``"$($op.field)"``) or variable handed to cmd, powershell, Start-Process or another program as
-  its command line. Values reach cmdlets as parameter values only.
+  its command line. Values reach cmdlets as parameter values only. A variable assigned once, from
+  a string literal, counts as that literal.
+* ``culture``: no format that follows the host's culture (time separator, calendar, digits):
+  ``.ToString(FORMAT)`` without a culture argument, ``Get-Date -Format``/``-UFormat``, and ``-f``
+  with a format item (``{0:yyyy}``), except the invariant standard formats ``o``, ``s``, ``u``, ``r``.
+* ``wildcard``: no value from data handed to a parameter that selects objects by name and takes
+  wildcard characters (the table's ``wildcards``: ``-Name``, ``-DisplayName``, ``-InterfaceAlias``,
+  ``-InterfaceDescription``, ``-Group``...): a name holding ``*`` would select other objects. Read
+  the objects and compare names as text, then pass the object (``-InputObject``).
+* ``policystore``: a ``Remove-``/``Set-`` cmdlet acting on objects that live in policy stores
+  (NetTCPIP, NetSecurity) names the store (``-PolicyStore``) or the object read from one
+  (``-InputObject``): left to its default, it may change the ActiveStore only and leave a copy that
+  comes back at the next boot.
+* ``encoding``: ``Set-Content``, ``Add-Content``, ``Out-File`` and ``Get-Content`` give ``-Encoding``:
+  the defaults differ between Windows PowerShell 5.1 (ANSI) and PowerShell 7 (UTF-8 without BOM).
 
 Usage::
 
@@ -471,7 +485,8 @@ class CmdletTable:
         self.cmdlets = {}
         for name, entry in (data.get('cmdlets') or {}).items():
             self.cmdlets[name.lower()] = Command(
-                name, entry.get('parameters', []), entry.get('aliases') or {}, entry.get('parameter_sets') or {}, self.common)
+                name, entry.get('parameters', []), entry.get('aliases') or {}, entry.get('parameter_sets') or {}, self.common,
+                entry.get('wildcards') or ())
 
     @classmethod
     def load(cls, path=DEFAULT_TABLE):
@@ -483,12 +498,21 @@ class CmdletTable:
 class Command:
     """What is known about one command's parameters."""
 
-    def __init__(self, name, parameters, aliases, parameter_sets, common):
+    def __init__(self, name, parameters, aliases, parameter_sets, common, wildcards=()):
         self.name = name
         self.parameters = {param.lower(): param for param in parameters}
         self.aliases = {alias.lower(): target for alias, target in aliases.items()}
         self.parameter_sets = {set_name: {param.lower() for param in params} for set_name, params in parameter_sets.items()}
         self.common = common
+        self.wildcards = {param.lower() for param in wildcards}
+
+    def canonical(self, used):
+        """The full parameter name ``used`` stands for (the name itself or an alias), lower case; None when unknown."""
+        lowered = used.lower()
+        if lowered in self.parameters or lowered in self.common:
+            return lowered
+        target = self.aliases.get(lowered)
+        return target.lower() if target else None
 
     def all_names(self):
         """Canonical names accepted for this command."""
@@ -748,6 +772,36 @@ _DYNAMIC = frozenset(('variable', 'sub_expression', 'member_access', 'invokation
                       'parenthesized_expression', 'cast_expression', 'array_expression'))
 
 
+def constants(tree):
+    """Names (lower case, without ``$``) of the variables assigned exactly once in the file, from a
+    static string literal or array of them, and set in no other way (a parameter, a foreach
+    variable, -ErrorVariable...): such a variable stands for its literal."""
+    assigned = {}
+    literal = set()
+    other = set()
+    for node in walk(tree.root_node):
+        if node.type == 'assignment_expression':
+            target = unwrap(node.children[0])
+            if target.type != 'variable':
+                continue
+            name = text(target)[1:].lower()
+            assigned[name] = assigned.get(name, 0) + 1
+            try:
+                value = static_value(node.children[-1])
+            except NotStatic:
+                continue
+            if isinstance(value, str) or (isinstance(value, list) and value and all(isinstance(item, str) for item in value)):
+                literal.add(name)
+        elif node.type in ('script_parameter', 'foreach_statement'):
+            other.update(text(child)[1:].lower() for child in node.children if child.type == 'variable')
+        elif node.type == 'command':
+            for parameter, argument in _arguments(node):
+                if (parameter or '').lower() in ('errorvariable', 'outvariable', 'pipelinevariable', 'warningvariable',
+                                                 'informationvariable', 'ev', 'ov', 'pv', 'wv', 'iv') and argument is not None:
+                    other.add(text(argument).lstrip('+$').lower())
+    return frozenset(name for name in literal if assigned[name] == 1 and name not in other)
+
+
 def interpolated(node):
     """True when an expandable string below ``node`` interpolates a variable or a ``$(...)``."""
     for sub in walk(node):
@@ -756,12 +810,50 @@ def interpolated(node):
     return False
 
 
-def dynamic(node):
-    """True when an argument's value is computed at run time (a variable, a call, an interpolated string)."""
+def dynamic(node, known=frozenset()):
+    """True when an argument's value is computed at run time (a variable, a call, an interpolated
+    string); the variables named in ``known`` (see ``constants``) stand for their literal."""
     inner = unwrap(node)
     if inner.type == 'array_literal_expression':
-        return any(dynamic(item) for item in inner.named_children)
+        return any(dynamic(item, known) for item in inner.named_children)
+    if inner.type == 'variable' and text(inner)[1:].lower() in known:
+        return False
     return inner.type in _DYNAMIC or interpolated(inner)
+
+
+def splat_values(tree):
+    """{lower-case variable: [(key, value node)]} of the hashtable literals assigned to a variable in
+    the file and of the keys added to them (``$x.Key = ...``, ``$x['Key'] = ...``)."""
+    values = {}
+    for node in walk(tree.root_node):
+        if node.type != 'assignment_expression':
+            continue
+        target = unwrap(node.children[0])
+        value = unwrap(node.children[-1])
+        if target.type == 'variable' and value.type == 'hash_literal_expression':
+            try:
+                entries = hash_entries(value)
+            except NotStatic:
+                continue
+            values.setdefault(text(target)[1:].lower(), []).extend((key, value_node) for key, _key_node, value_node in entries)
+        elif target.type == 'member_access' and target.children[0].type == 'variable':
+            member = [child for child in target.children if child.type == 'member_name']
+            if member:
+                values.setdefault(text(target.children[0])[1:].lower(), []).append((text(member[0]), node.children[-1]))
+    return values
+
+
+def _splat_arguments(command, splats):
+    """[(key, value node)] of the hashtables a command is splatted with; None for a splat not built in the file."""
+    uses = command_uses(command)
+    if uses is None:
+        return []
+    pairs = []
+    for variable, _node in uses[2]:
+        if variable.lower() not in splats:
+            return None
+        pairs.extend(splats[variable.lower()])
+    return pairs
 
 
 def _command_key(name):
@@ -793,7 +885,11 @@ def _arguments(command):
     return pairs
 
 
-def _injection_in_command(node, display):
+# The parameters of Start-Process that become the command line of the process it starts.
+_START_PROCESS_COMMAND_LINE = frozenset(('filepath', 'argumentlist', 'args', 'path', 'verb', None))
+
+
+def _injection_in_command(node, display, known=frozenset(), splats=None):
     findings = []
     operator = [child for child in node.children if child.type == 'command_invokation_operator']
     name_expr = [child for child in node.children if child.type == 'command_name_expr']
@@ -816,11 +912,28 @@ def _injection_in_command(node, display):
                 findings.append(Finding(display, line, column, 'injection', 'Add-Type -%s is built from variables; compile a static '
                                         'C# module util (#AnsibleRequires -CSharpUtil) instead' % parameter))
     elif name in SHELL_COMMANDS or native:
-        for _parameter, argument in arguments:
-            if argument is not None and dynamic(argument):
+        start_process = name in ('start-process', 'saps', 'start')
+        splatted = _splat_arguments(node, splats or {})
+        for parameter, argument in arguments:
+            if argument is None:
+                continue
+            inner = unwrap(argument)
+            if inner.type == 'variable' and text(inner).startswith('@') and splatted is not None:
+                continue        # judged by its keys below
+            if start_process and (parameter or '').lower() not in _START_PROCESS_COMMAND_LINE:
+                continue
+            if dynamic(argument, known):
                 a_line, a_column = position(argument)
                 findings.append(Finding(display, a_line, a_column, 'injection', '%s gets %s as part of a command line another interpreter '
                                         'parses; use a cmdlet with parameter values' % (text(names[0]), text(argument)[:60])))
+        for key, value in splatted or []:
+            if start_process and key.lower() not in _START_PROCESS_COMMAND_LINE:
+                continue
+            if dynamic(value, known):
+                a_line, a_column = position(value)
+                findings.append(Finding(display, a_line, a_column, 'injection', '%s gets %s (splatted as %s) as part of a command line '
+                                        'another interpreter parses; use a cmdlet with parameter values'
+                                        % (text(names[0]), text(value)[:60], key)))
     return findings
 
 
@@ -841,11 +954,148 @@ def _injection_in_call(node, display):
 def check_injection(tree, path):
     """Findings for every way a value could reach PowerShell or a shell as text to interpret."""
     findings = []
+    known = constants(tree)
+    splats = splat_values(tree)
     for node in walk(tree.root_node):
         if node.type == 'command':
-            findings.extend(_injection_in_command(node, path))
+            findings.extend(_injection_in_command(node, path, known, splats))
         elif node.type == 'invokation_expression':
             findings.extend(_injection_in_call(node, path))
+    return findings
+
+
+# ---------------------------------------------------------------------------------------------
+# culture: formats that follow the host's culture
+
+# Standard formats whose output is the same in every culture (round trip, sortable, universal, RFC 1123).
+INVARIANT_FORMATS = frozenset(('o', 'O', 's', 'u', 'r', 'R'))
+_FORMAT_ITEM = re.compile(r'\{\d+(,-?\d+)?:[^}]+\}')
+
+
+def _call_arguments(node):
+    """The argument expressions of a method call node (invokation_expression)."""
+    for child in node.children:
+        if child.type == 'argument_list':
+            lists = [sub for sub in child.children if sub.type == 'argument_expression_list']
+            return [sub for sub in lists[0].children if sub.is_named] if lists else []
+    return []
+
+
+def check_culture(tree, path):
+    """Findings for dates and numbers formatted with the host's culture."""
+    findings = []
+    for node in walk(tree.root_node):
+        line, column = position(node)
+        if node.type == 'invokation_expression':
+            members = [child for child in node.children if child.type == 'member_name']
+            if not members or text(members[-1]).lower() != 'tostring':
+                continue
+            arguments = _call_arguments(node)
+            if len(arguments) != 1:
+                continue
+            try:
+                value = static_value(arguments[0])
+            except NotStatic:
+                value = None
+            if not isinstance(value, str) or value not in INVARIANT_FORMATS:
+                findings.append(Finding(path, line, column, 'culture', '.ToString(%s) formats with the host\'s culture (its time separator, '
+                                        'calendar and digits): pass [System.Globalization.CultureInfo]::InvariantCulture as well, or use '
+                                        "the round-trip format 'o'" % text(arguments[0])[:40]))
+        elif node.type == 'command':
+            uses = command_uses(node)
+            if uses is None or text(uses[0]).lower() != 'get-date':
+                continue
+            for parameter, argument in _arguments(node):
+                lowered = (parameter or '').lower()
+                if lowered == 'uformat':
+                    findings.append(Finding(path, line, column, 'culture', 'Get-Date -UFormat follows the host\'s culture; use '
+                                            "(Get-Date).ToUniversalTime().ToString('o', [System.Globalization.CultureInfo]::InvariantCulture)"))
+                elif lowered == 'format':
+                    try:
+                        value = static_value(argument) if argument is not None else None
+                    except NotStatic:
+                        # a bare word (-Format o) is its own text
+                        value = text(argument) if argument is not None and unwrap(argument).type == 'generic_token' else None
+                    if value not in INVARIANT_FORMATS:
+                        findings.append(Finding(path, line, column, 'culture', 'Get-Date -Format %s follows the host\'s culture; use -Format o '
+                                                '(round trip) or an invariant culture' % (text(argument)[:40] if argument is not None else '')))
+        elif node.type == 'format_expression' and node.child_count > 1:
+            left = unwrap(node.children[0])
+            if left.type in ('verbatim_string_characters', 'expandable_string_literal') and _FORMAT_ITEM.search(text(left)):
+                findings.append(Finding(path, line, column, 'culture', '-f with the format item in %s follows the host\'s culture; format with '
+                                        'an invariant culture' % text(left)[:40]))
+    return findings
+
+
+# ---------------------------------------------------------------------------------------------
+# wildcard, policystore, encoding: parameters whose omission or pattern matching bites
+
+# Verbs whose -Name creates or describes the object instead of selecting existing ones.
+_CREATING_VERBS = frozenset(('new', 'add', 'register', 'install', 'import', 'export', 'write'))
+# Commands that write or read text files and take an encoding.
+ENCODING_COMMANDS = frozenset(('set-content', 'add-content', 'out-file', 'get-content'))
+
+
+def _selects_by_name(parameter):
+    return parameter == 'name' or parameter.endswith('name') or parameter in ('interfacealias', 'interfacedescription', 'group', 'displaygroup')
+
+
+def _uses(node, table, splats):
+    """(Command, [(canonical parameter, argument node)]) of a command of the table, or None."""
+    uses = command_uses(node)
+    if uses is None:
+        return None
+    name = text(uses[0])
+    if '\\' in name:
+        name = name.rsplit('\\', 1)[1]
+    command = table.cmdlets.get(name.lower())
+    if command is None:
+        return None
+    pairs = []
+    for parameter, argument in _arguments(node):
+        if parameter is None:
+            continue
+        canonical = command.canonical(parameter)
+        if canonical is not None:
+            pairs.append((canonical, argument))
+    for key, value in _splat_arguments(node, splats) or []:
+        canonical = command.canonical(key)
+        if canonical is not None:
+            pairs.append((canonical, value))
+    return command, pairs
+
+
+def check_parameters_that_bite(tree, path, table):
+    """Findings of the wildcard, policystore and encoding rules."""
+    findings = []
+    known = constants(tree)
+    splats = splat_values(tree)
+    for node in walk(tree.root_node):
+        if node.type != 'command':
+            continue
+        found = _uses(node, table, splats)
+        if found is None:
+            continue
+        command, pairs = found
+        line, column = position(node)
+        verb = command.name.split('-', 1)[0].lower()
+        used = {parameter for parameter, _argument in pairs}
+        if verb not in _CREATING_VERBS:
+            for parameter, argument in pairs:
+                if parameter in command.wildcards and _selects_by_name(parameter) and argument is not None and dynamic(argument, known):
+                    a_line, a_column = position(argument)
+                    findings.append(Finding(path, a_line, a_column, 'wildcard', '%s -%s takes wildcard characters, and %s comes from data: a '
+                                            'name holding * or ? would select other objects. Read the objects, compare the names as '
+                                            'text, and pass the one found (-InputObject)' % (command.name, command.parameters[parameter],
+                                                                                              text(argument)[:40])))
+        if verb in ('remove', 'set') and 'policystore' in command.parameters and not used & {'policystore', 'inputobject'}:
+            findings.append(Finding(path, line, column, 'policystore', '%s without -PolicyStore acts on whichever store its default is '
+                                    '(the NetTCPIP cmdlets: the ActiveStore, so that a copy in the PersistentStore comes back at the next '
+                                    'boot). Name the store, or pass the object read from one (-InputObject)' % command.name))
+        if command.name.lower() in ENCODING_COMMANDS and 'encoding' not in used:
+            findings.append(Finding(path, line, column, 'encoding', '%s without -Encoding: Windows PowerShell 5.1 uses the ANSI code page '
+                                    'and PowerShell 7 UTF-8 without BOM, so a file written by one is misread by the other; give '
+                                    '-Encoding UTF8' % command.name))
     return findings
 
 
@@ -885,6 +1135,8 @@ def check_file(path, table, root, relpath=None):
     findings = syntax_errors(tree, relpath)
     findings.extend(check_commands(tree, source, path, table, root, relpath))
     findings.extend(check_injection(tree, relpath))
+    findings.extend(check_culture(tree, relpath))
+    findings.extend(check_parameters_that_bite(tree, relpath, table))
     if is_module(relpath):
         findings.extend(check_module_header(source, relpath))
         findings.extend(find_spec(tree, relpath)[1])

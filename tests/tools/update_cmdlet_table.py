@@ -12,6 +12,12 @@ NetAdapter, DnsClient, NetSecurity, ScheduledTasks, ...), ``PowerShell-Docs`` ho
 Windows PowerShell 5.1 core modules. Each cmdlet page lists its parameter sets under
 ``## SYNTAX`` and every parameter (with its aliases) under ``## PARAMETERS``; both are read.
 
+A parameter is listed under ``wildcards`` when its page says it takes wildcard characters: its
+``Accept wildcard characters: True`` field, a sentence of its description ("Wildcard characters are
+accepted"), or an example of the page passing it a ``*`` or ``?``. The field alone is not enough:
+the pages of the CDXML cmdlets (NetSecurity, NetAdapter) say ``False`` there for parameters whose
+description, or whose examples, show that they match patterns.
+
 To cover another module, add it to WINDOWS_MODULES or POWERSHELL_MODULES and rerun. The
 table is data for ``pscheck.py``; it is not rebuilt in CI.
 """
@@ -52,6 +58,9 @@ _SECTION = re.compile(r'^## (\S.*)$', re.M)
 _SUBSECTION = re.compile(r'^### (\S.*)$', re.M)
 _FENCE = re.compile(r'^```[^\n]*\n(.*?)^```', re.M | re.S)
 _SYNTAX_PARAM = re.compile(r'(?<![\w-])-([A-Za-z][A-Za-z0-9_]*)')
+_WILDCARD_SENTENCE = re.compile(r'(?i)\bwildcard(?: characters?)? (?:are|is) (?:accepted|permitted|supported|allowed)\b'
+                                r'|\b(?:supports|accepts) (?:the use of )?wildcard|\bwildcards are (?:accepted|permitted|supported|allowed)\b')
+_EXAMPLE_WILDCARD = re.compile(r'(?<![\w-])-([A-Za-z][A-Za-z0-9_]*)[ :]+["\']?[^\s"\'|;]*[*?][^\s"\'|;]*')
 
 
 def _sections(text, pattern):
@@ -107,11 +116,19 @@ def parse_cmdlet_page(text):
 
     parameters = {found for names in parameter_sets.values() for found in names}
     aliases = {}
+    wildcards = set()
+    for block in _FENCE.findall(sections.get('EXAMPLES', '')):
+        for line in block.splitlines():
+            if name.lower() in line.lower():
+                wildcards.update(_EXAMPLE_WILDCARD.findall(line.split(name, 1)[-1] if name in line else line))
     for heading_text, body in _sections(sections['PARAMETERS'], _SUBSECTION).items():
         if not heading_text.startswith('-'):
             continue
         param = heading_text[1:].strip()
         parameters.add(param)
+        description = body.split('```')[0]
+        if _WILDCARD_SENTENCE.search(description) or re.search(r'(?im)^Accept wildcard characters:\s*True\s*$', body):
+            wildcards.add(param)
         for block in _FENCE.findall(body):
             for alias in _yaml_field(block, 'Aliases'):
                 if alias.lower() != param.lower():
@@ -128,7 +145,7 @@ def parse_cmdlet_page(text):
 
     entry = {
         'module': str(meta.get('Module Name') or ''),
-        'parameters': sorted(parameters, key=str.lower),
+        'parameters': sorted(parameters, key=lambda item: (item.lower(), item)),
     }
     if aliases:
         entry['aliases'] = dict(sorted(aliases.items(), key=lambda item: item[0].lower()))
@@ -136,6 +153,10 @@ def parse_cmdlet_page(text):
         entry['parameter_sets'] = {
             key: sorted(value, key=str.lower) for key, value in sorted(parameter_sets.items())
         }
+    canonical = {param.lower(): param for param in parameters}
+    wildcards = sorted({canonical[found.lower()] for found in wildcards if found.lower() in canonical}, key=str.lower)
+    if wildcards:
+        entry['wildcards'] = wildcards
     return name, entry
 
 

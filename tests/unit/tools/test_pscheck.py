@@ -116,7 +116,7 @@ def test_clean_module_util_passes(pscheck, table, tmp_path):
                 [int]$Index,
                 [int]$Metric
             )
-            Set-NetIPInterface -InterfaceIndex $Index -InterfaceMetric $Metric -AddressFamily IPv4 -WhatIf:$WhatIfPreference
+            Set-NetIPInterface -InterfaceIndex $Index -InterfaceMetric $Metric -AddressFamily IPv4 -PolicyStore ActiveStore -WhatIf:$WhatIfPreference
         }
 
         Export-ModuleMember -Function 'Set-WinnetInterfaceMetric'
@@ -136,21 +136,21 @@ def test_unclosed_hashtable_fails(pscheck, table, tmp_path):
 
 
 def test_misspelled_parameter_fails(pscheck, table, tmp_path):
-    source = CLEAN_MODULE + "Remove-NetRoute -DestinationPrefx '192.0.2.0/24' -Confirm:$false\n"
+    source = CLEAN_MODULE + "Remove-NetRoute -DestinationPrefx '192.0.2.0/24' -PolicyStore ActiveStore -Confirm:$false\n"
     findings = run_check(pscheck, table, tmp_path, source)
     assert codes(findings) == ['parameter']
     assert '-DestinationPrefx is not a parameter of Remove-NetRoute (did you mean -DestinationPrefix?)' in messages(findings)
 
 
 def test_metric_on_set_netroute_fails(pscheck, table, tmp_path):
-    source = CLEAN_MODULE + "Set-NetRoute -DestinationPrefix '192.0.2.0/24' -InterfaceIndex 3 -Metric 10\n"
+    source = CLEAN_MODULE + "Set-NetRoute -DestinationPrefix '192.0.2.0/24' -InterfaceIndex 3 -PolicyStore ActiveStore -Metric 10\n"
     findings = run_check(pscheck, table, tmp_path, source)
     assert codes(findings) == ['parameter']
     assert '-Metric is not a parameter of Set-NetRoute' in messages(findings)
 
 
 def test_route_metric_on_set_netroute_passes(pscheck, table, tmp_path):
-    source = CLEAN_MODULE + "Set-NetRoute -DestinationPrefix '192.0.2.0/24' -InterfaceIndex 3 -RouteMetric 10\n"
+    source = CLEAN_MODULE + "Set-NetRoute -DestinationPrefix '192.0.2.0/24' -InterfaceIndex 3 -PolicyStore ActiveStore -RouteMetric 10\n"
     assert run_check(pscheck, table, tmp_path, source) == []
 
 
