@@ -31,6 +31,14 @@ options:
       - From 30 to 86400 seconds. A plan that removes a loopback adapter is refused (the undo would
         address the adapter created again by an index Windows has not handed out yet). A plan that
         creates one is undone by removing it, found by its name.
+      - Before changing anything the host runs the task's own command line once, in a mode that
+        only loads the rollback code and reads its data. Where that fails (for example
+        PowerShell in ConstrainedLanguage mode under Windows Defender Application Control or
+        AppLocker), nothing is changed and the task fails saying why. The task loads its code
+        from text, so an execution policy of C(AllSigned) set by Group Policy does not stop it.
+      - The action plugin counts the rollback as armed only when the host's report shows the
+        registered task ready and that self-test passed with the same operations; a change whose
+        rollback is not shown to be armed fails the task, saying what is missing.
       - On a snapshot host the rollback is simulated; the result lists the rollback operations
         and counts the confirmation's round trip. In check mode the rollback operations are
         listed and nothing is armed.

@@ -30,6 +30,8 @@ options:
           - The rule's name (C(-Name) and C(-DisplayName)).
           - A name with a wildcard character (C(*), C(?), C([), C(])) is refused, as Windows would read it
             as a pattern matching other rules.
+          - On the host a rule is found by its exact name among the rules of the group C(winnet.routing),
+            never by a name pattern.
         type: str
         required: true
       local_address:
@@ -37,6 +39,8 @@ options:
           - The local address the rule applies to (C(-LocalAddress)); required with O(state=present).
           - It must be an address of the host (or one an earlier task of the play assigns). A rule for
             an address the host does not have would never match, so it is refused, naming the host's addresses.
+          - Compared with the rule on the host in canonical form, so an IPv6 address Windows writes
+            another way (C(2001:DB8:0:0::10) for C(2001:db8::10)) does not make the rule change.
         type: str
       protocol:
         description: C(TCP) or C(UDP) (C(-Protocol)); required with O(state=present).

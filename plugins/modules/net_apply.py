@@ -63,7 +63,7 @@ options:
             C(set_route_metric): family, destination, next_hop, interface, store, route_metric;
             C(set_interface): interface, family, and at least one of the optional metric,
             automatic_metric, weak_host_send, weak_host_receive, forwarding, ignore_default_routes, dhcp;
-            C(add_address): interface, family, address, prefix_length, skip_as_source;
+            C(add_address): interface, family, address, prefix_length, skip_as_source, and the optional store;
             C(set_address): interface, family, address, skip_as_source;
             C(remove_address): interface, family, address;
             C(set_dns_registration): interface, register_dns;
@@ -87,24 +87,34 @@ options:
                 and store.
               - C(set_interface) (the interface has this address family) runs C(Set-NetIPInterface) with
                 only the settings given.
-              - C(add_address) (address absent on the interface), C(set_address) and
-                C(remove_address) (address present on the interface).
+              - C(add_address) (address absent on the interface) writes both policy stores, or the
+                ActiveStore only with O(plan.operations[].store=active). C(set_address) and
+                C(remove_address) (address in force on the interface) act on the address in both stores,
+                so a removed address leaves no persistent copy to come back at the next boot. A link-local
+                address is found with or without the zone Windows writes after it (C(fe80::1%12)).
               - C(set_dns_registration) (the interface has DNS client settings).
               - C(set_binding) (the interface's network adapter has a binding of the component) binds or
                 unbinds a network component (C(Set-NetAdapterBinding -Enabled)) on that adapter only.
               - C(set_netbios) (the interface has an IP-enabled adapter configuration) sets NetBIOS over
                 TCP/IP with the C(SetTcpipNetbios) method of C(Win32_NetworkAdapterConfiguration); a return
-                value other than 0 or 1 (done, reboot needed) fails the operation.
+                value other than 0 or 1 (done, reboot needed) fails the operation. C(default) is written as
+                C(NetbiosOptions) 0 under the adapter's NetBT interface key (C(Tcpip_<SettingID>)), where
+                the method would write it (the method refuses 0 on an adapter without DHCP).
               - C(create_loopback) (no adapter has the name yet) installs a KM-TEST loopback adapter
                 (hardware id C(*MSLOOP)) in-process through SetupAPI, waits until Windows shows its
-                network adapter and renames it to O(plan.operations[].name). The new adapter has DHCP on
-                and an APIPA address, registers in DNS and so on until later operations of the plan
-                change that.
+                network adapter and renames it to O(plan.operations[].name). The driver is installed on the
+                new device only, without any user interface; the loopback adapters already there are left
+                alone. A name held by an adapter that is not present (a removed device keeps its connection
+                name) is not free. When the adapter cannot be found or named, the new device is removed
+                again and the error names its instance id. The new adapter has DHCP on and an APIPA
+                address, registers in DNS and so on until later operations of the plan change that.
               - C(rename_adapter) (the interface has a network adapter).
               - C(remove_loopback) (the interface's adapter is a KM-TEST loopback adapter, component
                 id C(*msloop)); any other adapter is refused, whatever the plan says.
-              - C(add_firewall_rule) (no rule has the name) adds an inbound allow rule whose display
-                name is its name. C(remove_firewall_rule) (a rule has the name).
+              - C(add_firewall_rule) (no rule of the group C(winnet.routing) has the name) adds an inbound
+                allow rule in that group whose display name is its name. C(remove_firewall_rule) (a rule
+                of the group has exactly the name) removes that rule object. A name is never used as a
+                pattern, and one with wildcard characters (C(*), C(?), C([), C(])) is refused.
             type: str
             required: true
             choices: [add_route, remove_route, set_route_metric, set_interface, add_address, set_address, remove_address,
@@ -132,6 +142,9 @@ options:
                 C(-PolicyStore), which writes the route to both stores; C(active) is
                 C(-PolicyStore ActiveStore); C(persistent) (C(remove_route) only) is
                 C(-PolicyStore PersistentStore).
+              - For C(add_address), C(active) writes the address to the ActiveStore only (the undo of
+                the removal of an address that was never persistent); C(both) or no value writes both
+                stores.
               - Windows cannot write the PersistentStore alone nor change a metric there
                 (Microsoft documents C(ActiveStore) as the only value C(New-NetRoute) and
                 C(Set-NetRoute) accept), so the planner rewrites such a route with
@@ -368,11 +381,14 @@ applied:
                route_metric: 10, store: active}
     result:
       description:
-        - What a loopback operation or C(set_netbios) produced, null for every other operation and in check mode.
+        - What a loopback operation, C(set_interface) or C(set_netbios) produced, null for every other operation and in
+          check mode.
+        - For C(set_interface), C(persistent) says whether the interface had settings in the
+          PersistentStore to change as well (the change is in force either way).
         - C(instance_id) is the device's PnP instance id (C(ROOT\NET\0000)), C(interface) the
           adapter's interface index, C(reboot_required) whether Windows asked for a reboot.
         - For C(set_netbios), C(return_value) is what C(SetTcpipNetbios) returned (0, or 1 when a reboot
-          is needed) and C(reboot_required) whether it was 1.
+          is needed) and C(reboot_required) whether it was 1; for C(default), C(registry) is the key written.
       type: dict
       returned: always
       sample: {instance_id: ROOT\NET\0001, interface: 27, reboot_required: false}
@@ -409,7 +425,9 @@ rollback:
     - The automatic rollback (with O(rollback_after)). C(operations) is what the host runs if the change
       is not confirmed, C(task) the scheduled task, C(at) when it is due (UTC, from the host's clock),
       C(armed) and C(confirmed) whether it was registered and then removed after a new connection
-      reached the host. On a snapshot host C(simulated) is true and C(restores_state) tells whether
+      reached the host. C(armed) is true only when the host reported the task ready and its
+      command line's self-test passed with these operations; otherwise C(not_armed) lists what
+      was missing. On a snapshot host C(simulated) is true and C(restores_state) tells whether
       the rollback operations, applied to the predicted state, give back the state before the task.
   returned: when O(rollback_after) is set and the plan changes something
   type: dict

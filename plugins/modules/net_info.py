@@ -31,8 +31,18 @@ description:
     state fails the task with a message that names the file (or host) and the offending element.
   - Optional O(probes) are answered by Windows' own C(Find-NetRoute), so its choice can be
     compared with the collection's offline evaluation.
-  - The module only reads. Enumerations that Windows reports either as names or as numbers
-    are normalised to the schema's lower-case words (see RV(state)).
+  - The module only reads. On the host it runs the cmdlets listed in the guide "Auditing state you
+    cannot reach" and sends back their objects with a fixed list of properties, as the cmdlets give
+    them (the bundle of raw reads); the controller turns them into the HostState with the same code
+    that reads exported C(ConvertTo-Json) output (P(winnet.routing.parse_netroute_json#filter)).
+    Enumerations that Windows reports either as names or as numbers become the schema's lower-case
+    words there (see RV(state)), and link-local addresses lose the zone Windows writes after them.
+  - The same bundle can be written on a host that Ansible does not reach, with the command
+    C(Export-WinnetBundle) of the module util this module runs (C(plugins/module_utils/WinnetState.psm1));
+    a bundle file can then be a snapshot host's C(winnet_snapshot). See the guide.
+  - A read that fails on the host (for example adapter statistics without the right to read them)
+    leaves its part out of the state and says so in C(state.parse_notes); the IP interfaces, the
+    addresses and the routes of the ActiveStore are required, and the task fails without them.
 author:
   - winnet.routing maintainers (@winnet)
 options:
@@ -207,10 +217,12 @@ state:
         kind:
           description:
             - C(loopback_adapter) for a KM-TEST loopback adapter (component id C(*MSLOOP)).
+            - C(loopback_pseudo) for the software loopback pseudo-interface (interface type 24, which
+              C(Get-NetAdapter -IncludeHidden) lists), or an interface without adapter that holds
+              127.0.0.1 or ::1.
             - C(wifi) for wireless media (C(NdisPhysicalMedium) WirelessLan, WirelessWan or
               Native802_11, or interface type 71).
             - C(tunnel) for interface type 131, C(ethernet) for interface type 6.
-            - C(loopback_pseudo) for the interface without adapter that holds 127.0.0.1 or ::1.
             - C(other) for anything else.
           type: str
           returned: always
@@ -222,12 +234,12 @@ state:
         link_speed_bps:
           description: Adapter speed in bits per second (C(Get-NetAdapter) C(Speed)).
           type: int
-          returned: when the interface has an adapter
+          returned: when the interface has an adapter whose driver knows its speed (not the NDIS unknown speed, 2^64 - 1)
           sample: 10000000000
         mac:
           description: Adapter MAC address as Windows prints it.
           type: str
-          returned: when the interface has an adapter
+          returned: when the interface has an adapter with a MAC address
           sample: 3C-FD-FE-A1-52-10
         register_dns:
           description: C(Get-DnsClient) C(RegisterThisConnectionsAddress).
@@ -286,7 +298,11 @@ state:
           type: dict
           returned: when IPv6 is bound
     addresses:
-      description: Unicast addresses (C(Get-NetIPAddress)); a link-local address has no C(%zone) suffix.
+      description:
+        - Unicast addresses (C(Get-NetIPAddress)) of the ActiveStore (in force), then those of the
+          PersistentStore (what Windows restores at the next boot), which have C(store=persistent), so
+          a configured address is normally listed twice. A link-local address has no C(%zone)
+          suffix.
       returned: always
       type: list
       elements: dict
@@ -319,8 +335,17 @@ state:
           description: An IPv6 privacy address (suffix origin C(random) with prefix origin C(router_advertisement)).
           type: bool
           returned: always
+        store:
+          description:
+            - C(persistent) for the PersistentStore copy of an address; absent (meaning C(active)) for the
+              addresses in force. Only the addresses in force take part in routing and source selection.
+          type: str
+          returned: for persistent copies
+          choices: [active, persistent]
         prefix_origin:
-          description: C(PrefixOrigin) as C(other), C(manual), C(well_known), C(dhcp) or C(router_advertisement).
+          description:
+            - C(PrefixOrigin) as C(other), C(manual), C(well_known), C(dhcp) or C(router_advertisement); a value
+              the collection does not know is C(other) (and noted in RV(state.parse_notes)).
           type: str
           returned: when gathered from a live host
           sample: manual
@@ -388,11 +413,30 @@ state:
       description:
         - The inbound allow rules this collection manages (firewall group C(winnet.routing), created
           by M(winnet.routing.firewall_rule)), each with C(name), C(local_address), C(protocol) and
-          C(local_port). Other firewall rules are not gathered.
+          C(local_port). Other firewall rules are not gathered. C(local_address) is in canonical form
+          (an IPv6 address compressed and in lower case).
       returned: when the host has such rules
       type: list
       elements: dict
       sample: [{name: winnet-dsr-192.0.2.100-tcp-443, local_address: 192.0.2.100, protocol: TCP, local_port: '443'}]
+    nonpresent_adapters:
+      description:
+        - Connection names held by network adapters that are not present (a removed or hidden device
+          keeps its name, and no other adapter can take it), each with C(name) and C(instance_id).
+      returned: when the host has such adapters
+      type: list
+      elements: dict
+      sample: [{name: loopback, instance_id: ROOT\NET\0000}]
+    parse_notes:
+      description: What was read on the host but is not in the state, one sentence each (a read that failed, a value not understood).
+      returned: when there is something to say
+      type: list
+      elements: str
+    partial:
+      description: The parts of the state a failed read left out (as for exports, see the snapshot guide).
+      returned: when a read failed
+      type: list
+      elements: str
 connection:
   description:
     - Where connections to the host come from, as the host sees them, for the connection guard.
