@@ -107,6 +107,28 @@ def test_the_bundle_names_every_read_once():
     assert re.search(r"^\$bindingComponents = @\(([^)]*)\)$", text, re.M).group(1) == ', '.join("'%s'" % c for c in COMPONENTS)
 
 
+GUIDE = os.path.join(COLLECTION, 'docs', 'docsite', 'rst', 'guide_exported_state.rst')
+
+
+def test_the_guide_documents_every_read_and_property():
+    # The bundle's shape is documented for people who hand over a file written by
+    # Export-WinnetBundle: the table lists each read with the properties it keeps.
+    text = open(GUIDE, encoding='utf-8').read()
+    table = text[text.index('The shape of the bundle'):]
+    rows = re.split(r'\n   \* - ', table)[1:]
+    documented = {}
+    for row in rows:
+        row = row.split('\n\n')[0]
+        cells = [' '.join(cell.split()) for cell in re.split(r'\n     - ', row)]
+        properties = re.split(r'[,;] ', re.sub(r'\s*\(the rule\'s Name\)', '', cells[2]))
+        for read in re.findall(r'``(\w+)``', cells[0]):
+            documented[read] = properties
+    assert sorted(documented) == sorted(BUNDLE_READS)
+    for read, properties in documented.items():
+        assert set(BUNDLE_PROPERTIES[read]) <= set(properties), read
+    assert 'Export-WinnetBundle -Path' in text and BUNDLE_SCHEMA in text
+
+
 # The words of the HostState schema that a normaliser would produce from Windows' values.
 SCHEMA_WORDS = (set(INTERFACE_KINDS) | set(NETBIOS_OPTIONS) | set(ROUTE_PROTOCOLS) | set(ADDRESS_STATES)
                 | {'ipv4', 'ipv6', 'well_known', 'router_advertisement', 'active', 'persistent', 'random', 'link', 'manual'})
