@@ -313,8 +313,8 @@ class ChangeAction(ActionBase):
                 state = gathered_state(applied, 'net_apply result from %s' % hostname)
             except AnsibleActionFail as exc:
                 # What ran is reported whatever happened to the state read afterwards.
-                raise fail('%s%s; %d operation(s) were applied: %s' % (applied.get('msg') + '. ' if applied.get('failed') else '', to_native(exc),
-                                                                      len(result['applied']), result['applied']),
+                before = applied.get('msg') + '. ' if applied.get('failed') else ''
+                raise fail('%s%s; %d operation(s) were applied: %s' % (before, to_native(exc), len(result['applied']), result['applied']),
                            applied=result['applied'], failure=applied.get('failure'), rollback=result.get('rollback'),
                            operations=ops, changed=bool(result['applied'])) from None
         if rollback is not None and not result['rollback']['armed'] and not applied.get('failed'):

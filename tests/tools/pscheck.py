@@ -1084,10 +1084,10 @@ def check_parameters_that_bite(tree, path, table):
             for parameter, argument in pairs:
                 if parameter in command.wildcards and _selects_by_name(parameter) and argument is not None and dynamic(argument, known):
                     a_line, a_column = position(argument)
-                    findings.append(Finding(path, a_line, a_column, 'wildcard', '%s -%s takes wildcard characters, and %s comes from data: a '
-                                            'name holding * or ? would select other objects. Read the objects, compare the names as '
-                                            'text, and pass the one found (-InputObject)' % (command.name, command.parameters[parameter],
-                                                                                              text(argument)[:40])))
+                    message = ('%s -%s takes wildcard characters, and %s comes from data: a name holding * or ? would select other '
+                               'objects. Read the objects, compare the names as text, and pass the one found (-InputObject)'
+                               % (command.name, command.parameters[parameter], text(argument)[:40]))
+                    findings.append(Finding(path, a_line, a_column, 'wildcard', message))
         if verb in ('remove', 'set') and 'policystore' in command.parameters and not used & {'policystore', 'inputobject'}:
             findings.append(Finding(path, line, column, 'policystore', '%s without -PolicyStore acts on whichever store its default is '
                                     '(the NetTCPIP cmdlets: the ActiveStore, so that a copy in the PersistentStore comes back at the next '
