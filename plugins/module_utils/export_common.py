@@ -65,4 +65,4 @@ def ordered(item, order):
 
 
 PARTIAL_ORDER = ('interfaces.index', 'interfaces.metric', 'interfaces.settings', 'interfaces.register_dns', 'interfaces.kind',
-                 'interfaces.link_speed', 'addresses', 'routes.persistent', 'routes.ipv4', 'routes.ipv6')
+                 'interfaces.link_speed', 'addresses', 'routes.persistent', 'routes.ipv4', 'routes.ipv6', 'firewall_rules')

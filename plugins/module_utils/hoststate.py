@@ -45,7 +45,7 @@ ADDRESS_STORES = ('active', 'persistent')
 ROUTE_PROTOCOLS = ('local', 'netmgmt', 'dhcp', 'router_advertisement', 'other')
 PARTIAL_ITEMS = (
     'interfaces.index', 'interfaces.metric', 'interfaces.settings', 'interfaces.register_dns', 'interfaces.kind',
-    'interfaces.link_speed', 'addresses', 'routes.persistent', 'routes.ipv4', 'routes.ipv6',
+    'interfaces.link_speed', 'addresses', 'routes.persistent', 'routes.ipv4', 'routes.ipv6', 'firewall_rules',
 )
 
 # Optional per-interface keys (kept with the interface's other unknown keys, validated when given):

@@ -100,6 +100,11 @@ _PARTIAL_WHEN_MISSING = {
     'adapters': ('interfaces.kind', 'interfaces.link_speed'),
     'dns_clients': ('interfaces.register_dns',),
     'routes_persistent': ('routes.persistent',),
+    # Without them the state cannot tell which rules of the group exist: firewall_rule and restore
+    # must not read their absence as "no rules".
+    'firewall_rules': ('firewall_rules',),
+    'firewall_address_filters': ('firewall_rules',),
+    'firewall_port_filters': ('firewall_rules',),
 }
 # The firewall group of the rules this collection manages (firewall_rule module, DSR role).
 FIREWALL_GROUP = 'winnet.routing'
@@ -741,6 +746,7 @@ class _JsonBuilder:
             if address is None or port is None:
                 self.notes.append('%s: firewall rule %r has no %s filter in the bundle: left out'
                                   % (path, name, 'address' if address is None else 'port'))
+                self.partial.add('firewall_rules')
                 continue
             apath, arow = address
             ppath, prow = port

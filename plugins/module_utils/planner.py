@@ -504,6 +504,9 @@ def plan_firewall(host, rules, state='present', path='', assigned=True):
     state = CHECK.choice(state, join(path, 'state'), STATES, 'present')
     removes, adds, seen = [], [], {}
     rpath = join(path, 'rules')
+    if 'firewall_rules' in (host.partial or ()):
+        raise ArgumentError(rpath, "the host's firewall rules could not be read (the state is partial: firewall_rules; its parse_notes "
+                            'quote the error): nothing can be planned for them')
     for i, item in enumerate(CHECK.list(rules, rpath)):
         ipath = '%s[%d]' % (rpath, i)
         item = CHECK.mapping(item, ipath, FIREWALL_FIELDS)

@@ -186,6 +186,9 @@ def test_an_empty_store_is_no_error_and_a_complete_bundle_is_not_partial():
     ('routes_persistent', ['routes.persistent']),
     ('adapters', ['interfaces.kind', 'interfaces.link_speed']),
     ('dns_clients', ['interfaces.register_dns']),
+    ('firewall_rules', ['firewall_rules']),
+    ('firewall_address_filters', ['firewall_rules']),
+    ('firewall_port_filters', ['firewall_rules']),
 ])
 def test_a_failed_optional_read_makes_the_state_partial(read, partial):
     bundle = edges()

@@ -323,6 +323,16 @@ def test_plan_firewall_adds_replaces_and_removes():
         plan_firewall(base(), [dict(rule, protocol='icmp')])
 
 
+def test_plan_firewall_refuses_when_the_rules_could_not_be_read():
+    # A failed firewall read leaves the rules out of the state: their absence is not "no rules".
+    host = base()
+    host.partial = ['firewall_rules']
+    for state, rule in (('present', {'name': 'vip-http', 'local_address': '203.0.113.80', 'protocol': 'tcp', 'local_port': 80}),
+                        ('absent', {'name': 'vip-http'})):
+        with pytest.raises(ArgumentError, match=r"^rules: the host's firewall rules could not be read \(the state is partial"):
+            plan_firewall(host, [rule], state)
+
+
 # ------------------------------------------------------------------------ plan() and ordering
 def test_plan_orders_removals_first_then_dependencies():
     desired = {
