@@ -9,7 +9,7 @@
     advance DIR SECONDS
     show DIR            (prints {"state", "rollbacks", "log", "modules"} as JSON)
     compare DIR FILE    (prints {"equal", "differences"}: the host's state and the HostState in FILE,
-                         compared in applier.canonical form, item by item)
+                         compared in hoststate.canonical form, item by item)
 
 The directory of a simulated host is what the connection plugin ``winnet_harness`` reads
 (``winnet_harness_dir``); see host.py.
@@ -22,8 +22,7 @@ import json
 import shutil
 import sys
 
-from ansible_collections.winnet.routing.plugins.module_utils.applier import canonical
-from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState, canonical
 from ansible_collections.winnet.routing.tests.harness.host import WindowsHost
 
 

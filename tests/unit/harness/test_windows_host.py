@@ -22,8 +22,7 @@ from ansible.executor.powershell import module_manifest
 from ansible.plugins.loader import shell_loader
 from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
 
-from ansible_collections.winnet.routing.plugins.module_utils.applier import canonical
-from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState, canonical
 from ansible_collections.winnet.routing.plugins.module_utils.netroute_json import parse_netroute_json
 from ansible_collections.winnet.routing.tests.harness import exec_wrapper
 from ansible_collections.winnet.routing.tests.harness.host import WindowsHost
