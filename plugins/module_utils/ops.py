@@ -139,6 +139,14 @@ COMPONENTS = ('ms_msclient', 'ms_server')
 # NetBIOS over TCP/IP (set_netbios) -> Win32_NetworkAdapterConfiguration TcpipNetbiosOptions.
 NETBIOS = {'default': 0, 'enabled': 1, 'disabled': 2}
 
+# The cmdlet values of the operations' words, which net_apply.ps1 passes on as they are
+# (WinnetOperations.psm1 holds a copy of each table, which its contract test keeps equal to these):
+# family -> -AddressFamily, store -> -PolicyStore, and the stores a store value names ('both' is
+# New-NetRoute or New-NetIPAddress without -PolicyStore, which writes both).
+FAMILY_PARAMETER = {'ipv4': 'IPv4', 'ipv6': 'IPv6'}
+STORE_PARAMETER = {'active': 'ActiveStore', 'persistent': 'PersistentStore'}
+STORE_COPIES = {'active': ['active'], 'persistent': ['persistent'], 'both': ['active', 'persistent']}
+
 
 def validate(operation, path='operations[0]'):
     """Check one operation's shape; returns a clean copy. Raises ArgumentError naming the path."""

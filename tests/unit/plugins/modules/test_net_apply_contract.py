@@ -222,6 +222,55 @@ def test_preconditions_are_the_contract(tree):
     assert checked - {'default'} == set(ops.PRECONDITION.values())
 
 
+# Every table WinnetOperations.psm1 holds at module level, and its one source in ops.py.
+OPERATION_TABLES = {
+    '$preconditionof': ops.PRECONDITION,
+    '$familyparameter': ops.FAMILY_PARAMETER,
+    '$storeparameter': ops.STORE_PARAMETER,
+    '$storesof': ops.STORE_COPIES,
+    '$netbiosoption': ops.NETBIOS,
+}
+
+
+def _module_tables(node, found=None):
+    """{variable (lower case): value} of the static hashtables assigned outside any function."""
+    found = {} if found is None else found
+    if node.type == 'function_statement':
+        return found
+    if node.type == 'assignment_expression':
+        try:
+            literal = PSCHECK.static_value(node.children[-1])
+        except PSCHECK.NotStatic:
+            literal = None
+        if isinstance(literal, dict):
+            found[PSCHECK.text(PSCHECK.unwrap(node.children[0])).lower()] = literal
+    for child in node.children:
+        _module_tables(child, found)
+    return found
+
+
+def test_every_table_of_the_operations_is_a_copy_of_the_contract(tree):  # pylint: disable=redefined-outer-name
+    # A table written twice drifts: each hashtable the util assigns at module level must be one
+    # of ops.py's tables, value for value, and no other table may appear there.
+    found = _module_tables(tree.root_node)
+    assert sorted(found) == sorted(OPERATION_TABLES)
+    for name, table in OPERATION_TABLES.items():
+        assert found[name] == table, name
+
+
+@pytest.mark.parametrize('source, name', [
+    ("$netbiosOption = @{ default = 2; enabled = 1; disabled = 2 }\n", '$netbiosoption'),
+    ("$storeParameter = @{ active = 'ActiveStore'; persistent = 'ActiveStore' }\n", '$storeparameter'),
+    ("$zoneOf = @{ a = 'b' }\nFunction Get-X { $inner = @{ c = 1 } }\n", '$zoneof'),
+])
+def test_a_drifted_or_unknown_module_table_is_seen(source, name):
+    # The collector reads values, not names, and only the module level: a copy with one value
+    # changed differs from its contract table, and a new table is listed (a function's own is not).
+    found = _module_tables(PSCHECK.parse(source.encode('utf-8')).root_node)
+    assert list(found) == [name]
+    assert found[name] != OPERATION_TABLES.get(name)
+
+
 def test_spec_element_options_are_the_contract_fields():
     spec = PSCHECK.extract_spec(MODULE_PS1)
     plan = spec['options']['plan']
