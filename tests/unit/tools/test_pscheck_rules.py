@@ -199,3 +199,38 @@ def test_the_table_generator_reads_wildcards_from_field_sentence_and_examples():
     name, entry = updater.parse_cmdlet_page(page)
     assert name == 'Get-Thing'
     assert entry['wildcards'] == ['Label', 'Name', 'Path']
+
+
+# ------------------------------------------------------------------------------- the rules through the command line
+FAULTY_UTIL = '''\
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+Function Remove-WinnetThing {
+    param([object] $Operation, [string] $Path)
+    $at = (Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
+    Remove-NetFirewallRule -Name $Operation.name -Confirm:$false
+    Remove-NetIPAddress -InterfaceIndex $Operation.interface -IPAddress $Operation.address -Confirm:$false
+    Set-Content -LiteralPath $Path -Value $at
+}
+
+Export-ModuleMember -Function 'Remove-WinnetThing'
+'''
+
+
+def test_each_rule_fails_the_check_command_on_a_faulty_util(pscheck, tmp_path, capsys):
+    # The gate runs `pscheck.py check`: the faulty lines make it fail, naming each rule they break
+    # (the firewall call breaks two), and the same file with the lines fixed passes.
+    path = tmp_path / 'plugins' / 'module_utils' / 'WinnetFaulty.psm1'
+    path.parent.mkdir(parents=True)
+    path.write_text(FAULTY_UTIL, encoding='utf-8')
+    assert pscheck.main(['check', '--root', str(tmp_path), 'plugins/module_utils/WinnetFaulty.psm1']) == 1
+    out = capsys.readouterr().out
+    found = sorted(line.split(': ')[1] for line in out.splitlines() if line.startswith('plugins/'))
+    assert found == ['culture', 'encoding', 'policystore', 'policystore', 'wildcard'], out
+    fixed = (FAULTY_UTIL
+             .replace(".ToString('yyyy-MM-ddTHH:mm:ssZ')", ".ToString('o', [System.Globalization.CultureInfo]::InvariantCulture)")
+             .replace('Remove-NetFirewallRule -Name $Operation.name', 'Remove-NetFirewallRule -InputObject $Operation.rule')
+             .replace('-IPAddress $Operation.address -Confirm', '-IPAddress $Operation.address -PolicyStore ActiveStore -Confirm')
+             .replace('-Value $at', '-Value $at -Encoding UTF8'))
+    path.write_text(fixed, encoding='utf-8')
+    assert pscheck.main(['check', '--root', str(tmp_path), 'plugins/module_utils/WinnetFaulty.psm1']) == 0, capsys.readouterr().out
