@@ -44,7 +44,6 @@ from ansible_collections.winnet.routing.plugins.module_utils.applier import appl
 from ansible_collections.winnet.routing.plugins.module_utils.errors import StateError
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import (
     BINDINGS_KEY,
-    FIREWALL_FIELDS,
     FIREWALL_KEY,
     NETBIOS_KEY,
     HostState,
