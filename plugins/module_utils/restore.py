@@ -337,7 +337,9 @@ def _identity(section, item):
     if section == 'interfaces':
         return item['index']
     if section == 'addresses':
-        return (item['interface'], item['address'], item.get('store', 'active'))
+        # A persistent copy is told apart from the address in force by its store.
+        store = item.get('store', 'active')
+        return (item['interface'], item['address']) if store == 'active' else (item['interface'], item['address'], store)
     return (item['destination'], item['next_hop'], item['interface'], item['store'])
 
 

@@ -21,7 +21,8 @@ from ansible.template import Templar
 
 from ansible_collections.winnet.routing.plugins.action import route
 from ansible_collections.winnet.routing.plugins.module_utils.applier import apply
-from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState, canonical
+from ansible_collections.winnet.routing.tests.harness.render import render_bundle
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
 SNAPSHOT = os.path.join(ROOT, 'examples', 'snapshots', 'web25-01.json')
@@ -133,10 +134,14 @@ def test_a_live_run_returns_the_state_gathered_after_it(tmp_path):
     host = HostState.from_dict(task_vars['winnet_state'])
     ops = [{'op': 'add_route', 'family': 'ipv4', 'destination': '10.99.0.0/16', 'next_hop': '10.10.0.254', 'interface': 4, 'route_metric': 10,
             'store': 'both'}]
-    gathered = apply(host, ops).to_dict()
-    with mock.patch.object(action, '_execute_module', return_value={'changed': True, 'applied': [0], 'state': gathered}) as execute:
+    after = apply(host, ops)
+    answer = {'changed': True, 'applied': [0], 'bundle': render_bundle(after.to_dict())}
+    with mock.patch.object(action, '_execute_module', return_value=answer) as execute:
         result = action.run(task_vars=task_vars)
     assert execute.call_args.kwargs['module_name'] == 'winnet.routing.net_apply'
     assert execute.call_args.kwargs['module_args']['plan']['operations'] == ops
-    assert (result['state'], result['ansible_facts']['winnet_state'], result['applied']) == (gathered, gathered, [0])
+    # the state is the one the host read after the operations (its bundle, normalised), kept as the fact
+    assert (result['ansible_facts']['winnet_state'], result['applied']) == (result['state'], [0])
+    gathered = canonical(HostState.from_dict(result['state']))
+    assert (gathered['routes'], gathered['addresses']) == (canonical(after)['routes'], canonical(after)['addresses'])
     assert result['round_trips'] == 1 and result['reboot_required'] is False

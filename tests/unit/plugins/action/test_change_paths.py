@@ -20,7 +20,8 @@ from ansible.template import Templar
 
 from ansible_collections.winnet.routing.plugins.action import route
 from ansible_collections.winnet.routing.plugins.module_utils.applier import apply
-from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState, canonical
+from ansible_collections.winnet.routing.tests.harness.render import render_bundle
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
 SNAPSHOT = os.path.join(ROOT, 'examples', 'snapshots', 'web25-01.json')
@@ -32,6 +33,15 @@ OPS = [{'op': 'add_route', 'family': 'ipv4', 'destination': '10.99.0.0/16', 'nex
 def state():
     with open(SNAPSHOT, encoding='utf-8') as handle:
         return HostState.from_dict(json.load(handle)).to_dict()
+
+
+def _armed(module_args, at='2026-01-01T10:05:00.0000000Z'):
+    """What net_apply reports about a rollback it armed: the task ready and its self-test passed."""
+    rollback = module_args['rollback']
+    report = {'name': rollback['name'], 'operations': len(rollback['operations']), 'partial': len(rollback['partial']),
+              'language_mode': 'FullLanguage', 'at': '2026-01-01T10:00:00.0000000Z'}
+    return {'name': rollback['name'], 'task_path': '\\winnet.routing\\', 'at': at, 'task_state': 'Ready', 'language_mode': 'FullLanguage',
+            'self_test': {'exit_code': 0, 'report': report}}
 
 
 def action_for(args, task_vars, diff=False, check_mode=False):
@@ -61,7 +71,7 @@ def test_diff_mode_shows_the_routes_that_change(tmp_path):
 def test_a_live_host_is_gathered_with_the_connection_ports_and_the_guard_learns_the_controller(tmp_path):
     action, task_vars = action_for(ROUTE_ARGS, {'ansible_connection': 'ssh', 'ansible_port': '2222', 'ansible_host': 'web25-01.example.net',
                                                 'winnet_baseline_dir': str(tmp_path)}, check_mode=True)
-    gathered = {'changed': False, 'state': state(), 'connection': {'ssh': {'client_address': '10.20.0.15', 'server_address': '10.10.0.20'}}}
+    gathered = {'changed': False, 'bundle': render_bundle(state()), 'connection': {'ssh_connection': '10.20.0.15 50022 10.10.0.20 2222'}}
     with mock.patch.object(action, '_execute_module', return_value=gathered) as execute:
         result = action.run(task_vars=task_vars)
     assert execute.call_args.kwargs == {'module_name': 'winnet.routing.net_info', 'module_args': {'connection_ports': [2222]},
@@ -75,12 +85,13 @@ def test_a_live_host_is_gathered_with_the_connection_ports_and_the_guard_learns_
 
 def test_a_live_host_whose_controller_cannot_be_learned_is_not_guarded_and_says_why(tmp_path):
     action, task_vars = action_for(ROUTE_ARGS, {'ansible_connection': 'winrm', 'winnet_baseline_dir': str(tmp_path)}, check_mode=True)
-    gathered = {'changed': False, 'state': state(), 'connection': {'tcp': [], 'error': 'access denied'}}
+    gathered = {'changed': False, 'bundle': render_bundle(state()),
+                'connection': {'tcp': [], 'errors': [{'category': 'PermissionDenied', 'message': 'access denied'}]}}
     with mock.patch.object(action, '_execute_module', return_value=gathered):
         result = action.run(task_vars=task_vars)
     assert result['guard'] == {'evaluated': False, 'cut': False, 'reason': (
         "no controller address known (set winnet_controller_address to the controller address the host sees); it could not be learned "
-        "from the connection: no established connection on the connection's port (access denied)")}
+        "from the connection: no established connection on the connection's port (Get-NetTCPConnection: access denied)")}
 
 
 def test_a_snapshot_host_without_a_controller_is_not_guarded(tmp_path):
@@ -93,7 +104,7 @@ def test_a_snapshot_host_without_a_controller_is_not_guarded(tmp_path):
 @pytest.mark.parametrize('gathered, message', [
     ({'failed': True, 'msg': 'access denied'}, 'gathering the state failed: access denied'),
     ({'failed': True}, 'gathering the state failed: no message'),
-    ({'changed': False}, 'net_info returned no state from web25-01'),
+    ({'changed': False}, 'net_info result from web25-01: no bundle of raw reads in the result'),
 ])
 def test_a_failed_gather_fails_the_task(tmp_path, gathered, message):
     action, task_vars = action_for(ROUTE_ARGS, {'winnet_baseline_dir': str(tmp_path)})
@@ -119,14 +130,17 @@ def test_a_failed_net_apply_without_a_rollback_reports_what_was_applied(tmp_path
     action, task_vars = _live(ROUTE_ARGS, tmp_path)
     host = HostState.from_dict(state())
     answer = {'failed': True, 'msg': 'Failed to run operations[1] (add_route ...): access denied', 'applied': [0],
-              'failure': {'index': 1}, 'state': apply(host, [dict(OPS[0], store='active')]).to_dict()}
+              'failure': {'index': 1}, 'bundle': render_bundle(apply(host, [dict(OPS[0], store='active')]).to_dict())}
     with mock.patch.object(action, '_execute_module', return_value=answer):
         with pytest.raises(AnsibleActionFail) as caught:
             action.run(task_vars=task_vars)
     assert str(caught.value) == 'Failed to run operations[1] (add_route ...): access denied'
     result = caught.value.result
     assert (result['applied'], result['failure'], result['changed'], result['rollback']) == ([0], {'index': 1}, True, None)
-    assert result['ansible_facts'] == {'winnet_state': answer['state'], 'winnet_state_actual': None}     # what the host has now
+    # the fact is the state the host read after the operation that ran (the route in the ActiveStore)
+    assert sorted(result['ansible_facts']) == ['winnet_state', 'winnet_state_actual'] and result['ansible_facts']['winnet_state_actual'] is None
+    fact, expected = canonical(HostState.from_dict(result['ansible_facts']['winnet_state'])), canonical(apply(host, [dict(OPS[0], store='active')]))
+    assert (fact['routes'], fact['addresses']) == (expected['routes'], expected['addresses'])
 
 
 def test_a_net_apply_failure_without_a_state_sets_no_fact(tmp_path):
@@ -151,7 +165,7 @@ def _with_rollback(tmp_path, confirm_answer, **extra):
 
     def module(module_name, module_args, task_vars):  # pylint: disable=unused-argument
         if 'rollback' in module_args:
-            return {'changed': True, 'applied': [0], 'state': after, 'rollback': {'at': '2026-01-01T10:05:00Z'}}
+            return {'changed': True, 'applied': [0], 'bundle': render_bundle(after), 'rollback': _armed(module_args)}
         return confirm_answer
 
     return action, task_vars, module
