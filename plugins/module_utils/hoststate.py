@@ -101,8 +101,10 @@ ADDRESS_KEYS = _ADDRESS_KEYS + ('prefix_origin', 'suffix_origin')
 # metric_is_sum / metric_unspecified: how route print showed the metric (states read from exports).
 ROUTE_KEYS = _ROUTE_KEYS + ('metric_is_sum', 'metric_unspecified')
 # os_version: gathered; source and parse_notes: states read from exports; unbound_routes: routes whose
-# interface has no IP interface (ROUTE_KEYS each); firewall rules (FIREWALL_FIELDS each).
-STATE_KEYS = _STATE_KEYS + ('os_version', 'source', 'parse_notes', 'unbound_routes', FIREWALL_KEY)
+# interface has no IP interface (ROUTE_KEYS each); firewall rules (FIREWALL_FIELDS each);
+# nonpresent_adapters: connection names held by adapters that are not present (NONPRESENT_KEYS each).
+STATE_KEYS = _STATE_KEYS + ('os_version', 'source', 'parse_notes', 'unbound_routes', FIREWALL_KEY, 'nonpresent_adapters')
+NONPRESENT_KEYS = ('name', 'instance_id')
 # The sections every state has (an empty list is fine).
 REQUIRED_SECTIONS = ('interfaces', 'addresses', 'routes')
 
@@ -661,6 +663,8 @@ class _Loader:
             CHECK.known_keys(item, 'unbound_routes[%d]' % i, ROUTE_KEYS)
         for i, item in enumerate(self.listof(data, FIREWALL_KEY)):
             CHECK.known_keys(item, '%s[%d]' % (FIREWALL_KEY, i), FIREWALL_FIELDS)
+        for i, item in enumerate(self.listof(data, 'nonpresent_adapters')):
+            CHECK.known_keys(item, 'nonpresent_adapters[%d]' % i, NONPRESENT_KEYS)
 
     def interfaces(self, data):
         """The interfaces, each index and alias once."""

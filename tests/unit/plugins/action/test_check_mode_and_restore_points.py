@@ -21,8 +21,10 @@ from ansible.template import Templar
 
 from ansible_collections.winnet.routing.plugins.action import restore, route
 from ansible_collections.winnet.routing.plugins.module_utils.applier import apply
+from ansible_collections.winnet.routing.plugins.module_utils.bundle import state_from_bundle
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState, canonical, state_hash
 from ansible_collections.winnet.routing.plugins.plugin_utils._baseline import newest_restore_point, save_baseline
+from ansible_collections.winnet.routing.tests.harness.render import render_bundle
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
 SNAPSHOT = os.path.join(ROOT, 'examples', 'snapshots', 'web25-01.json')
@@ -67,23 +69,24 @@ class Play:
 
 
 class LiveHost:
-    """A mocked Windows host: net_info returns its state, net_apply runs the plan on it (with the
+    """A mocked Windows host: net_info returns its raw reads, net_apply runs the plan on it (with the
     applier, checking the plan's base as the module does)."""
 
     def __init__(self, state):
-        self.state = HostState.from_dict(state)
+        # the host as the controller reads it (its raw reads, normalised)
+        self.state = HostState.from_dict(state_from_bundle(render_bundle(state)))
         self.calls = []
 
     def __call__(self, module_name, module_args, task_vars):  # pylint: disable=unused-argument
         self.calls.append(module_name)
         if module_name == 'winnet.routing.net_info':
-            return {'changed': False, 'state': self.state.to_dict()}
+            return {'changed': False, 'bundle': render_bundle(self.state.to_dict())}
         plan = module_args['plan']
         if plan.get('base') is not None and plan['base'] != state_hash(self.state):
             return {'failed': True, 'msg': 'plan.base: the host has changed since the plan was made', 'applied': [],
-                    'state': self.state.to_dict()}
+                    'bundle': render_bundle(self.state.to_dict())}
         self.state = apply(self.state, plan['operations'])
-        return {'changed': bool(plan['operations']), 'applied': plan['operations'], 'state': self.state.to_dict()}
+        return {'changed': bool(plan['operations']), 'applied': plan['operations'], 'bundle': render_bundle(self.state.to_dict())}
 
 
 # ------------------------------------------------------------------------------ check mode

@@ -171,10 +171,11 @@ def test_the_zone_of_another_interface_is_refused():
 
 
 # ------------------------------------------------------------------------------- firewall rules
-RULE = {'name': 'winnet-dsr-vip6-tcp-443', 'local_address': '2001:db8::10', 'protocol': 'TCP', 'local_port': '443'}
+# The rule's address is one of the host's (a rule for another address is refused).
+RULE = {'name': 'winnet-dsr-vip6-tcp-443', 'local_address': '2001:db8:1::10', 'protocol': 'TCP', 'local_port': '443'}
 
 
-@pytest.mark.parametrize('reported', ['2001:DB8:0:0:0:0:0:10', '2001:db8:0::10', '2001:0db8::0010'])
+@pytest.mark.parametrize('reported', ['2001:DB8:1:0:0:0:0:10', '2001:db8:1:0::10', '2001:0db8:1::0010'])
 def test_a_rule_windows_reports_in_another_ipv6_spelling_is_not_replaced(reported):
     data = base_dict()
     data['firewall_rules'] = [dict(RULE, local_address=reported, protocol='tcp')]
@@ -184,7 +185,7 @@ def test_a_rule_windows_reports_in_another_ipv6_spelling_is_not_replaced(reporte
 
 def test_a_rule_with_another_address_is_replaced():
     data = base_dict()
-    data['firewall_rules'] = [dict(RULE, local_address='2001:db8::11')]
+    data['firewall_rules'] = [dict(RULE, local_address='2001:db8:1::11')]
     assert [op['op'] for op in plan_firewall(HostState.from_dict(data), [RULE])] == ['remove_firewall_rule', 'add_firewall_rule']
 
 
@@ -193,7 +194,7 @@ def test_wildcard_characters_in_rule_names_are_refused(name):
     with pytest.raises(ArgumentError) as caught:
         plan_firewall(HostState.from_dict(base_dict()), [dict(RULE, name=name)], state='absent')
     assert caught.value.argument == 'rules[0].name'
-    assert 'Windows would read the name as a pattern' in str(caught.value)
+    assert 'Windows reads a rule name with * ? [ ] as a pattern' in str(caught.value)
     with pytest.raises(ArgumentError, match=r'^operations\[0\]\.name: .* holds a wildcard character'):
         validate({'op': 'remove_firewall_rule', 'name': name})
 

@@ -208,7 +208,8 @@ def test_the_module_is_called_with_the_task_arguments(golden):
     assert execute.call_count == 1
     assert execute.call_args.kwargs['module_name'] == 'winnet.routing.net_info'
     asked = module_result['invocation']['module_args']['probes']
-    assert execute.call_args.kwargs['module_args'] == {'probes': [{'destination': p['destination'], 'source': p['source']} for p in asked]}
+    assert execute.call_args.kwargs['module_args'] == {'probes': [{'destination': p['destination'], 'source': p['source']} for p in asked],
+                                                       'connection_ports': [5985, 5986]}
 
 
 def test_the_action_result_holds_the_normalised_state(golden):
@@ -217,6 +218,7 @@ def test_the_action_result_holds_the_normalised_state(golden):
     assert set(gathered) >= {'changed', 'state', 'probes', 'ansible_facts', 'connection'}
     assert gathered['state']['schema'] == 'winnet.routing/v1'
     assert gathered['ansible_facts']['winnet_state'] == gathered['state']
+    assert gathered['ansible_facts']['winnet_round_trips'] == 1
     # canonical schema v1: loading and dumping again changes nothing
     loaded = HostState.from_dict(gathered['state'])
     assert loaded.to_dict() == gathered['state']
