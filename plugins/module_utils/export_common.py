@@ -65,4 +65,5 @@ def ordered(item, order):
 
 
 PARTIAL_ORDER = ('interfaces.index', 'interfaces.metric', 'interfaces.settings', 'interfaces.register_dns', 'interfaces.kind',
-                 'interfaces.link_speed', 'addresses', 'routes.persistent', 'routes.ipv4', 'routes.ipv6', 'firewall_rules')
+                 'interfaces.link_speed', 'interfaces.bindings', 'interfaces.netbios', 'interfaces.discards', 'addresses',
+                 'addresses.persistent', 'routes.persistent', 'routes.ipv4', 'routes.ipv6', 'firewall_rules', 'nonpresent_adapters')

@@ -379,11 +379,18 @@ def ignored_default_findings(engine, family, _context):
     return [ignored_default_finding(engine.state, route, with_fix=True) for route in ignored_manual_defaults(engine, family)]
 
 
+# What a partial_state finding tells to do: a live gather (its parse_notes name a read the host refused).
+GATHER_HINT = 'Gather the host with winnet.routing.net_info; its parse_notes name any read the host refused.'
+
+
 def drift_findings(engine, _context):
     """persistent_active_drift: a route in the PersistentStore only, a static route in the ActiveStore
-    only, or a route with another metric in each store."""
+    only, or a route with another metric in each store (without the persistent routes, a partial_state
+    finding saying the check was skipped)."""
     if engine.state.is_partial('routes.persistent'):
-        return []
+        return [finding('partial_state', 'info',
+                        'Drift between the routes in force and the PersistentStore was not checked: the persistent routes are not '
+                        'in this state.', GATHER_HINT)]
     out = []
     by_key = {}
     # route print cannot tell a default gateway learned from DHCP (never persistent) from a static
@@ -434,8 +441,13 @@ def next_hop_findings(engine, _context):
 
 def loopback_prefix_findings(engine, _context):
     """vip_prefix_route_on_loopback_wins: a loopback adapter address shorter than a host prefix whose
-    on-link route wins (or ties) for the other destinations of its subnet."""
+    on-link route wins (or ties) for the other destinations of its subnet (without the adapter kinds, a
+    partial_state finding saying the check was skipped)."""
     state = engine.state
+    if state.is_partial('interfaces.kind'):
+        return [finding('partial_state', 'info',
+                        'Loopback adapter prefixes that win over other routes were not checked: the adapter kinds are not in '
+                        'this state.', GATHER_HINT)]
     out = []
     for addr in state.addresses:
         iface = state.interface(addr.interface)

@@ -45,7 +45,8 @@ ADDRESS_STORES = ('active', 'persistent')
 ROUTE_PROTOCOLS = ('local', 'netmgmt', 'dhcp', 'router_advertisement', 'other')
 PARTIAL_ITEMS = (
     'interfaces.index', 'interfaces.metric', 'interfaces.settings', 'interfaces.register_dns', 'interfaces.kind',
-    'interfaces.link_speed', 'addresses', 'routes.persistent', 'routes.ipv4', 'routes.ipv6', 'firewall_rules',
+    'interfaces.link_speed', 'interfaces.bindings', 'interfaces.netbios', 'interfaces.discards', 'addresses',
+    'addresses.persistent', 'routes.persistent', 'routes.ipv4', 'routes.ipv6', 'firewall_rules', 'nonpresent_adapters',
 )
 
 # Optional per-interface keys (kept with the interface's other unknown keys, validated when given):

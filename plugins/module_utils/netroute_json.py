@@ -100,6 +100,11 @@ _PARTIAL_WHEN_MISSING = {
     'adapters': ('interfaces.kind', 'interfaces.link_speed'),
     'dns_clients': ('interfaces.register_dns',),
     'routes_persistent': ('routes.persistent',),
+    'ip_addresses_persistent': ('addresses.persistent',),
+    'bindings': ('interfaces.bindings',),
+    'netbios': ('interfaces.netbios',),
+    'statistics': ('interfaces.discards',),
+    'connection_names': ('nonpresent_adapters',),
     # Without them the state cannot tell which rules of the group exist: firewall_rule and restore
     # must not read their absence as "no rules".
     'firewall_rules': ('firewall_rules',),

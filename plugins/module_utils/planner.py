@@ -228,6 +228,10 @@ def _plan_routes(host, items, interface, purge, interface_path, purge_path, on_l
     if purge and purged is None:
         raise ArgumentError(purge_path, 'needs interface: the interface whose other routes are removed')
     desired = [parse_route(host, item, ipath, interface, on_link) for item, ipath in items]
+    for route in desired:
+        if 'persistent' in route.stores or purge:
+            _refuse_partial(host, 'routes.persistent', join(route.path, 'store'),
+                            'the routes of the PersistentStore (Get-NetRoute -PolicyStore PersistentStore)')
     seen = {}
     for route in desired:
         for store in route.stores:
@@ -294,7 +298,7 @@ def plan_interface(host, interface, family='ipv4', metric=None, weak_host_send=N
         ops = _plan_family_settings(iface, fam_name, metric, wanted, path)
     if CHECK.boolean(register_dns, join(path, 'register_dns'), None) is not None and iface.register_dns != register_dns:
         ops.append(dns_registration_op(iface.index, register_dns))
-    return ops + _plan_bindings(iface, bindings, netbios, path)
+    return ops + _plan_bindings(host, iface, bindings, netbios, path)
 
 
 def _plan_family_settings(iface, fam_name, metric, wanted, path):
@@ -315,12 +319,20 @@ def _plan_family_settings(iface, fam_name, metric, wanted, path):
     return [op] if len(op) > 3 else []
 
 
+def _refuse_partial(host, item, path, what):
+    """Refuse to plan on a part of the state the gather could not read (the state is partial in ``item``):
+    its absence is not the host's answer."""
+    if host.is_partial(item):
+        raise ArgumentError(path, 'the host state does not hold %s: the read failed when the host was gathered (the state is partial: '
+                                  '%s; its parse_notes quote the error), so nothing can be planned on it' % (what, item))
+
+
 def _not_recorded(iface, what, key):
     return ('interface %d (%s): the state does not record its %s; net_info gathers it on a live host, and a snapshot host '
             'needs the key %r on the interface' % (iface.index, iface.alias, what, key))
 
 
-def _plan_bindings(iface, bindings, netbios, path):
+def _plan_bindings(host, iface, bindings, netbios, path):
     """set_binding for each component whose wanted state differs, then set_netbios."""
     ops = []
     bpath = join(path, 'bindings')
@@ -332,6 +344,7 @@ def _plan_bindings(iface, bindings, netbios, path):
             if wanted is None:
                 continue
             if not isinstance(recorded, dict):
+                _refuse_partial(host, 'interfaces.bindings', bpath, 'the adapter bindings (Get-NetAdapterBinding)')
                 raise ArgumentError(bpath, _not_recorded(iface, 'adapter bindings', BINDINGS_KEY))
             if component not in recorded:
                 raise ArgumentError(join(bpath, component), 'interface %d (%s) has no %s binding (the component is not installed '
@@ -343,6 +356,7 @@ def _plan_bindings(iface, bindings, netbios, path):
     if netbios is not None:
         recorded = iface.extra.get(NETBIOS_KEY)
         if recorded is None:
+            _refuse_partial(host, 'interfaces.netbios', npath, 'the NetBIOS over TCP/IP settings (Win32_NetworkAdapterConfiguration)')
             raise ArgumentError(npath, _not_recorded(iface, 'NetBIOS over TCP/IP setting', NETBIOS_KEY))
         if recorded != netbios:
             ops.append(netbios_op(iface.index, netbios))
@@ -416,6 +430,12 @@ def plan_addresses(host, interface, addresses, state='present', purge=False, pat
         listed = {(addr.family, addr.value) for addr in desired}
         removes.extend(addr for addr in host.addresses
                        if addr.interface == iface.index and (addr.family, addr.value) not in listed and _purgeable(addr))
+    if removes:
+        # A removal takes both copies and its undo brings back the copies there were: without the
+        # PersistentStore read neither is known.
+        _refuse_partial(host, 'addresses.persistent', join(path, 'addresses'), 'the addresses of the PersistentStore (Get-NetIPAddress '
+                                                                              '-PolicyStore PersistentStore), which removing %s needs'
+                        % removes[0].address)
     ops = [address_op('remove_address', a) for a in sorted(removes, key=address_sort_key)]
     ops += [{'op': 'set_interface', 'interface': iface.index, 'family': FAMILY_NAME[f], 'dhcp': False} for f in sorted(dhcp_off)]
     by_identity = sorted(sets + adds, key=lambda op: parse_address(op['address'])[:2])

@@ -5,7 +5,7 @@
 
     create DIR --snapshot FILE [--style numeric|named] [--controller-address A --host-address B --port N]
     faults DIR [--drop-after-operations N] [--fail-read-after-apply] [--rollback-blocked] [--refuse-after-apply]
-               [--refuse-connections | --accept-connections]
+               [--refuse-connections | --accept-connections] [--fail-read READ ...] [--restore-reads]
     advance DIR SECONDS
     show DIR            (prints {"state", "rollbacks", "log", "modules"} as JSON)
     compare DIR FILE    (prints {"equal", "differences"}: the host's state and the HostState in FILE,
@@ -45,6 +45,9 @@ def main(argv=None):
     faults.add_argument('--refuse-after-apply', action='store_true')
     faults.add_argument('--refuse-connections', action='store_true')
     faults.add_argument('--accept-connections', action='store_true')
+    faults.add_argument('--fail-read', action='append', default=[], metavar='READ',
+                        help='this raw read of net_info fails with "Access denied" (repeatable)')
+    faults.add_argument('--restore-reads', action='store_true', help='every raw read succeeds again')
     advance = commands.add_parser('advance')
     advance.add_argument('directory')
     advance.add_argument('seconds', type=int)
@@ -76,6 +79,10 @@ def main(argv=None):
             chosen['refuse_connections'] = True
         if args.accept_connections:
             chosen['refuse_connections'] = False
+        if args.fail_read or args.restore_reads:
+            failed = {} if args.restore_reads else dict(host.config()['faults'].get('failed_reads') or {})
+            failed.update((read, 'Access denied') for read in args.fail_read)
+            chosen['failed_reads'] = failed
         host.set_faults(**chosen)
     elif args.command == 'advance':
         host.advance(args.seconds)

@@ -29,7 +29,9 @@ Faults (``config.json`` ``faults``, each used once unless said otherwise):
 ``fail_read_after_apply: true`` (reading the state after the operations fails),
 ``rollback_blocked: true`` (the rollback task's command line cannot run: policy),
 ``refuse_after_apply: true`` (once the next plan has run, the host accepts no new connection),
-``refuse_connections: true`` (every new connection fails; cleared by hand).
+``refuse_connections: true`` (every new connection fails; cleared by hand),
+``failed_reads: {READ: MESSAGE}`` (those raw reads fail with that message, as for an account
+without the right to do them; until cleared).
 """
 
 from __future__ import annotations
@@ -275,7 +277,13 @@ class WindowsHost:
 
     def _bundle(self):
         config = self.config()
-        return render.render_bundle(self.state(), config.get('style', 'numeric'))
+        bundle = render.render_bundle(self.state(), config.get('style', 'numeric'))
+        # A read the account may not do: left out of the reads and reported in errors, as
+        # WinnetState.psm1 records a cmdlet that fails (its error category and message).
+        for read, message in sorted((config['faults'].get('failed_reads') or {}).items()):
+            bundle['reads'].pop(read, None)
+            bundle['errors'].append({'read': read, 'category': 'PermissionDenied', 'message': message})
+        return bundle
 
     def _net_info(self, params):
         config = self.config()
