@@ -433,7 +433,16 @@ state:
       type: list
       elements: str
     partial:
-      description: The parts of the state a failed read left out (as for exports, see the snapshot guide).
+      description:
+        - The parts of the state a failed read left out (as for exports, see the snapshot guide);
+          the guide "Connecting to Windows hosts" lists them by read.
+        - C(interfaces.kind) and C(interfaces.link_speed) (Get-NetAdapter), C(interfaces.register_dns)
+          (Get-DnsClient), C(interfaces.bindings) (Get-NetAdapterBinding), C(interfaces.netbios)
+          (Win32_NetworkAdapterConfiguration), C(interfaces.discards) (Get-NetAdapterStatistics),
+          C(addresses.persistent) and C(routes.persistent) (the PersistentStore), C(firewall_rules)
+          (Get-NetFirewallRule and its filters), C(nonpresent_adapters) (the connection names).
+        - The engine skips the findings that need a missing part and says so (C(partial_state));
+          the changing modules refuse to plan on it.
       returned: when a read failed
       type: list
       elements: str
