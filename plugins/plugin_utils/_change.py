@@ -290,9 +290,15 @@ class ChangeAction(ActionBase):
             result['rollback']['at'] = deadline.strftime('%Y-%m-%dT%H:%M:%SZ')
         try:
             applied = self._execute_module(module_name='winnet.routing.net_apply', module_args=module_args, task_vars=task_vars)
-        except AnsibleError as exc:
+        except (AnsibleError, OSError) as exc:
+            # OSError: a transport that does not wrap a dropped connection (pywinrm raises the
+            # requests ConnectionError, an OSError, when the host closes the connection).
             if rollback is None:
-                raise
+                if isinstance(exc, AnsibleError):
+                    raise
+                raise fail('%s: the connection was lost while applying the plan (%s). No automatic rollback was armed: gather the '
+                           'host to see which operations ran' % (task_vars.get('inventory_hostname', 'the host'), to_native(exc)),
+                           operations=ops, changed=True) from None
             info = result['rollback']
             raise fail('%s: the connection was lost while applying the plan (%s). If the rollback task %s was armed, the host '
                        'restores itself at about %s (UTC).' % (task_vars.get('inventory_hostname', 'the host'), to_native(exc),
@@ -358,7 +364,7 @@ class ChangeAction(ActionBase):
             self._connection.reset()
             answer = self._execute_module(module_name='winnet.routing.net_apply', task_vars=task_vars,
                                           module_args={'plan': {'operations': []}, 'rollback_confirm': rollback['name']})
-        except AnsibleError as exc:
+        except (AnsibleError, OSError) as exc:
             raise fail('%s: the change was applied, but the controller cannot reach the host again to confirm it (%s): the host '
                        'restores itself at about %s (UTC) with the scheduled task %s' % (hostname, to_native(exc), info['at'], info['task']),
                        rollback=info, changed=True) from None
