@@ -204,7 +204,7 @@ class Endpoint:
         arguments = _text(line.find('rsp:Arguments', NS))
         command = Command(text + (' ' + arguments if arguments else ''), options.get('WINRS_CONSOLEMODE_STDIN') == 'TRUE')
         shell.commands[command.id] = command
-        self.log(shell.name, {'action': 'command', 'shell': shell.id, 'command': command.id, 'line': command.line[:80]})
+        self.log(shell.name, {'action': 'command', 'shell': shell.id, 'command': command.id, 'line': command.line[:120]})
         return '<rsp:CommandResponse><rsp:CommandId>%s</rsp:CommandId></rsp:CommandResponse>' % command.id
 
     def _command(self, shell, command_id):
