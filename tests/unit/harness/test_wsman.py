@@ -19,8 +19,7 @@ from winrm.exceptions import InvalidCredentialsError, WSManFaultError
 
 from ansible.plugins.loader import shell_loader
 
-from ansible_collections.winnet.routing.plugins.module_utils.applier import canonical
-from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState, canonical
 from ansible_collections.winnet.routing.plugins.module_utils.netroute_json import parse_netroute_json
 from ansible_collections.winnet.routing.tests.harness import wsman
 from ansible_collections.winnet.routing.tests.harness.host import WindowsHost
