@@ -57,11 +57,8 @@ def test_without_the_persistent_routes_the_drift_is_skipped_and_said_so():
     findings = Engine(drifted('routes.persistent')).findings()
     assert 'persistent_active_drift' not in ids(findings)
     notes = [f for f in findings if f['id'] == 'partial_state']
-    # the skipped check, then the routes the state lacks (said for any state without them)
     assert [f['message'] for f in notes] == ['Drift between the routes in force and the PersistentStore was not checked: the persistent '
-                                             'routes are not in this state.',
-                                             'This state does not carry all routes (routes.persistent): the export left them out or was '
-                                             'cut off, so nothing is said about them.']
+                                             'routes (routes.persistent) are not in this state.']
     assert notes[0]['severity'] == 'info' and 'net_info' in notes[0]['remediation']
     assert 'vip_prefix_route_on_loopback_wins' in ids(findings)
 
