@@ -21,6 +21,7 @@ from ansible.template import Templar
 from ansible_collections.winnet.routing.plugins.action import desired_state
 from ansible_collections.winnet.routing.plugins.module_utils.applier import apply, inverse
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
+from ansible_collections.winnet.routing.tests.harness.render import render_bundle
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', '..'))
 SNAPSHOT = os.path.join(ROOT, 'examples', 'snapshots', 'web25-01.json')
@@ -62,8 +63,13 @@ def test_a_new_real_server_is_one_apply_with_one_rollback_that_removes_the_adapt
     def module(module_name, module_args, task_vars):  # pylint: disable=redefined-outer-name,unused-argument
         calls.append(module_args)
         if 'rollback' in module_args:
-            return {'changed': True, 'applied': [], 'state': apply(_host(), module_args['plan']['operations']).to_dict(),
-                    'rollback': {'name': module_args['rollback']['name'], 'at': '2026-01-01T10:05:00Z'}}
+            rollback = module_args['rollback']
+            # what net_apply reports about the rollback it armed: the task ready, its self-test passed
+            report = {'name': rollback['name'], 'operations': len(rollback['operations']), 'partial': len(rollback['partial']),
+                      'language_mode': 'FullLanguage', 'at': '2026-01-01T10:00:00.0000000Z'}
+            return {'changed': True, 'applied': [], 'bundle': render_bundle(apply(_host(), module_args['plan']['operations']).to_dict()),
+                    'rollback': {'name': rollback['name'], 'task_path': '\\winnet.routing\\', 'at': '2026-01-01T10:05:00.0000000Z',
+                                 'task_state': 'Ready', 'language_mode': 'FullLanguage', 'self_test': {'exit_code': 0, 'report': report}}}
         return {'changed': True, 'confirmation': {'confirmed': True, 'task_found': True, 'started': None, 'result': None}}
 
     with mock.patch.object(action, '_execute_module', side_effect=module):
@@ -108,7 +114,7 @@ def test_with_consent_the_same_plan_is_applied(tmp_path):
                                               'allow_connection_loss': True}, tmp_path)
     with mock.patch.object(action, '_execute_module',
                            side_effect=lambda module_name, module_args, task_vars: {
-                               'changed': True, 'applied': [], 'state': apply(_host(), module_args['plan']['operations']).to_dict()}):
+                               'changed': True, 'applied': [], 'bundle': render_bundle(apply(_host(), module_args['plan']['operations']).to_dict())}):
         result = action.run(task_vars=task_vars)
     assert [op['op'] for op in result['operations']] == ['remove_address', 'add_address'] and result['round_trips'] == 1
 
