@@ -65,6 +65,8 @@ from ansible_collections.winnet.routing.plugins.module_utils.textcodec import de
 
 __all__ = ['parse_route_print', 'ParseError', 'STANDIN_TOP']
 
+_NONE_WORDS = {word.casefold() for word in NONE}
+
 # Stand-in interfaces get the highest indexes, counted down: Windows hands out small ones.
 STANDIN_TOP = 2 ** 31 - 1
 
@@ -364,9 +366,34 @@ class _RoutePrintReader:
                               % (seg.rows[-1][0] + 1, name, store))
         return section
 
+    def empty_tables(self, texts):
+        """Read the tables whose lists hold no row: a family title, then each list's label and the word for none, as
+        route print prints a table a destination filter leaves empty. Returns the text lines that are no such table."""
+        rest = list(texts)
+        while rest:
+            family = self.title_family(rest[0][1])
+            if family is None or self.sections[family] is not None:
+                break
+            body, empty = rest[1:], 0
+            while (2 * empty + 1 < len(body) and empty < 2 and self.title_family(body[2 * empty][1]) is None
+                   and body[2 * empty + 1][1].casefold() in _NONE_WORDS):
+                empty += 1
+            if not empty:
+                break
+            section = self.sections[family] = _Section(family)
+            section.active = []
+            if empty == 2:
+                section.persistent = []
+                section.persistent_label = body[2:3]
+            else:
+                self.cut.add('persistent%d' % family)
+            rest = body[2 * empty:]
+        return rest
+
     def finish_section(self, section, texts, at_end):
         """Give the text lines after a section's last list their meaning: the persistent label and its 'None' word."""
         if section is None:
+            texts = self.empty_tables(texts)
             if texts and not at_end:
                 self.unexpected(texts[0])
             return
@@ -385,6 +412,7 @@ class _RoutePrintReader:
                                   % (head[0][0] + 1, head[0][1][:40]))
             else:
                 rest = texts
+        rest = self.empty_tables(rest)
         for item in rest:
             if at_end and _PROMPT.match(item[1]):
                 continue
@@ -938,7 +966,12 @@ class _RoutePrintBuilder:
             if family in doc.cut:
                 self.partial.add('routes.%s' % name)
             loop = (0x7F000000, 8) if family == V4 else (1, 128)
-            if rows and not any((r.network, r.plen) == loop for r in rows):
+            if not rows:
+                self.partial.add('routes.%s' % name)
+                self.notes.append('the %s active route list says none, but Windows always has the loopback route %s: the output '
+                                  'holds only some of the routes (route print with a destination filter, such as route print 0.0.0.0)'
+                                  % (name.replace('ip', 'IP'), format_prefix(family, *loop)))
+            elif not any((r.network, r.plen) == loop for r in rows):
                 self.partial.add('routes.%s' % name)
                 self.notes.append('the %s active route list has no loopback route (%s): it holds only some of the routes '
                                   '(route print with a destination filter, or a part of the output)'
