@@ -433,9 +433,9 @@ def plan_addresses(host, interface, addresses, state='present', purge=False, pat
     if removes:
         # A removal takes both copies and its undo brings back the copies there were: without the
         # PersistentStore read neither is known.
-        _refuse_partial(host, 'addresses.persistent', join(path, 'addresses'), 'the addresses of the PersistentStore (Get-NetIPAddress '
-                                                                              '-PolicyStore PersistentStore), which removing %s needs'
-                        % removes[0].address)
+        needs = ('the addresses of the PersistentStore (Get-NetIPAddress -PolicyStore PersistentStore), which removing %s needs'
+                 % removes[0].address)
+        _refuse_partial(host, 'addresses.persistent', join(path, 'addresses'), needs)
     ops = [address_op('remove_address', a) for a in sorted(removes, key=address_sort_key)]
     ops += [{'op': 'set_interface', 'interface': iface.index, 'family': FAMILY_NAME[f], 'dhcp': False} for f in sorted(dhcp_off)]
     by_identity = sorted(sets + adds, key=lambda op: parse_address(op['address'])[:2])

@@ -173,14 +173,24 @@ state:
           settings are not in the export, C(addresses) that the addresses were read off the host
           routes, C(routes.ipv4), C(routes.ipv6) and C(routes.persistent) that those routes are
           missing from the export (left out or cut off).
-      returned: when read from an export
+        - On a live host, the parts a failed read left out; the guide "Connecting to Windows hosts" lists
+          them by read. C(interfaces.kind) and C(interfaces.link_speed) (Get-NetAdapter),
+          C(interfaces.register_dns) (Get-DnsClient), C(interfaces.bindings) (Get-NetAdapterBinding),
+          C(interfaces.netbios) (Win32_NetworkAdapterConfiguration), C(interfaces.discards)
+          (Get-NetAdapterStatistics), C(addresses.persistent) and C(routes.persistent) (the
+          PersistentStore), C(firewall_rules) (Get-NetFirewallRule and its filters),
+          C(nonpresent_adapters) (the connection names).
+        - The engine skips the findings that need a missing part and says so (C(partial_state));
+          the changing modules refuse to plan on it.
+      returned: when read from an export, or when a read on the host failed
       type: list
       elements: str
       sample: [interfaces.index, interfaces.settings, interfaces.register_dns, interfaces.kind, interfaces.link_speed, addresses]
     parse_notes:
       description: One sentence per thing the export reader decided or could not place (how the file was decoded,
-        how an interface address was tied to its interface, why an interface is a stand-in).
-      returned: when read from an export and there is something to say
+        how an interface address was tied to its interface, why an interface is a stand-in); on a live host, what was
+        read but is not in the state (a read that failed, a value not understood).
+      returned: when there is something to say
       type: list
       elements: str
     hostname:
@@ -427,25 +437,6 @@ state:
       type: list
       elements: dict
       sample: [{name: loopback, instance_id: ROOT\NET\0000}]
-    parse_notes:
-      description: What was read on the host but is not in the state, one sentence each (a read that failed, a value not understood).
-      returned: when there is something to say
-      type: list
-      elements: str
-    partial:
-      description:
-        - The parts of the state a failed read left out (as for exports, see the snapshot guide);
-          the guide "Connecting to Windows hosts" lists them by read.
-        - C(interfaces.kind) and C(interfaces.link_speed) (Get-NetAdapter), C(interfaces.register_dns)
-          (Get-DnsClient), C(interfaces.bindings) (Get-NetAdapterBinding), C(interfaces.netbios)
-          (Win32_NetworkAdapterConfiguration), C(interfaces.discards) (Get-NetAdapterStatistics),
-          C(addresses.persistent) and C(routes.persistent) (the PersistentStore), C(firewall_rules)
-          (Get-NetFirewallRule and its filters), C(nonpresent_adapters) (the connection names).
-        - The engine skips the findings that need a missing part and says so (C(partial_state));
-          the changing modules refuse to plan on it.
-      returned: when a read failed
-      type: list
-      elements: str
 connection:
   description:
     - Where connections to the host come from, as the host sees them, for the connection guard.
