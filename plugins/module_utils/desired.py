@@ -131,8 +131,9 @@ def _interface_refs(items):
 
 def _new_names(host, items):
     """The adapter names the loopback_adapter entries give that no interface of ``host`` has yet
-    (adapters the plan creates or renames)."""
-    return {entry.get('name') for _path, entry in _entries(items, 'loopback_adapter')
+    (adapters the plan creates or renames), in lower case: Windows compares connection names without
+    regard to case."""
+    return {entry.get('name').lower() for _path, entry in _entries(items, 'loopback_adapter')
             if entry.get('state', 'present') == 'present' and host.interface_by_alias(entry.get('name')) is None}
 
 
@@ -168,7 +169,7 @@ def _names_new(entry, new_names):
         return False
     routes = entry.get('routes') if isinstance(entry.get('routes'), list) else []
     values = [entry.get('interface')] + [route.get('interface') for route in routes if isinstance(route, dict)]
-    return any(isinstance(value, str) and value in new_names for value in values)
+    return any(isinstance(value, str) and value.lower() in new_names for value in values)
 
 
 def _deferred(ops):

@@ -113,6 +113,14 @@ def test_a_renamed_adapter_is_named_by_its_new_name_in_the_same_plan():
                    {'op': 'set_interface', 'interface': loopback.index, 'family': 'ipv4', 'weak_host_send': True}]
 
 
+def test_an_adapter_the_plan_creates_is_named_in_any_case():
+    # Windows compares connection names without regard to case: the entries may spell the new name otherwise.
+    respelled = json.loads(json.dumps(NEW_SERVER).replace('"interface": "dsr-loopback"', '"interface": "DSR-Loopback"'))
+    assert respelled != NEW_SERVER
+    host = snapshot('web25-01')
+    assert plan_state(host, respelled) == plan_state(host, NEW_SERVER)
+
+
 # --------------------------------------------------------------------------- make before break
 def test_a_default_route_moves_to_its_new_next_hop_before_the_old_one_goes():
     host = snapshot('web25-01')
