@@ -356,3 +356,204 @@ def test_every_read_is_documented_with_its_kind():
     assert set(BUNDLE_READS) == {'ip_interfaces', 'adapters', 'ip_addresses', 'ip_addresses_persistent', 'routes', 'routes_persistent',
                                  'dns_clients', 'bindings', 'netbios', 'statistics', 'firewall_rules', 'firewall_address_filters',
                                  'firewall_port_filters', 'connection_names'}
+
+
+# ------------------------------------------------------------------------------- reads the host sends in other shapes
+def dsr():
+    return _load(os.path.join(FIXTURES, 'server2025_ps7_dsr-ok-01.bundle.json'))
+
+
+def test_a_read_absent_from_the_bundle_makes_the_state_partial_without_a_failure_note():
+    bundle = complete()
+    del bundle['reads']['netbios']
+    state = parse_netroute_json(bundle)
+    assert state['partial'] == ['interfaces.netbios']
+    assert not any('netbios' in iface for iface in state['interfaces'])
+    assert not any('the read netbios failed' in note for note in state.get('parse_notes', []))
+
+
+def test_a_bundle_without_errors_is_a_bundle_where_every_read_worked():
+    bundle = complete()
+    bundle['errors'] = None
+    state = parse_netroute_json(bundle)
+    assert 'partial' not in state
+    assert not any(note.startswith('the read ') for note in state.get('parse_notes', []))
+
+
+def test_an_interface_read_without_its_address_family_fails_naming_it():
+    bundle = edges()
+    del bundle['reads']['ip_interfaces'][2]['AddressFamily']
+    with pytest.raises(ParseError, match=r'^reads\.ip_interfaces\[2\]\.AddressFamily: required property is missing$'):
+        parse_netroute_json(bundle)
+
+
+def test_an_interface_read_without_a_setting_makes_the_settings_partial():
+    bundle = complete()
+    del bundle['reads']['ip_interfaces'][2]['Dhcp']
+    state = parse_netroute_json(bundle)
+    assert state['partial'] == ['interfaces.settings']
+    assert 'dhcp' not in _iface(state, 4)['ipv4']
+    assert _iface(state, 9)['ipv4']['dhcp'] is True
+
+
+def test_two_adapters_on_one_interface_fail_naming_the_second():
+    bundle = edges()
+    bundle['reads']['adapters'].append(dict(bundle['reads']['adapters'][1], Name='Ethernet 2'))
+    with pytest.raises(ParseError, match=r'^reads\.adapters\[5\]: interface 4 has two adapters$'):
+        parse_netroute_json(bundle)
+
+
+def test_an_adapter_property_that_is_not_text_fails_naming_it():
+    bundle = edges()
+    bundle['reads']['adapters'][1]['Name'] = 5
+    with pytest.raises(ParseError, match=r'^reads\.adapters\[1\]\.Name: must be a string, got 5$'):
+        parse_netroute_json(bundle)
+
+
+def test_the_netbios_setting_of_a_configuration_without_ip_is_not_recorded():
+    bundle = edges()
+    bundle['reads']['netbios'][0]['IPEnabled'] = 'False'        # a string, as some hosts write it
+    assert 'netbios' not in _iface(parse_netroute_json(bundle), 4)
+    bundle['reads']['netbios'][0]['IPEnabled'] = 'True'
+    assert _iface(parse_netroute_json(bundle), 4)['netbios'] == 'disabled'
+
+
+def test_a_netbios_setting_that_is_a_list_is_noted_and_not_recorded():
+    bundle = edges()
+    bundle['reads']['netbios'][0]['TcpipNetbiosOptions'] = [2]
+    state = parse_netroute_json(bundle)
+    assert 'netbios' not in _iface(state, 4)
+    assert ('reads.netbios[0].TcpipNetbiosOptions: [2] is not a NetBIOS over TCP/IP setting (0, 1 or 2): the setting of '
+            'interface 4 is not recorded') in state['parse_notes']
+
+
+def test_statistics_without_a_description_or_name_fail_naming_the_element():
+    bundle = complete()
+    bundle['reads']['statistics'] = [{'ReceivedDiscardedPackets': 3, 'OutboundDiscardedPackets': 0}]
+    with pytest.raises(ParseError, match=r'^reads\.statistics\[0\]\.InterfaceDescription: required property is missing$'):
+        parse_netroute_json(bundle)
+
+
+def test_discard_counters_given_as_text_are_numbers():
+    bundle = complete()
+    bundle['reads']['statistics'] = {'Name': 'Ethernet', 'ReceivedDiscardedPackets': '12', 'OutboundDiscardedPackets': None}
+    state = parse_netroute_json(bundle)
+    assert _iface(state, 4)['discards'] == {'received': 12, 'outbound': 0}
+
+
+def test_an_address_on_an_interface_without_that_family_is_left_out_and_noted():
+    bundle = edges()
+    bundle['reads']['ip_addresses'].append(dict(bundle['reads']['ip_addresses'][2], IPAddress='192.0.2.99', InterfaceIndex=7,
+                                                InterfaceAlias='Teredo Tunneling Pseudo-Interface'))
+    state = parse_netroute_json(bundle)
+    assert '192.0.2.99' not in [a['address'] for a in state['addresses']]
+    assert ('reads.ip_addresses[6]: address 192.0.2.99 (active store) is on interface 7, which has no IPv4 interface: left out'
+            in state['parse_notes'])
+
+
+def test_an_address_listed_twice_is_one_address():
+    bundle = edges()
+    bundle['reads']['ip_addresses'].append(copy.deepcopy(bundle['reads']['ip_addresses'][2]))
+    assert parse_netroute_json(bundle) == parse_netroute_json(edges())
+
+
+def test_an_address_type_that_is_a_list_is_left_out_and_noted():
+    bundle = edges()
+    bundle['reads']['ip_addresses'][3]['Type'] = [1]
+    state = parse_netroute_json(bundle)
+    assert '192.0.2.45' not in [a['address'] for a in state['addresses']]
+    assert 'reads.ip_addresses[3]: type [1] address 192.0.2.45 left out (it is never a source address)' in state['parse_notes']
+
+
+def test_numbers_and_switches_given_as_text_read_as_numbers_and_switches():
+    bundle = edges()
+    bundle['reads']['routes'][1]['RouteMetric'] = ' 5 '
+    bundle['reads']['ip_addresses'][2]['SkipAsSource'] = 'True'
+    state = parse_netroute_json(bundle)
+    assert [r['route_metric'] for r in state['routes'] if r['destination'] == '10.77.0.0/16'] == [5]
+    assert [a['skip_as_source'] for a in state['addresses'] if a['address'] == '192.0.2.44' and 'store' not in a] == [True]
+
+
+def test_cim_instance_properties_fill_missing_properties_and_unreadable_entries_are_skipped():
+    bundle = edges()
+    route = bundle['reads']['routes'][1]
+    del route['RouteMetric']
+    route['CimInstanceProperties'] = [42, 'no separator here', 'RouteMetric = "7"', {'Name': 'Protocol', 'Value': 2}]
+    state = parse_netroute_json(bundle)
+    found = [r for r in state['routes'] if r['destination'] == '10.77.0.0/16']
+    assert [(r['route_metric'], r['protocol']) for r in found] == [(7, 'other')]    # Protocol is there: the property list does not override it
+
+
+def test_a_firewall_rule_outside_the_collection_group_is_left_out_and_noted():
+    bundle = dsr()
+    bundle['reads']['firewall_rules'][0]['Group'] = 'Remote Desktop'
+    state = parse_netroute_json(bundle)
+    assert 'firewall_rules' not in state
+    assert ("reads.firewall_rules[0]: firewall rule 'winnet-dsr-192.0.2.100-tcp-443' is not in the group winnet.routing: left out"
+            in state['parse_notes'])
+
+
+@pytest.mark.parametrize('read, which', [('firewall_address_filters', 'address'), ('firewall_port_filters', 'port')])
+def test_a_firewall_rule_without_one_of_its_filters_is_left_out_and_the_state_partial(read, which):
+    bundle = dsr()
+    bundle['reads'][read] = []
+    state = parse_netroute_json(bundle)
+    assert 'firewall_rules' not in state
+    assert state['partial'] == ['firewall_rules']
+    assert "reads.firewall_rules[0]: firewall rule 'winnet-dsr-192.0.2.100-tcp-443' has no %s filter in the bundle: left out" % which \
+        in state['parse_notes']
+
+
+@pytest.mark.parametrize('local_address, protocol, local_port, expected', [
+    ('192.0.2.100', 'TCP', '443', {'local_address': '192.0.2.100', 'protocol': 'TCP', 'local_port': '443'}),
+    (['192.0.2.100/32', '2001:DB8:0:0::100/128'], 6, ['443', '8443'],
+     {'local_address': '192.0.2.100,2001:db8::100', 'protocol': 'TCP', 'local_port': '443,8443'}),
+    ('192.0.2.100/255.255.255.255', 17, 53, {'local_address': '192.0.2.100', 'protocol': 'UDP', 'local_port': '53'}),
+    ('10.0.0.0/8', 'icmpv4', None, {'local_address': '10.0.0.0/8', 'protocol': 'ICMPV4', 'local_port': ''}),
+    ('Any', None, None, {'local_address': 'Any', 'protocol': None, 'local_port': ''}),
+    ('192.0.2.10-192.0.2.20', 'Any', 'Any', {'local_address': '192.0.2.10-192.0.2.20', 'protocol': 'ANY', 'local_port': 'Any'}),
+])
+def test_firewall_filters_read_in_canonical_form(local_address, protocol, local_port, expected):
+    bundle = dsr()
+    bundle['reads']['firewall_address_filters'][0]['LocalAddress'] = local_address
+    bundle['reads']['firewall_port_filters'][0].update(Protocol=protocol, LocalPort=local_port)
+    rules = parse_netroute_json(bundle)['firewall_rules']
+    assert rules == [dict(expected, name='winnet-dsr-192.0.2.100-tcp-443')]
+
+
+# ------------------------------------------------------------------------------- probes and the rollback evidence, when the host sends less
+def test_probe_answers_skip_what_is_not_a_route_and_what_is_not_a_probe():
+    raw = ['not a probe', {'destination': '192.0.2.50', 'source': None, 'error': None, 'objects': [
+        {'DestinationPrefix': '0.0.0.0/0', 'InterfaceIndex': 4},                                   # no next hop
+        {'DestinationPrefix': '0.0.0.0/0', 'NextHop': 'fe80::1', 'InterfaceIndex': 4},            # next hop of the other family
+        {'DestinationPrefix': '0.0.0.0/0', 'NextHop': '192.0.2.1', 'InterfaceIndex': True, 'RouteMetric': 'low', 'InterfaceAlias': 'Ethernet'},
+        {'DestinationPrefix': '192.0.2.0/24', 'NextHop': '0.0.0.0', 'InterfaceIndex': 5, 'RouteMetric': 256}]}]
+    (answer,) = probe_answers(raw)
+    assert answer['answered'] and answer['error'] is None
+    assert answer['route'] == {'destination': '0.0.0.0/0', 'next_hop': '192.0.2.1', 'interface': None, 'route_metric': None}
+    assert answer['interface_alias'] == 'Ethernet'
+
+
+def test_a_timestamp_without_a_time_zone_is_not_read():
+    assert utc_text('2026-01-02T03:04:05.1234567') is None
+
+
+@pytest.mark.parametrize('change, reason', [
+    (lambda r: r.update(name='winnet-rollback-other'), "the host armed 'winnet-rollback-other', not 'winnet-rollback-%s'" % ('0' * 32)),
+    (lambda r: r.update(task_state='Disabled'), 'the scheduled task is Disabled, not Ready'),
+    (lambda r: r.pop('task_state'), 'the scheduled task is not registered, not Ready'),
+    (lambda r: r['self_test'].update(exit_code=1), "the task's command line exited with 1 on the host"),
+    (lambda r: r['self_test'].update(report=None), "the task's command line read no rollback data on the host (language mode FullLanguage)"),
+    (lambda r: r['self_test']['report'].update(name='winnet-rollback-old'), "the rollback data on the host is for 'winnet-rollback-old'"),
+    (lambda r: r['self_test']['report'].update(operations=1), 'the rollback data on the host holds 1 operation(s), not 2'),
+    (lambda r: r['self_test']['report'].update(language_mode='ConstrainedLanguage'), 'the task would run in ConstrainedLanguage mode'),
+    (lambda r: r.update(at='01/02/2026 03:04:05'), "the task has no readable start time ('01/02/2026 03:04:05')"),
+])
+def test_rollback_evidence_names_each_missing_fact(change, reason):
+    rollback = {'name': 'winnet-rollback-' + '0' * 32, 'operations': [{}, {}]}
+    raw = {'name': rollback['name'], 'at': '2026-01-02T03:04:05.0000000Z', 'task_state': 'Ready', 'language_mode': 'FullLanguage',
+           'self_test': {'exit_code': 0, 'report': {'name': rollback['name'], 'operations': 2, 'partial': 0, 'language_mode': None}}}
+    assert rollback_evidence(raw, rollback)['armed']
+    change(raw)
+    evidence = rollback_evidence(raw, rollback)
+    assert not evidence['armed'] and evidence['reasons'] == [reason]
