@@ -140,3 +140,25 @@ def test_json_booleans_count_only_for_switches():
     assert state['interfaces'][0]['ipv4']['weak_host_send'] is True and state['interfaces'][0]['ipv4']['dhcp'] is False
     with pytest.raises(ParseError, match=r'^\[0\]\.AddressState: unknown value True'):
         parse_netroute_json([dict(ADDR_51, AddressState=True)])
+
+
+ADAPTER_51 = {'InterfaceIndex': 4, 'Name': 'Ethernet', 'InterfaceDescription': 'Intel(R) Ethernet Controller X710', 'ComponentID': 'pci\\ven_8086&dev_1572',
+              'MacAddress': '3C-FD-FE-A1-22-10', 'Speed': 10000000000, 'InterfaceType': 6, 'NdisPhysicalMedium': 14}
+DNS_CLIENT = {'InterfaceIndex': 4, 'InterfaceAlias': 'Ethernet', 'RegisterThisConnectionsAddress': False}
+BINDING = {'Name': 'Ethernet', 'InterfaceDescription': 'Intel(R) Ethernet Controller X710', 'ComponentID': 'ms_server', 'Enabled': False}
+NETBIOS = {'InterfaceIndex': 4, 'IPEnabled': True, 'TcpipNetbiosOptions': 2}
+STATISTICS = {'Name': 'Ethernet', 'InterfaceDescription': 'Intel(R) Ethernet Controller X710', 'ReceivedDiscardedPackets': 7,
+              'OutboundDiscardedPackets': 1}
+
+
+def test_exports_of_the_other_cmdlets_are_recognised_by_their_properties():
+    """Get-NetAdapter, Get-DnsClient, Get-NetAdapterBinding, Win32_NetworkAdapterConfiguration and
+    Get-NetAdapterStatistics exported without their class names still describe the interface."""
+    state = parse_netroute_json([ROUTE_51, IFACE_51, ADDR_51, ADAPTER_51, DNS_CLIENT, BINDING, NETBIOS, STATISTICS])
+    (iface,) = state['interfaces']
+    assert iface == {'index': 4, 'alias': 'Ethernet', 'kind': 'ethernet', 'description': 'Intel(R) Ethernet Controller X710',
+                     'mac': '3C-FD-FE-A1-22-10', 'link_speed_bps': 10000000000, 'bindings': {'ms_server': False},
+                     'discards': {'received': 7, 'outbound': 1}, 'register_dns': False, 'netbios': 'disabled', 'connected': True,
+                     'ipv4': {'metric': 15, 'automatic_metric': True, 'weak_host_send': False, 'weak_host_receive': True,
+                              'forwarding': False, 'ignore_default_routes': False, 'dhcp': True}}
+    assert state['partial'] == ['routes.persistent', 'routes.ipv6']
