@@ -111,6 +111,11 @@ class _Dsr:
                 "New-NetIPAddress -InterfaceIndex %d -IPAddress '%s' -PrefixLength %d -SkipAsSource $true"
                 % (self.loopback.index, self.vip, self.loopback.index, self.vip, self.bits))
 
+    def loopback_routes_removal(self):
+        """The command that removes the routes on the loopback other than those of its addresses."""
+        return ('Get-NetRoute -InterfaceIndex %d | Where-Object { $_.NextHop -ne \'%s\' } | Remove-NetRoute -Confirm:$false'
+                % (self.loopback_index, FAMILIES[self.family].unspecified))
+
     def loopback_wins(self):
         """(clients for which the VIP's own prefix route on the loopback wins, clients for which another
         loopback route wins), each entry worded for a message; ties count as wins."""
@@ -213,6 +218,8 @@ def reply_via_nic(dsr, cid, required):
             into_loopback = into_loopback or (dsr.loopback is not None and reply['interface'] == dsr.loopback.index)
     if dsr.loopback is None:
         remedy = 'Assign %s to a loopback adapter with weak host send enabled.' % dsr.vip
+    elif into_loopback and dsr.loopback_settings.weak_host_send and dsr.loopback_address.prefix_length == dsr.bits and dsr.loopback_wins()[1]:
+        remedy = dsr.loopback_routes_removal()      # the VIP is a host prefix already: another loopback route takes the replies
     elif into_loopback and dsr.loopback_settings.weak_host_send:
         remedy = dsr.host_prefix_readdress()
     else:
@@ -246,8 +253,7 @@ def loopback_routes(dsr, cid, required):
         dsr, cid, not other_wins, required,
         'no route on loopback %s wins for the clients' % dsr.loopback_name,
         'routes on loopback %s win for clients %s' % (dsr.loopback_name, ', '.join(other_wins)),
-        'Get-NetRoute -InterfaceIndex %d | Where-Object { $_.NextHop -ne \'%s\' } | Remove-NetRoute -Confirm:$false'
-        % (dsr.loopback_index, FAMILIES[dsr.family].unspecified))
+        dsr.loopback_routes_removal())
 
 
 def vip_not_on_physical_nic(dsr, cid, required):
@@ -303,6 +309,8 @@ def _fix_reply_via_nic(dsr):
         return dsr.no_loopback_cause, None
     if dsr.loopback_settings.weak_host_send and dsr.loopback_address.prefix_length < dsr.bits:
         return host_prefix_cause(dsr.loopback, dsr.loopback_address), host_prefix_ops(dsr.loopback, dsr.loopback_address)
+    if dsr.loopback_settings.weak_host_send and dsr.loopback_wins_routes():
+        return _fix_loopback_routes(dsr)        # replies follow a route on the loopback, not a missing setting
     return weak_host_cause(dsr.loopback, dsr.family, 'send'), weak_host_ops(dsr.loopback, dsr.family, 'send')
 
 

@@ -176,6 +176,10 @@ def test_a_route_on_the_loopback_that_wins_for_a_client():
     assert (check['status'], check['message']) == ('fail', 'routes on loopback loopback win for clients 203.0.113.50 (203.0.113.0/24 via 0.0.0.0)')
     assert check['remediation'] == "Get-NetRoute -InterfaceIndex 9 | Where-Object { $_.NextHop -ne '0.0.0.0' } | Remove-NetRoute -Confirm:$false"
     assert result['ready'] is False
+    # the reply to that client follows the loopback route: removing it is the remedy, not a new host prefix (the VIP is a /32 already)
+    assert _check(result, 'reply_via_nic') == {
+        'id': 'reply_via_nic', 'status': 'fail', 'message': 'replies from 192.0.2.80 do not leave interface 4: 203.0.113.50 -> interface 9',
+        'remediation': "Get-NetRoute -InterfaceIndex 9 | Where-Object { $_.NextHop -ne '0.0.0.0' } | Remove-NetRoute -Confirm:$false"}
 
 
 def test_a_client_the_host_cannot_route_to_is_not_counted_against_the_loopback():

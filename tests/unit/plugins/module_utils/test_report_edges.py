@@ -252,3 +252,23 @@ def test_a_host_section_shows_dsr_errors_probes_and_findings_without_remediation
     assert '<p class="muted">No findings.</p>' in render_host(clean)
     failed = render_host(report.failed_host('gone', 'unreachable'))
     assert '<svg' not in failed and '<h3>Interfaces</h3>' not in failed
+
+
+def test_a_route_on_the_loopback_that_takes_the_replies_is_the_cause_and_its_removal_the_proven_fix():
+    """The VIP is a /32 on a loopback with weak host send; a route to the clients' network on the
+    loopback wins over the default route of Data, so the replies go into the loopback."""
+    routes = [rt('0.0.0.0/0', '192.0.2.1', 4, 0), rt('203.0.113.0/24', '0.0.0.0', 9, 0)]
+    loop = nic(9, 'loopback', m=5, kind='loopback_adapter', ws=True, wr=True, addrs=['192.0.2.80/32'], skip=['192.0.2.80'], register_dns=False)
+    dsr_host = host(nic(4, 'Data', m=25, wr=True, addrs=['192.0.2.20/24']), loop, routes=routes + [dict(r, store='persistent') for r in routes])
+    record = report.evaluate_host('web', dsr_host, dsr={'vip': '192.0.2.80', 'nic': 'Data', 'clients': ['203.0.113.50']})
+    cause = 'Routes on the loopback adapter loopback (9) win for the clients of VIP 192.0.2.80'
+    removal = [{'op': 'remove_route', 'family': 'ipv4', 'destination': '203.0.113.0/24', 'next_hop': '0.0.0.0', 'interface': 9, 'store': store}
+               for store in ('persistent', 'active')]
+    by_id = {f['id']: f for f in record['findings']}
+    assert by_id['dsr_loopback_routes']['message'] == ('DSR VIP 192.0.2.80 on Data: routes on loopback loopback win for clients 203.0.113.50 '
+                                                       '(203.0.113.0/24 via 0.0.0.0).')
+    for fid in ('dsr_loopback_routes', 'dsr_reply_via_nic', 'asymmetric_reply'):
+        assert (by_id[fid]['cause'], by_id[fid]['fix']['plan']['operations']) == (cause, removal), fid
+    assert by_id['dsr_loopback_routes']['fix']['powershell'] == [
+        "Remove-NetRoute -AddressFamily IPv4 -InterfaceIndex 9 -DestinationPrefix '203.0.113.0/24' -NextHop '0.0.0.0' -PolicyStore %s -Confirm:$false"
+        % store for store in ('PersistentStore', 'ActiveStore')]
