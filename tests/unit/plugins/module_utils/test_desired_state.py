@@ -187,11 +187,60 @@ def test_dsr_desired_state_of_a_new_real_server():
     ([{'address': '192.0.2.100/32'}], 'Ethernet', ['203.0.113.50'], 'dsr_real_server_vips[0].address: 192.0.2.100/32: give the VIP as a bare'),
     ([], 'Ethernet', ['203.0.113.50'], 'dsr_real_server_vips: must list at least one VIP'),
     ([{'address': '192.0.2.100'}], 'loopback', ['203.0.113.50'], 'dsr_real_server_nic: loopback is not a NIC of the host'),
+    ([{'address': '192.0.2.300'}], 'Ethernet', ['203.0.113.50'], 'dsr_real_server_vips[0].address: '),
+    ([{'address': '192.0.2.100'}], 'Ethernet', ['203.0.113.50', 'client-a'], 'dsr_real_server_clients[1]: '),
 ])
 def test_dsr_refusals_name_the_variable(vips, nic, clients, message):
     with pytest.raises(ArgumentError) as caught:
         dsr_desired(snapshot('dsr-ok-01'), vips, nic, clients)
     assert str(caught.value).startswith(message)
+
+
+def test_dsr_a_loopback_adapter_holding_the_vip_under_another_name_is_renamed_not_created():
+    host = snapshot('dsr-ok-01')            # its KM-TEST adapter 11 'loopback' holds 192.0.2.100
+    built = dsr_desired(host, [{'address': '192.0.2.100'}], 'Ethernet', ['203.0.113.50'], 'dsr-loopback')
+    assert built['desired']['loopback_adapters'] == [{'name': 'dsr-loopback', 'interface': 11}]
+    ops = plan_state(host, built['desired'])
+    assert 'create_loopback' not in [op['op'] for op in ops]
+    after = apply(host, ops)
+    assert after.interface(11).alias == 'dsr-loopback' and after.interface_by_alias('loopback') is None
+    assert [a.address for a in after.addresses if a.interface == 11 and a.family == 4] == ['192.0.2.100']
+
+
+def _storage_on_dhcp_without_ipv6():
+    """hv-storage-01 whose Storage NIC (7) takes its IPv4 settings from DHCP and has no IPv6 interface."""
+    with open(os.path.join(ROOT, 'examples', 'snapshots', 'hv-storage-01.json'), encoding='utf-8') as handle:
+        data = json.load(handle)
+    storage = [i for i in data['interfaces'] if i['index'] == 7][0]
+    storage['ipv4']['dhcp'] = True
+    del storage['ipv6']
+    data['addresses'] = [a for a in data['addresses'] if not (a['interface'] == 7 and ':' in a['address'])]
+    data['routes'] = [r for r in data['routes'] if not (r['interface'] == 7 and ':' in r['destination'])]
+    return HostState.from_dict(data)
+
+
+def test_layout_of_a_storage_nic_removes_its_gateway_names_the_one_dhcp_brings_back_and_turns_dns_off():
+    host = _storage_on_dhcp_without_ipv6()
+    nics = [{'interface': 'Data', 'role': 'data', 'gateway': '10.1.10.1'},
+            {'interface': 'Storage', 'role': 'storage', 'addresses': ['172.16.20.31/24'], 'metric': 50}]
+    built = layout_desired(host, nics)
+    assert built['data'] == 'Data'
+    assert built['desired'] == {
+        'addresses': [{'interface': 7, 'addresses': [{'address': '172.16.20.31/24'}]}],
+        'routes': [{'interface': 5, 'routes': [{'destination': '0.0.0.0/0', 'next_hop': '10.1.10.1'}]},
+                   {'interface': 7, 'routes': [{'destination': '0.0.0.0/0', 'next_hop': '172.16.20.1', 'store': store, 'state': 'absent'}
+                                               for store in ('active', 'persistent')]}],
+        # Data declares nothing of its own; Storage has no IPv6 interface to set
+        'interfaces': [{'interface': 7, 'family': 'ipv4', 'metric': 50, 'register_dns': False}]}
+    # the gateway is in both stores but DHCP brings back one route, listed once
+    assert built['learned_gateways'] == [{'interface': 'Storage', 'role': 'storage', 'destination': '0.0.0.0/0', 'next_hop': '172.16.20.1',
+                                          'protocol': 'netmgmt'}]
+    ops = plan_state(host, built['desired'])
+    assert built['changes'] == len(ops) == 4      # two route removals, the metric and the DNS registration
+    after = apply(host, ops)
+    assert [r.interface for r in after.routes if r.destination == '0.0.0.0/0'] == [5, 5]
+    assert after.interface(7).ipv4.metric == 50 and after.interface(7).register_dns is False
+    assert layout_desired(after, nics)['changes'] == 0
 
 
 def test_layout_keeps_one_default_gateway_and_the_controller_path():
