@@ -502,3 +502,38 @@ def test_only_a_physical_interface_holding_the_vip_conflicts_with_the_load_balan
         assert (check['status'], check['message'], check['remediation']) == (
             'pass', 'VIP 192.0.2.80 is not assigned to any physical interface', None)
     assert result['ready'] is not physical
+
+
+# ------------------------------------------------------------------------------ route_findings with declared roles
+def test_a_learned_default_gateway_outside_the_data_nic_is_not_removed():
+    # Management's gateway comes from DHCP (active store only): removing it would not last
+    state = mgmt_data(mgmt={'m': 5}, routes=[rt('0.0.0.0/0', '192.0.2.1', 4, 0), rt('0.0.0.0/0', '10.10.0.1', 3, 10, protocol='dhcp')])
+    findings = route_findings(state, nic_roles={'Data': 'data', 'Management': 'management'})
+    assert ids(findings) == ['multiple_default_routes', 'default_gateways_on_disjoint_interfaces']
+    for item in findings:
+        assert (item['cause'], item['fix']) == ('IPv4 default gateways outside the data NIC Data (4)', None)
+        assert item['remediation'] == ('The default gateway on Management (3) is learned (dhcp): removing the route would not last. Give that '
+                                       'NIC a static address without a gateway, stop the DHCP server or router from offering one, or set '
+                                       'IgnoreDefaultRoutes on it.')
+
+
+def test_default_gateways_on_two_data_nics_leave_the_choice_of_the_gateway():
+    state = mgmt_data(mgmt={'m': 5}, routes=[rt('0.0.0.0/0', '192.0.2.1', 4, 0), rt('0.0.0.0/0', '10.10.0.1', 3, 10)])
+    findings = route_findings(state, nic_roles={'Data': 'data', 3: 'data'})
+    assert ids(findings) == ['multiple_default_routes', 'default_gateways_on_disjoint_interfaces']
+    # 10.10.0.1 first: it wins (5 + 10 < 25 + 0)
+    for item in findings:
+        assert (item['cause'], item['fix']) == ('IPv4 default gateways 10.10.0.1, 192.0.2.1 all on the data NIC Management (3), Data (4)', None)
+        assert item['remediation'] == ("Decide which of the data NIC's default gateways (10.10.0.1, 192.0.2.1) stays and remove the others "
+                                       "from both stores.")
+
+
+@pytest.mark.parametrize('nic_roles, message', [
+    (['Data'], 'nic_roles: must be a mapping of interface (alias or index) to role'),
+    ({'Data': 'frontend'}, "nic_roles[Data]: 'frontend' is not a role (expected one of "),
+    ({'Storage': 'data'}, "nic_roles[Storage]: unknown interface 'Storage'"),
+])
+def test_bad_nic_roles_name_their_path(nic_roles, message):
+    with pytest.raises(AnsibleFilterError) as err:
+        route_findings(mgmt_data(), nic_roles=nic_roles)
+    assert str(err.value).startswith('winnet.routing.route_findings: ' + message)

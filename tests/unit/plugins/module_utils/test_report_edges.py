@@ -272,3 +272,25 @@ def test_a_route_on_the_loopback_that_takes_the_replies_is_the_cause_and_its_rem
     assert by_id['dsr_loopback_routes']['fix']['powershell'] == [
         "Remove-NetRoute -AddressFamily IPv4 -InterfaceIndex 9 -DestinationPrefix '203.0.113.0/24' -NextHop '0.0.0.0' -PolicyStore %s -Confirm:$false"
         % store for store in ('PersistentStore', 'ActiveStore')]
+
+
+def test_a_declared_flow_keeps_its_path_when_the_gateway_it_used_is_removed_and_bad_flows_are_skipped():
+    """Management wins today (5 + 10 < 25 + 0) but Data is the data NIC: Management's gateway goes,
+    and the controller 10.20.0.15, whose replies used it, gets a host route through it (both stores)."""
+    routes = [rt('0.0.0.0/0', '192.0.2.1', 4, 0), rt('0.0.0.0/0', '10.10.0.1', 3, 10)]
+    two = host(nic(3, 'Management', m=5, v6=5, addrs=['10.10.0.20/24', '2001:db8:10::20/64']), nic(4, 'Data', m=25, addrs=['192.0.2.20/24']),
+               routes=routes + [dict(route, store='persistent') for route in routes])
+    flows = [{'client': '10.20.0.15', 'destination': '10.10.0.20', 'arrival_interface': 'Management'},
+             {'destination': '10.10.0.20', 'arrival_interface': 'Management'},
+             {'client': 'controller', 'destination': '10.10.0.20', 'arrival_interface': 'Management'},
+             {'client': '2001:db8:20::15', 'destination': '2001:db8:10::20', 'arrival_interface': 'Management'}]
+    record = report.evaluate_host('web', two, flows=flows, nic_roles={'Data': 'data', 'Management': 'management'})
+    assert [f['message'] for f in record['findings'] if f['id'] == 'audit_input_invalid'] == [
+        'audit_flows[1].client: required key is missing', "audit_flows[2].client: 'controller' is not an IP address"]
+    (disjoint,) = [f for f in record['findings'] if f['id'] == 'default_gateways_on_disjoint_interfaces']
+    assert disjoint['cause'] == 'IPv4 default gateways outside the data NIC Data (4)'
+    assert disjoint['fix']['plan']['operations'] == [
+        {'op': 'add_route', 'family': 'ipv4', 'destination': '10.20.0.15/32', 'next_hop': '10.10.0.1', 'interface': 3, 'route_metric': 0,
+         'store': 'both'}] + [
+        {'op': 'remove_route', 'family': 'ipv4', 'destination': '0.0.0.0/0', 'next_hop': '10.10.0.1', 'interface': 3, 'store': store}
+        for store in ('persistent', 'active')]
