@@ -23,7 +23,7 @@ from ansible_collections.winnet.routing.plugins.action import restore, route
 from ansible_collections.winnet.routing.plugins.module_utils.applier import apply
 from ansible_collections.winnet.routing.plugins.module_utils.bundle import state_from_bundle
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState, canonical, state_hash
-from ansible_collections.winnet.routing.plugins.plugin_utils._baseline import newest_restore_point, save_baseline
+from ansible_collections.winnet.routing.plugins.plugin_utils._baseline import current_run, newest_restore_point, save_baseline
 from ansible_collections.winnet.routing.tests.harness.render import render_bundle
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
@@ -180,6 +180,90 @@ def test_restore_without_baseline_undoes_the_whole_run(tmp_path):
     undo = play.run(restore, {})
     assert undo['restore']['source'] == first['baseline'] and undo['restore']['restore_point']
     assert canonical(HostState.from_dict(undo['state'])) == canonical(HostState.from_dict(before))
+
+
+def test_damaged_baseline_files_are_skipped_when_looking_for_the_restore_point(tmp_path):
+    directory = str(tmp_path)
+    saved, _point = save_baseline(directory, 'web25-01', _state(), [], 'one', run='run-1')
+    folder = tmp_path / 'web25-01'
+    (folder / '99991231T235959.000000Z.json').write_text('{"schema": "winnet.routing/baseline-v1", "host": "web2', encoding='utf-8')
+    (folder / '99991231T235958.000000Z.json').write_bytes(b'\xff\xfe not UTF-8')
+    (folder / '99991231T235957.000000Z.json').write_text('{"schema": "winnet.routing/v1"}', encoding='utf-8')   # a state, not a baseline
+    assert newest_restore_point(directory, 'web25-01') == saved
+    # the next change of another run is a restore point of its own: the damaged files are no baselines of a run
+    assert save_baseline(directory, 'web25-01', _state(), [], 'two', run='run-2')[1] is True
+
+
+def test_the_run_id_is_the_parent_process_and_its_start_time_or_the_parent_alone():
+    pid, _at, started = current_run().partition('@')
+    assert int(pid) == os.getppid() and started.isdigit()
+    assert current_run() == current_run()
+    with mock.patch('os.getppid', return_value=2 ** 31 - 1):       # no such process: no start time to read
+        assert current_run() == str(2 ** 31 - 1)
+
+
+def _restore(tmp_path, baseline, **variables):
+    return Play(tmp_path, winnet_snapshot=SNAPSHOT, **variables).run(restore, {'baseline': baseline})
+
+
+def _baseline_document(**changes):
+    document = {'schema': 'winnet.routing/baseline-v1', 'host': 'web25-01', 'saved_at': '2026-01-02T03:04:05.000000Z', 'task': 'one',
+                'operations': [], 'state': _state(), 'run': 'run-1', 'restore_point': True}
+    document.update(changes)
+    return {k: v for k, v in document.items() if v is not None}
+
+
+def _failure(tmp_path, baseline):
+    with pytest.raises(AnsibleActionFail) as failed:
+        _restore(tmp_path, baseline)
+    return str(failed.value)
+
+
+def test_restore_from_a_baseline_given_relative_to_the_playbook(tmp_path):
+    (tmp_path / 'saved.json').write_text(json.dumps(_baseline_document()), encoding='utf-8')
+    result = _restore(tmp_path, 'saved.json', playbook_dir=str(tmp_path))
+    assert result['restore']['source'] == str(tmp_path / 'saved.json')
+    assert (result['restore']['saved_at'], result['restore']['restore_point']) == ('2026-01-02T03:04:05.000000Z', True)
+    assert not result['changed']
+
+
+def test_restore_from_a_hoststate_file_goes_back_to_it(tmp_path):
+    before = _state()
+    target = apply(HostState.from_dict(before), [{'op': 'remove_route', 'family': 'ipv4', 'destination': '0.0.0.0/0',
+                                                   'next_hop': '10.10.0.254', 'interface': 4, 'store': store}
+                                                  for store in ('persistent', 'active')]).to_dict()
+    (tmp_path / 'web25-01.state.json').write_text(json.dumps(target), encoding='utf-8')
+    result = _restore(tmp_path, str(tmp_path / 'web25-01.state.json'))
+    assert result['changed'] and result['restore']['saved_at'] is None and result['restore']['restore_point'] is False
+    assert canonical(HostState.from_dict(result['state'])) == canonical(HostState.from_dict(target))
+
+
+def test_restore_refuses_a_missing_baseline_file_naming_it(tmp_path):
+    path = str(tmp_path / 'gone.json')
+    assert _failure(tmp_path, path) == 'baseline: cannot read %s: No such file or directory' % path
+
+
+def test_restore_refuses_a_damaged_baseline_file_naming_it(tmp_path):
+    path = tmp_path / 'cut.json'
+    path.write_text(json.dumps(_baseline_document())[:200], encoding='utf-8')
+    assert _failure(tmp_path, str(path)).startswith('baseline: %s is not JSON: ' % path)
+
+
+@pytest.mark.parametrize('document, message', [
+    (_baseline_document(host='db01'), "baseline: {path} was saved for host 'db01', not for 'web25-01'"),
+    (_baseline_document(state=None), 'baseline: {path} has no state'),
+    ({'schema': 'winnet.routing/v0'}, "baseline: {path} is neither a baseline (schema winnet.routing/baseline-v1) nor a HostState "
+                                      "(schema winnet.routing/v1): schema 'winnet.routing/v0'"),
+])
+def test_restore_refuses_a_baseline_file_that_does_not_fit(tmp_path, document, message):
+    path = tmp_path / 'baseline.json'
+    path.write_text(json.dumps(document), encoding='utf-8')
+    assert _failure(tmp_path, str(path)) == message.format(path=path)
+
+
+def test_restore_refuses_a_baseline_that_is_neither_a_path_nor_a_state(tmp_path):
+    assert _failure(tmp_path, ['saved.json']) == 'baseline: must be the path of a baseline or HostState file, or a state (a mapping), got list'
+    assert _failure(tmp_path, {'interfaces': []}).startswith("baseline: the baseline option is neither a baseline")
 
 
 # ------------------------------------------------------------------------------ snapshot in place
