@@ -145,3 +145,40 @@ def test_a_live_run_returns_the_state_gathered_after_it(tmp_path):
     gathered = canonical(HostState.from_dict(result['state']))
     assert (gathered['routes'], gathered['addresses']) == (canonical(after)['routes'], canonical(after)['addresses'])
     assert result['round_trips'] == 1 and result['reboot_required'] is False
+
+
+def test_a_connection_dropped_by_the_transport_without_a_rollback_says_nothing_restores_the_host(tmp_path):
+    # pywinrm raises the requests ConnectionError, an OSError, when the host closes the connection
+    action, task_vars = _live(ROUTE_ARGS, tmp_path)
+    with mock.patch.object(action, '_execute_module', side_effect=ConnectionResetError(104, 'Connection reset by peer')):
+        with pytest.raises(AnsibleActionFail) as caught:
+            action.run(task_vars=task_vars)
+    assert str(caught.value) == ('web25-01: the connection was lost while applying the plan ([Errno 104] Connection reset by peer). No '
+                                 'automatic rollback was armed: gather the host to see which operations ran')
+    assert caught.value.result['changed'] is True
+    assert [op['op'] for op in caught.value.result['operations']] == ['add_route']
+
+
+def test_a_failed_apply_whose_state_cannot_be_read_reports_what_ran(tmp_path):
+    action, task_vars = _live(ROUTE_ARGS, tmp_path)
+    applied = [{'op': 'add_route', 'family': 'ipv4', 'destination': '10.99.0.0/16', 'next_hop': '10.10.0.254', 'interface': 4,
+                'route_metric': 10, 'store': 'persistent'}]
+    answer = {'failed': True, 'msg': 'operations[1]: New-NetRoute: Access is denied', 'applied': applied,
+              'bundle': {'schema': 'winnet.routing/bundle-v1', 'reads': []}}
+    with mock.patch.object(action, '_execute_module', return_value=answer):
+        with pytest.raises(AnsibleActionFail) as caught:
+            action.run(task_vars=task_vars)
+    assert str(caught.value) == ('operations[1]: New-NetRoute: Access is denied. net_apply result from web25-01: reads: must be a mapping of '
+                                 'read name to objects, got list; 1 operation(s) were applied: %s' % applied)
+    assert caught.value.result['applied'] == applied and caught.value.result['changed'] is True
+
+
+def test_a_controller_address_that_is_not_an_address_stops_the_guard_naming_the_variable(tmp_path):
+    action, task_vars = _live(ROUTE_ARGS, tmp_path)
+    task_vars['winnet_controller_address'] = 'controller.example'
+    with mock.patch.object(action, '_execute_module', side_effect=AssertionError('nothing may be sent')):
+        with pytest.raises(AnsibleActionFail) as caught:
+            action.run(task_vars=task_vars)
+    message = str(caught.value)
+    assert message.startswith('connection guard: ') and 'controller.example' in message
+    assert message.endswith("(ansible_host '10.10.0.20', winnet_controller_address 'controller.example')")

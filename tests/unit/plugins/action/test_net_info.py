@@ -83,6 +83,7 @@ def test_without_inventory_directory_the_playbook_directory_is_used():
     ('{"schema": ', 'not valid JSON'),
     ('{"schema": "winnet.routing/v2", "interfaces": []}', 'schema: unsupported schema'),
     ('{"schema": "winnet.routing/v1", "interfaces": [{"index": 3}]}', 'interfaces[0].alias: required key is missing'),
+    ('{"schema": "winnet.routing/bundle-v1", "reads": []}', 'invalid bundle of raw reads: reads: must be a mapping of read name to objects'),
 ])
 def test_bad_snapshots_name_the_path_and_the_cause(tmp_path, content, expected):
     path = tmp_path / 'host.json'
