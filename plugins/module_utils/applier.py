@@ -215,11 +215,10 @@ class _Applier:
 
     def adapter_index(self, name):
         """The index of the adapter named ``name`` (an operation's ``adapter``), as the host resolves it."""
-        for iface in self.work.interfaces:
-            if iface.alias == name:
-                return iface.index
-        self.fail('no adapter is named %r (an adapter an earlier operation of the plan creates)' % name)
-        return None
+        found = [iface.index for iface in self.work.interfaces if iface.alias == name]
+        if not found:
+            self.fail('no adapter is named %r (an adapter an earlier operation of the plan creates)' % name)
+        return found[0]
 
     def iface(self, index, family=None):
         iface = self.work.interface(index)
@@ -425,12 +424,9 @@ def apply(state, operations):
 def _inverse_one(before, op):
     """The operations that undo ``op`` on the state ``before`` (in the order they must run).
 
-    remove_loopback is left to ``inverse``, which knows the state the undo runs on.
+    Route operations and remove_loopback are left to ``inverse``, which knows the state the undo runs on.
     """
     kind = op['op']
-    if kind in ROUTE_KINDS:
-        key = _route_identity(op)[:5]
-        return route_store_ops(key, route_copies(apply(before, [op]).routes, key), route_copies(before.routes, key))
     if kind == 'set_interface':
         iface = before.interface(op['interface'])
         old = iface.settings(FAMILY_BY_NAME[op['family']])

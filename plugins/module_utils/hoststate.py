@@ -294,10 +294,6 @@ class Route:
         """(family, network, prefix length, next hop, interface, store): what makes a route this route."""
         return (self.family, self.network, self.prefix_length, self.next_hop_value, self.interface, self.store)
 
-    def contains(self, value):
-        """True when the address ``value`` (of the route's family) is inside the destination."""
-        return (value & mask(self.family, self.prefix_length)) == self.network
-
     def _key(self):
         return (self.identity, self.route_metric, self.protocol, self.extra)
 

@@ -182,6 +182,10 @@ def test_apply_never_mutates_its_input():
     ([{'op': 'remove_loopback', 'interface': 3}], 'operations[0]: interface 3 (NIC1) is a ethernet, not a loopback adapter'),
     ([{'op': 'remove_firewall_rule', 'name': 'x'}], "operations[0]: firewall rule 'x' does not exist"),
     ([{'op': 'add_route'}], 'operations[0].family: required field of add_route is missing'),
+    ([{'op': 'add_address', 'interface': 3, 'family': 'ipv4', 'address': '2001:db8:3::10', 'prefix_length': 64, 'skip_as_source': False}],
+     'operations[0]: 2001:db8:3::10 is not an ipv4 address'),
+    ([{'op': 'set_address', 'interface': 3, 'family': 'ipv6', 'address': '192.0.2.10', 'skip_as_source': True}],
+     'operations[0]: 192.0.2.10 is not an ipv6 address'),
 ])
 def test_preconditions_name_the_operation(ops, message):
     with pytest.raises((StateError, ArgumentError)) as err:
