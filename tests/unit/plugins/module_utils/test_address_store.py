@@ -183,6 +183,14 @@ def test_a_rule_windows_reports_in_another_ipv6_spelling_is_not_replaced(reporte
     assert canonical_rule(data['firewall_rules'][0]) == RULE
 
 
+def test_a_rule_windows_reports_for_any_address_is_kept_as_written():
+    data = base_dict()
+    data['firewall_rules'] = [dict(RULE, local_address='Any', protocol='tcp')]
+    assert canonical_rule(data['firewall_rules'][0]) == dict(RULE, local_address='Any')
+    # a rule for any address is not the rule for the VIP: it is replaced
+    assert [op['op'] for op in plan_firewall(HostState.from_dict(data), [RULE])] == ['remove_firewall_rule', 'add_firewall_rule']
+
+
 def test_a_rule_with_another_address_is_replaced():
     data = base_dict()
     data['firewall_rules'] = [dict(RULE, local_address='2001:db8:1::11')]

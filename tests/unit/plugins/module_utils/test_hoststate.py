@@ -165,6 +165,8 @@ STRICT = [
     ('metric-is-sum-type', added(['routes', 0], 'metric_is_sum', 1), 'routes[0].metric_is_sum: must be true or false'),
     ('parse-notes-type', added([], 'parse_notes', 'read'), 'parse_notes: must be a list of strings'),
     ('mac-type', added(['interfaces', 0], 'mac', 1234), 'interfaces[0].mac: must be a string, got int'),
+    ('os-version-type', added([], 'os_version', 10.0), 'os_version: must be a string, got float'),
+    ('prefix-origin-type', added(['addresses', 0], 'prefix_origin', 3), 'addresses[0].prefix_origin: must be a string, got int'),
 ]
 
 
