@@ -327,7 +327,7 @@ class _Planner:
                     exact = False
                     self.limit('%s %s differs after the restore: baseline %s; restored %s'
                                % (noun, ident, _short(want.get(ident)), _short(have.get(ident))))
-        if (expected.get(FIREWALL_KEY) or []) != (got.get(FIREWALL_KEY) or []):
+        if _rules_of(expected) != _rules_of(got):
             exact = False
             self.limit('firewall rules differ after the restore')
         return exact
@@ -367,6 +367,12 @@ def _origin(addr):
 
 def _rule(rule):
     return canonical_rule(rule)
+
+
+def _rules_of(data):
+    """The firewall rules of a canonical state dictionary, each in canonical form (a rule Windows
+    reports as ``udp`` or ``2001:DB8::10`` is the rule planned as ``UDP``, ``2001:db8::10``), in one order."""
+    return sorted((_rule(r) for r in data.get(FIREWALL_KEY) or [] if isinstance(r, dict)), key=repr)
 
 
 def plan_restore(current, target):

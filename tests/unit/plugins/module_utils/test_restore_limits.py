@@ -134,6 +134,17 @@ def test_firewall_rules_that_differ_are_replaced():
     assert result['exact'] is True
 
 
+@pytest.mark.parametrize('spelling', [{'protocol': 'udp'}, {'local_address': '2001:DB8:1:0:0:0:0:10'}])
+def test_a_firewall_rule_the_baseline_spells_otherwise_is_the_same_rule(spelling):
+    rule = {'op': 'add_firewall_rule', 'name': 'dns', 'local_address': '2001:db8:1::10', 'protocol': 'UDP', 'local_port': '53'}
+    web = dict(rule, name='web', protocol='TCP', local_port='443')
+    current = apply(base(), [web, rule])
+    data = apply(base(), [rule, web]).to_dict()
+    data['firewall_rules'][0].update(spelling)
+    result = plan_restore(current, HostState.from_dict(data))
+    assert (result['operations'], result['limits'], result['exact']) == ([], [], True)
+
+
 def test_a_partial_host_state_is_refused():
     data = base_dict()
     data['partial'] = ['interfaces.settings']
