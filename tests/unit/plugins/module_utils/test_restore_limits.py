@@ -117,6 +117,17 @@ def test_a_configured_address_gone_is_added_again_with_its_prefix():
     assert [op['op'] for op in result['operations']][:2] == ['remove_address', 'add_address']
 
 
+def test_an_address_only_in_the_persistent_store_is_left_there_and_said():
+    data = base_dict()
+    data['addresses'].append({'address': '192.0.2.77', 'prefix_length': 24, 'interface': 3, 'store': 'persistent'})
+    result = plan_restore(HostState.from_dict(data), base())
+    assert result['operations'] == [] and result['exact'] is False
+    assert result['limits'] == ['address 192.0.2.77 of interface 3 is only in the persistent store (it comes back at the next boot): restore '
+                                'leaves it there',
+                                "address (3, '192.0.2.77', 'persistent') differs after the restore: baseline absent; restored address=192.0.2.77, "
+                                'interface=3, prefix_length=24, skip_as_source=False, state=preferred, store=persistent, temporary=False']
+
+
 def test_routes_without_an_interface_are_listed():
     data = base_dict()
     data['unbound_routes'] = [{'destination': '10.99.0.0/16', 'next_hop': '172.16.30.1', 'interface': 9, 'route_metric': 256,
