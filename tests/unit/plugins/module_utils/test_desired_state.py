@@ -155,6 +155,8 @@ def test_a_default_route_moves_to_its_new_next_hop_before_the_old_one_goes():
     ({'loopback_adapters': [{'name': ['x']}], 'routes': [{'interface': 4, 'routes': []}]}, "loopback_adapters[0].name: must be a non-empty"),
     ({'loopback_adapters': [{'name': 'x'}], 'routes': [{'interface': 'x', 'routes': 5}]}, 'routes[0].routes: must be a list'),
     ({'addresses': ['10.0.0.1/24']}, 'addresses[0]: must be a mapping'),
+    ({'interfaces': [{'family': 'ipv4', 'metric': 5}]}, 'interfaces[0].interface: required'),
+    ({'loopback_adapters': [{'name': 'x'}], 'routes': ['10.0.0.0/8']}, 'routes[0]: must be a mapping'),
 ])
 def test_errors_name_the_path_of_the_desired_state(desired, message):
     with pytest.raises(ArgumentError) as caught:
