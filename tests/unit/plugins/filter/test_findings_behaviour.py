@@ -231,6 +231,13 @@ def test_a_loopback_address_only_shorter_than_31_pulls_its_subnet_in(prefix, exp
     assert ids(route_findings(mgmt_data(routes=[rt('0.0.0.0/0', '192.0.2.1', 4, 0)], extra=[loop]))) == expected
 
 
+@pytest.mark.parametrize('routes', [[], [rt('0.0.0.0/0', '192.0.2.1', 4, 0)]], ids=['no route at all', 'a default route'])
+def test_a_disconnected_loopback_brings_no_on_link_route_so_nothing_is_black_holed(routes):
+    # a KM-TEST adapter whose media is disconnected gets no system routes for its /24
+    loop = nic(9, 'loopback', m=5, st=False, kind='loopback_adapter', ws=True, wr=True, addrs=['10.77.0.100/24'])
+    assert 'vip_prefix_route_on_loopback_wins' not in ids(route_findings(mgmt_data(routes=routes, extra=[loop])))
+
+
 def test_the_loopback_prefix_finding_says_wins_or_ties():
     loop = nic(9, 'loopback', m=25, kind='loopback_adapter', ws=True, wr=True, addrs=['192.0.2.100/24'])
     finding = one(route_findings(mgmt_data(routes=[rt('0.0.0.0/0', '192.0.2.1', 4, 0)], extra=[loop])), 'vip_prefix_route_on_loopback_wins')
