@@ -142,9 +142,7 @@ def _check_entries(host, items):
     # ip_interface: one entry per (interface, family); ip_address: one entry per interface.
     claimed = {}
     for section in ('ip_interface', 'ip_address'):
-        for path, entry in _entries(items, section):
-            if entry.get('interface') is None:
-                continue
+        for path, entry in _entries(items, section):      # each names its interface (_check_shapes)
             index = host.resolve_interface(entry['interface'], join(path, 'interface')).index
             key = (section, index, entry.get('family') or 'ipv4') if section == 'ip_interface' else (section, index)
             if key in claimed:

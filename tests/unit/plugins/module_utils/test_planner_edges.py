@@ -65,6 +65,14 @@ def test_plan_needs_the_interface_of_each_entry(desired, message):
     assert str(err.value) == message
 
 
+@pytest.mark.parametrize('desired', [{'route': ['10.0.0.0/8']}, {'loopback_adapter': [{'name': 'vip'}], 'route': ['10.0.0.0/8']}],
+                         ids=['alone', 'with an adapter the plan creates'])
+def test_plan_refuses_an_entry_that_is_not_a_mapping(desired):
+    with pytest.raises(ArgumentError) as err:
+        plan(base(), desired)
+    assert str(err.value).startswith('route[0]: must be a mapping')
+
+
 def test_the_diff_of_firewall_rules_is_keyed_by_name():
     rule = {'op': 'add_firewall_rule', 'name': 'dns', 'local_address': '203.0.113.80', 'protocol': 'UDP', 'local_port': '53'}
     after = apply(base(), [rule])
