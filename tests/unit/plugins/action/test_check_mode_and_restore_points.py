@@ -228,10 +228,10 @@ def test_restore_from_a_baseline_given_relative_to_the_playbook(tmp_path):
 
 
 def test_restore_from_a_hoststate_file_goes_back_to_it(tmp_path):
-    before = _state()
-    target = apply(HostState.from_dict(before), [{'op': 'remove_route', 'family': 'ipv4', 'destination': '0.0.0.0/0',
-                                                   'next_hop': '10.10.0.254', 'interface': 4, 'store': store}
-                                                  for store in ('persistent', 'active')]).to_dict()
+    # the baseline: web25-01 without the default gateway of Management (4)
+    removals = [{'op': 'remove_route', 'family': 'ipv4', 'destination': '0.0.0.0/0', 'next_hop': '10.10.0.254', 'interface': 4, 'store': store}
+                for store in ('persistent', 'active')]
+    target = apply(HostState.from_dict(_state()), removals).to_dict()
     (tmp_path / 'web25-01.state.json').write_text(json.dumps(target), encoding='utf-8')
     result = _restore(tmp_path, str(tmp_path / 'web25-01.state.json'))
     assert result['changed'] and result['restore']['saved_at'] is None and result['restore']['restore_point'] is False
