@@ -294,3 +294,16 @@ def test_a_declared_flow_keeps_its_path_when_the_gateway_it_used_is_removed_and_
          'store': 'both'}] + [
         {'op': 'remove_route', 'family': 'ipv4', 'destination': '0.0.0.0/0', 'next_hop': '10.10.0.1', 'interface': 3, 'store': store}
         for store in ('persistent', 'active')]
+
+
+def test_a_dns_registration_the_state_does_not_hold_is_an_info_without_a_fix():
+    """A state read without Get-DnsClient: whether the loopback registers the VIP in DNS is not known, so nothing is changed for it."""
+    loop = nic(9, 'loopback', m=254, kind='loopback_adapter', ws=True, wr=True, addrs=['192.0.2.80/32'], skip=['192.0.2.80'])
+    dsr_host = host(nic(4, 'Data', m=25, wr=True, ws=True, addrs=['192.0.2.20/24']), loop, routes=[rt('0.0.0.0/0', '192.0.2.1', 4, 0)])
+    dsr_host['partial'] = ['interfaces.register_dns']
+    record = report.evaluate_host('web', dsr_host, dsr={'vip': '192.0.2.80', 'nic': 'Data', 'clients': ['203.0.113.50']})
+    (found,) = [f for f in record['findings'] if f['id'] == 'dsr_loopback_dns_registration']
+    assert (found['severity'], found['cause'], found['fix']) == ('info', 'Loopback loopback (9) registers its addresses in DNS', None)
+    assert found['message'] == ('DSR VIP 192.0.2.80 on Data: DNS registration of loopback loopback is not in this state: check it with '
+                                'Get-DnsClient.')
+    assert record['dsr'][0]['ready'] is True
