@@ -2,7 +2,7 @@
 
 Usage::
 
-    python tests/tools/mutation.py [--group NAME ...] [--max-children N] [--keep] [--report PATH]
+    python tests/tools/mutation.py [--group NAME ...] [--file PATH ...] [--max-children N] [--keep] [--report PATH]
 
 For each group (all of them unless ``--group`` names some) the working tree is copied to
 ``build/mutation/<group>/ansible_collections/<namespace>/<name>`` (so the collection imports under
@@ -16,6 +16,10 @@ where the score is the share of killed mutants among those that are not listed a
 tests/mutation.yml. Every unexplained survivor is printed with its diff. The run fails (exit 1)
 when a group with a ``floor`` scores under it, when an equivalent entry no longer matches any
 mutant (stale), or when mutmut itself fails.
+
+``--file`` narrows a run to some of the groups' files (a group too slow to measure at once is measured
+file by file); such a run stages under ``build/mutation/<group>@<file stem>`` and checks no floor,
+since a floor is about a whole group.
 
 mutmut runs at the lowest CPU priority; its results stay under build/mutation/ (``--keep`` reuses
 them: only mutants of changed functions and new tests run again).
@@ -345,9 +349,24 @@ def format_counts(label, counts, width):
 # ------------------------------------------------------------------------------------- running
 
 
-def run_group(config, group, files, galaxy, max_children, keep, log):
+def stage_name(group, files, chosen_files=None):
+    """The directory under build/mutation of a run of ``group``: the group's name, or with ``--file``
+    the group's name and the stems of the chosen files."""
+    if not chosen_files:
+        return group
+    return '%s@%s' % (group, '+'.join(os.path.splitext(os.path.basename(path))[0] for path in files))
+
+
+def select_files(files, patterns):
+    """The files matching one of the ``--file`` patterns (a path or a glob, relative to the root)."""
+    if not patterns:
+        return list(files)
+    return [path for path in files if any(fnmatch.fnmatch(path, pattern) for pattern in patterns)]
+
+
+def run_group(config, group, files, galaxy, max_children, keep, log, stage_dir=None):
     """Stage and run mutmut for one group; return (results, diffs, seconds)."""
-    stage = os.path.join(WORK, group)
+    stage = os.path.join(WORK, stage_dir or group)
     if not keep and os.path.exists(stage):
         shutil.rmtree(stage)
     os.makedirs(stage, exist_ok=True)
@@ -418,6 +437,7 @@ def main(argv=None):
     """Command line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n', 1)[0])
     parser.add_argument('--group', action='append', help='run only this group (repeatable); default: every group')
+    parser.add_argument('--file', action='append', help='mutate only the files matching this path or glob (repeatable); no floor is checked')
     parser.add_argument('--max-children', type=int, default=2, help='mutants tested at the same time (default 2)')
     parser.add_argument('--keep', action='store_true', help='reuse the previous run\'s results under build/mutation')
     parser.add_argument('--report', default=os.path.join(WORK, 'report.json'), help='where to write the JSON report')
@@ -427,7 +447,11 @@ def main(argv=None):
     with open(os.path.join(ROOT, 'galaxy.yml'), encoding='utf-8') as handle:
         galaxy = yaml.safe_load(handle)
     by_group = files_by_group(config, mutable_files(config))
-    chosen = args.group or list(config['groups'])
+    if args.file:
+        by_group = {name: select_files(files, args.file) for name, files in by_group.items()}
+        if not any(by_group.values()):
+            parser.error('--file %s matches no file that is mutated' % ', '.join(args.file))
+    chosen = args.group or [name for name in config['groups'] if not args.file or by_group[name]]
     unknown = [name for name in chosen if name not in config['groups']]
     if unknown:
         parser.error('unknown group %s (tests/mutation.yml has %s)' % (unknown[0], ', '.join(config['groups'])))
@@ -437,23 +461,24 @@ def main(argv=None):
     for name in chosen:
         files = by_group[name]
         if not files:
-            groups[name] = ([], config['groups'][name].get('floor'), 0.0)
+            groups[name] = ([], None if args.file else config['groups'][name].get('floor'), 0.0)
             continue
         sys.stdout.write('mutation: group %s, %d file(s): %s\n' % (name, len(files), ', '.join(files)))
         sys.stdout.flush()
-        log = os.path.join(WORK, 'mutmut-%s.log' % name)
+        stage_dir = stage_name(name, files, args.file)
+        log = os.path.join(WORK, 'mutmut-%s.log' % stage_dir)
         if args.report_only:
-            stage = os.path.join(WORK, name)
+            stage = os.path.join(WORK, stage_dir)
             group_results = read_results(stage, galaxy, files)
             group_diffs = survivor_diffs(stage, galaxy, [(mutant, relpath) for relpath, mutants in group_results.items()
                                                          for mutant, code in mutants.items() if code is not None and status_of(code) not in DETECTED])
             group_results = {relpath: {m: c for m, c in mutants.items() if c is not None} for relpath, mutants in group_results.items()}
             seconds = 0.0
         else:
-            group_results, group_diffs, seconds = run_group(config, name, files, galaxy, args.max_children, args.keep, log)
+            group_results, group_diffs, seconds = run_group(config, name, files, galaxy, args.max_children, args.keep, log, stage_dir)
         results.update(group_results)
         diffs.update(group_diffs)
-        groups[name] = (files, config['groups'][name].get('floor'), seconds)
+        groups[name] = (files, None if args.file else config['groups'][name].get('floor'), seconds)
     per_file, unexplained, stale = summarise(config, results, diffs)
     seconds = time.monotonic() - started
     sys.stdout.write(report_text(per_file, unexplained, stale, groups, seconds) + '\n')
