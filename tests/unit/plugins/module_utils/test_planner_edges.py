@@ -15,10 +15,11 @@ from ansible_collections.winnet.routing.plugins.module_utils.applier import appl
 from ansible_collections.winnet.routing.plugins.module_utils.desired import plan
 from ansible_collections.winnet.routing.plugins.module_utils.diff import diff
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
 from ansible_collections.winnet.routing.plugins.module_utils.planner import plan_loopback, plan_routes
 
 sys.path.insert(0, os.path.dirname(__file__))
-from planning_states import base  # noqa: E402  pylint: disable=wrong-import-position
+from planning_states import base, base_dict  # noqa: E402  pylint: disable=wrong-import-position
 
 
 @pytest.mark.parametrize('name, interface, expected', [
@@ -84,3 +85,34 @@ def test_the_diff_of_firewall_rules_is_keyed_by_name():
     with pytest.raises(ArgumentError) as err:
         diff(base(), after, ['rules'])
     assert str(err.value).startswith("scope[0]: 'rules' is not one of ")
+
+
+def test_the_diff_of_loopback_adapters_addresses_and_an_ipv6_only_interface():
+    before, after = base_dict(), base_dict()
+    # an IPv6-only interface (no IPv4 settings) whose metric changes
+    before['interfaces'].append({'index': 9, 'alias': 'NIC3', 'kind': 'ethernet', 'ipv6': {'metric': 10}})
+    after['interfaces'].append({'index': 9, 'alias': 'NIC3', 'kind': 'ethernet', 'ipv6': {'metric': 30}})
+    after['interfaces'][2]['alias'] = 'vip'                      # the loopback adapter renamed
+    after['addresses'][3]['skip_as_source'] = False              # the VIP may now be a source
+    result = diff(HostState.from_dict(before), HostState.from_dict(after), ['loopback_adapters', 'addresses', 'interfaces'])
+    assert result['before']['loopback_adapters'] == [{'name': 'loopback', 'interface': 7}]
+    assert result['after']['loopback_adapters'] == [{'name': 'vip', 'interface': 7}]
+    assert result['before']['addresses'] == [{'interface': 7, 'address': '203.0.113.80/32', 'skip_as_source': True}]
+    assert result['after']['addresses'] == [{'interface': 7, 'address': '203.0.113.80/32', 'skip_as_source': False}]
+    assert [(item['interface'], item['family'], item['metric']) for item in result['before']['interfaces']] == [(9, 'ipv6', 10)]
+    assert [(item['interface'], item['family'], item['metric']) for item in result['after']['interfaces']] == [(9, 'ipv6', 30)]
+
+
+def test_the_diff_ignores_a_firewall_rule_without_a_name():
+    before, after = base_dict(), base_dict()
+    rule = {'name': 'dns', 'local_address': '203.0.113.80', 'protocol': 'UDP', 'local_port': '53'}
+    before['firewall_rules'] = [{'local_port': '53'}]
+    after['firewall_rules'] = [{'local_port': '53'}, rule]
+    assert diff(HostState.from_dict(before), HostState.from_dict(after), 'firewall_rules') == {
+        'before': {'firewall_rules': []}, 'after': {'firewall_rules': [rule]}}
+
+
+def test_an_unknown_diff_scope_names_every_scope():
+    with pytest.raises(ArgumentError) as err:
+        diff(base(), base(), ['routes', 'arp'])
+    assert str(err.value) == ("scope[1]: 'arp' is not one of loopback_adapters, interfaces, addresses, routes, firewall_rules")
