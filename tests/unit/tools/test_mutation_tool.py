@@ -140,3 +140,20 @@ def test_the_report_lists_survivors_with_their_diff(mutation):
     assert lines[0].endswith('score  75.0%')
     assert 'group gate: 1 file(s), score 75.0%, 12 s  floor 100.0%: UNDER THE FLOOR' in lines
     assert lines[-3:] == ['  plugins/module_utils/guard.py:60 reply_path (survived, x_reply_path__mutmut_3)', '      - a == b', '      + a != b']
+
+
+def test_file_selects_some_of_a_groups_files_and_stages_them_apart(mutation):
+    files = ['plugins/module_utils/applier.py', 'plugins/module_utils/planner.py', 'plugins/module_utils/restore.py']
+    assert mutation.select_files(files, None) == files
+    assert mutation.select_files(files, ['plugins/module_utils/restore.py']) == ['plugins/module_utils/restore.py']
+    assert mutation.select_files(files, ['plugins/module_utils/p*.py', 'plugins/module_utils/applier.py']) == files[:2]
+    assert mutation.select_files(files, ['plugins/module_utils/guard.py']) == []
+    assert mutation.stage_name('planning', files, None) == 'planning'
+    assert mutation.stage_name('planning', files[:1], ['plugins/module_utils/applier.py']) == 'planning@applier'
+    assert mutation.stage_name('planning', files[:2], ['plugins/module_utils/[ap]*.py']) == 'planning@applier+planner'
+
+
+def test_file_matching_nothing_is_refused(mutation, capsys):
+    with pytest.raises(SystemExit):
+        mutation.main(['--file', 'plugins/nothing.py'])
+    assert '--file plugins/nothing.py matches no file that is mutated' in capsys.readouterr().err
