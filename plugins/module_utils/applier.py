@@ -459,8 +459,9 @@ def _recreate_loopback(before, iface, undo_state):
     """Re-create a removed loopback adapter with its settings, addresses and routes.
 
     The new adapter gets the index the applier gives it on ``undo_state`` (Windows hands out a
-    new index; see ``inverse``). Its addresses bring their own system routes back; the other
-    routes are re-added with their metrics and stores.
+    new index; see ``inverse``). Its addresses bring their own system routes back; every route is
+    then taken to its copies before (a system route whose metric was changed gets that metric
+    back, the other routes are re-added with their metrics and stores).
     """
     create = {'op': 'create_loopback', 'name': iface.alias}
     index = next_interface_index(undo_state)
@@ -478,7 +479,7 @@ def _recreate_loopback(before, iface, undo_state):
     for addr in sorted((a for a in before.addresses if a.interface == iface.index), key=address_sort_key):
         ops.append(readd_address_op(before, addr, index))
     current = apply(undo_state, ops)
-    keys = sorted({route_key(r) for r in before.routes if r.interface == iface.index and r.protocol != 'local'})
+    keys = sorted({route_key(r) for r in before.routes if r.interface == iface.index})
     for key in keys:
         new_key = key[:4] + (index,)
         ops += route_store_ops(new_key, route_copies(current.routes, new_key), route_copies(before.routes, key))

@@ -57,3 +57,14 @@ def test_removing_an_adapter_under_a_rollback_is_refused_with_the_way_out():
     assert str(caught.value) == ('rollback_after: operations[1] (remove_loopback) removes a loopback adapter: its undo would address the '
                                  'adapter created again by an interface index Windows has not handed out yet, so it cannot be armed '
                                  'before the change; remove the adapter in a task of its own without rollback_after')
+
+
+def test_a_recreated_loopback_gets_a_changed_system_route_metric_back():
+    changed = {'op': 'set_route_metric', 'family': 'ipv4', 'destination': '224.0.0.0/4', 'next_hop': '0.0.0.0', 'interface': 7,
+               'store': 'active', 'route_metric': 5}
+    before = apply(base(), [changed])
+    undo = inverse(before, REMOVE_LOOPBACK)
+    # the re-created adapter (interface 5) brings 224.0.0.0/4 with the system metric 256: the undo sets it back to 5
+    assert undo[-1] == dict(changed, interface=5)
+    restored = apply(apply(before, REMOVE_LOOPBACK), undo)
+    assert [(r.route_metric, r.protocol) for r in restored.routes if r.destination == '224.0.0.0/4' and r.interface == 5] == [(5, 'local')]
