@@ -2,7 +2,8 @@
 # Copyright: contributors to the winnet.routing collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The undo of a removed loopback adapter at its edges (one family unbound, a persistent copy of a
-system route) and the bounds of an automatic rollback's delay."""
+system route, a changed system route metric, an earlier change to the adapter), operations that
+name their adapter, the paths of invalid operations, and the bounds of an automatic rollback's delay."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import sys
 
 import pytest
 
-from ansible_collections.winnet.routing.plugins.module_utils.applier import apply, inverse, rollback_for
+from ansible_collections.winnet.routing.plugins.module_utils.applier import apply, inverse, pin_created_adapters, rollback_for
 from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
 
@@ -68,3 +69,30 @@ def test_a_recreated_loopback_gets_a_changed_system_route_metric_back():
     assert undo[-1] == dict(changed, interface=5)
     restored = apply(apply(before, REMOVE_LOOPBACK), undo)
     assert [(r.route_metric, r.protocol) for r in restored.routes if r.destination == '224.0.0.0/4' and r.interface == 5] == [(5, 'local')]
+
+
+def test_the_undo_of_an_earlier_change_to_a_removed_loopback_addresses_the_recreated_adapter():
+    ops = [{'op': 'set_dns_registration', 'interface': 7, 'register_dns': True}, REMOVE_LOOPBACK[0]]
+    undo = inverse(base(), ops)
+    assert undo[0] == {'op': 'create_loopback', 'name': 'loopback'}
+    # the adapter is re-created as interface 5 with DNS registration on (as it was before its removal);
+    # the undo of the first operation, which runs last, turns it off on interface 5, not on 7
+    assert undo[-1] == {'op': 'set_dns_registration', 'interface': 5, 'register_dns': False}
+    assert [op for op in undo if op.get('interface') == 7] == []
+
+
+def test_the_undo_of_an_operation_naming_its_adapter_addresses_the_adapter_found_by_name():
+    # the host finds the adapter by its name ("loopback", interface 7), whatever index the operation predicted
+    assert inverse(base(), [{'op': 'set_dns_registration', 'interface': 99, 'adapter': 'loopback', 'register_dns': True}]) == [
+        {'op': 'set_dns_registration', 'interface': 7, 'register_dns': False}]
+
+
+@pytest.mark.parametrize('function', [inverse, pin_created_adapters])
+@pytest.mark.parametrize('ops, message', [
+    ([{'op': 'set_dns_registration', 'interface': 3, 'register_dns': True}, {'op': 'bogus'}], "operations[1].op: 'bogus' is not one of "),
+    ([{'op': 'set_dns_registration', 'interface': 3}], 'operations[0].register_dns: required field of set_dns_registration is missing'),
+])
+def test_an_invalid_operation_is_named_by_its_path(function, ops, message):
+    with pytest.raises(ArgumentError) as caught:
+        function(base(), ops)
+    assert str(caught.value).startswith(message)
