@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The applier at its edges: the errors that name what is wrong, the first adapter of a host
 without interfaces, a DHCP lease kept by a change that does not turn DHCP off, and the system
-route an address brings next to a persistent route on the same prefix."""
+route an address brings next to a persistent route on the same prefix, an operation naming its
+adapter, and what a partial state lacks kept."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ import sys
 import pytest
 
 from ansible_collections.winnet.routing.plugins.module_utils.applier import apply
-from ansible_collections.winnet.routing.plugins.module_utils.errors import StateError
-from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
+from ansible_collections.winnet.routing.plugins.module_utils.errors import ArgumentError, StateError
+from ansible_collections.winnet.routing.plugins.module_utils.hoststate import PARTIAL_ITEMS, HostState
 
 sys.path.insert(0, os.path.dirname(__file__))
 from planning_states import SCHEMA, base, base_dict  # noqa: E402  pylint: disable=wrong-import-position
@@ -68,3 +69,21 @@ def test_an_address_brings_its_host_route_next_to_a_persistent_route_on_that_pre
     # only a route in the active store on the same prefix stops Windows from adding its own
     assert sorted((r.store, r.protocol, r.route_metric) for r in after.routes if r.destination == '192.0.2.99/32') == [
         ('active', 'local', 256), ('persistent', 'netmgmt', 1)]
+
+
+def test_an_operation_naming_its_adapter_changes_the_adapter_found_by_name():
+    after = apply(base(), [{'op': 'set_dns_registration', 'interface': 99, 'adapter': 'loopback', 'register_dns': True}])
+    assert after.interface(7).register_dns is True
+
+
+def test_an_invalid_operation_is_named_by_its_path():
+    with pytest.raises(ArgumentError) as caught:
+        apply(base(), [{'op': 'set_dns_registration', 'interface': 3, 'register_dns': True}, {'op': 'bogus'}])
+    assert str(caught.value).startswith("operations[1].op: 'bogus' is not one of ")
+
+
+def test_what_the_state_says_it_lacks_is_kept():
+    data = base_dict()
+    data['partial'] = [PARTIAL_ITEMS[0]]
+    after = apply(HostState.from_dict(data), [{'op': 'set_dns_registration', 'interface': 3, 'register_dns': False}])
+    assert after.partial == [PARTIAL_ITEMS[0]]
