@@ -87,3 +87,18 @@ def test_what_the_state_says_it_lacks_is_kept():
     data['partial'] = [PARTIAL_ITEMS[0]]
     after = apply(HostState.from_dict(data), [{'op': 'set_dns_registration', 'interface': 3, 'register_dns': False}])
     assert after.partial == [PARTIAL_ITEMS[0]]
+
+
+def test_an_active_route_on_the_prefix_stops_the_system_route():
+    data = base_dict()
+    data['routes'].append({'destination': '192.0.2.99/32', 'next_hop': '0.0.0.0', 'interface': 3, 'route_metric': 1, 'store': 'active',
+                           'protocol': 'netmgmt'})
+    after = apply(HostState.from_dict(data), [address_op(3, 'ipv4', '192.0.2.99', 24)])
+    assert [(r.store, r.protocol, r.route_metric) for r in after.routes if r.destination == '192.0.2.99/32'] == [('active', 'netmgmt', 1)]
+
+
+def test_a_route_an_address_brings_twice_is_written_once():
+    # 10.9.9.255/24 is its own subnet's broadcast address: its host route and the broadcast route are one route
+    after = apply(base(), [address_op(7, 'ipv4', '10.9.9.255', 24)])
+    assert sorted(r.destination for r in after.routes if r.interface == 7 and r.destination.startswith('10.9.9.')) == [
+        '10.9.9.0/24', '10.9.9.255/32']
