@@ -47,7 +47,6 @@ from ansible_collections.winnet.routing.plugins.module_utils.hoststate import (
     FIREWALL_KEY,
     NETBIOS_KEY,
     HostState,
-    address_sort_key,
     canonical,
     canonical_rule,
     find_address,
@@ -237,11 +236,12 @@ class _Planner:
         present = {(a.interface, a.family, a.value): a for a in self.work.addresses
                    if a.interface in self.mapping.values() and managed_address(a) and not self.left_alone(a.interface, a.family)}
         removals, additions, changes = [], [], []
-        for key, addr in sorted(present.items(), key=lambda item: address_sort_key(item[1])):
+        # The keys (interface, family, address) are the identity order of the addresses.
+        for key, addr in sorted(present.items()):
             goal = wanted.get(key)
             if goal is None or goal.prefix_length != addr.prefix_length:
                 removals.append(address_op('remove_address', addr))
-        for key, goal in sorted(wanted.items(), key=lambda item: (item[0][0],) + address_sort_key(item[1])[1:]):
+        for key, goal in sorted(wanted.items()):
             addr = present.get(key)
             if addr is None or addr.prefix_length != goal.prefix_length:
                 additions.append(readd_address_op(self.target, goal, key[0]))
@@ -269,8 +269,6 @@ class _Planner:
             if index is None or self.left_alone(index, route.family):
                 continue
             key = route_key(route)[:4] + (index,)
-            if route.protocol == 'local' and key in self.unrestored:
-                continue
             if not managed_route(route):
                 if not any(route_key(r) == key and r.store == route.store for r in self.work.routes):
                     self.limit('route %s via %s on interface %d (%s store) is not restored: it was learned from %s'
@@ -322,7 +320,7 @@ class _Planner:
                 # What the baseline does not record (bindings, NetBIOS) is not compared.
                 for ident, item in have.items():
                     have[ident] = {k: v for k, v in item.items() if k not in (BINDINGS_KEY, NETBIOS_KEY) or k in want.get(ident, {})}
-            for ident in sorted(set(want) | set(have), key=repr):
+            for ident in sorted(set(want) | set(have)):
                 if want.get(ident) != have.get(ident):
                     exact = False
                     self.limit('%s %s differs after the restore: baseline %s; restored %s'
