@@ -294,8 +294,9 @@ class _Planner:
     def firewall(self):
         if FIREWALL_KEY not in self.target.extra and FIREWALL_KEY not in self.work.extra:
             return
-        wanted = {r['name']: r for r in self.target.extra.get(FIREWALL_KEY) or [] if isinstance(r, dict)}
-        present = {r['name']: r for r in self.work.extra.get(FIREWALL_KEY) or [] if isinstance(r, dict)}
+        # A rule without a name cannot be addressed by an operation: it is left out (and reported by compare).
+        wanted = {r['name']: r for r in self.target.extra.get(FIREWALL_KEY) or [] if _named(r)}
+        present = {r['name']: r for r in self.work.extra.get(FIREWALL_KEY) or [] if _named(r)}
         block = []
         for name in sorted(present):
             if name not in wanted or _rule(present[name]) != _rule(wanted[name]):
@@ -361,6 +362,10 @@ def _origin(addr):
     if is_link_local(addr.family, addr.value):
         return 'a link-local address'
     return 'assigned by %s' % addr.extra.get('prefix_origin')
+
+
+def _named(rule):
+    return isinstance(rule, dict) and isinstance(rule.get('name'), str)
 
 
 def _rule(rule):

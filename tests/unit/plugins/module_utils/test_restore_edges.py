@@ -3,13 +3,18 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Restore when one interface of the baseline cannot be handled: the others are still matched,
 set back and created again (a loopback listed first, a physical adapter gone, a loopback whose
-name is taken), and the limit that names a physical adapter gone."""
+name is taken), the limit that names a physical adapter gone, partial states, SkipAsSource on a
+loopback under another index, leased addresses, firewall rules (none in the baseline, one without
+a name) and the differences listed for an adapter outside the baseline."""
 
 from __future__ import annotations
 
 import os
 import sys
 
+import pytest
+
+from ansible_collections.winnet.routing.plugins.module_utils.errors import StateError
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
 from ansible_collections.winnet.routing.plugins.module_utils.restore import plan_restore
 
@@ -55,3 +60,66 @@ def test_a_loopback_whose_name_is_taken_does_not_stop_the_next_one():
     assert "loopback adapter 'loopback' cannot be created again: interface 11 has its name" in result['limits']
     assert {'op': 'create_loopback', 'name': 'vip2'} in result['operations']
     assert result['interfaces'][8] == 12                          # one above the highest index on the host (11)
+
+
+@pytest.mark.parametrize('side, message', [
+    ('target', 'baseline: is a partial state (routes.persistent, addresses missing): restore needs a complete state'),
+    ('current', 'state: the host state is partial (routes.persistent, addresses missing): restore needs a complete state'),
+])
+def test_a_partial_state_is_refused_naming_what_it_lacks(side, message):
+    partial = base_dict()
+    partial['partial'] = ['routes.persistent', 'addresses']
+    states = {'target': HostState.from_dict(base_dict()), 'current': HostState.from_dict(base_dict())}
+    states[side] = HostState.from_dict(partial)
+    with pytest.raises(StateError) as caught:
+        plan_restore(states['current'], states['target'])
+    assert str(caught.value) == message
+
+
+def test_skip_as_source_is_set_back_on_a_loopback_matched_under_another_index():
+    data = base_dict()
+    data['interfaces'][2]['index'] = 9                            # the loopback was re-created since: now interface 9
+    data['addresses'][3].update(interface=9, skip_as_source=False)
+    result = plan_restore(HostState.from_dict(data), HostState.from_dict(base_dict()))
+    assert result['interfaces'] == {3: 3, 4: 4, 7: 9}
+    assert result['operations'] == [{'op': 'set_address', 'interface': 9, 'family': 'ipv4', 'address': '203.0.113.80', 'skip_as_source': True}]
+    assert result['exact']
+
+
+def test_a_leased_address_the_host_still_has_is_no_limit():
+    data = base_dict()
+    data['addresses'][2]['prefix_origin'] = 'dhcp'
+    assert plan_restore(HostState.from_dict(data), HostState.from_dict(data)) == {
+        'operations': [], 'interfaces': {3: 3, 4: 4, 7: 7}, 'limits': [], 'exact': True}
+
+
+def test_firewall_rules_are_removed_when_the_baseline_has_none():
+    data = base_dict()
+    data['firewall_rules'] = [{'name': 'dns', 'local_address': '203.0.113.80', 'protocol': 'UDP', 'local_port': '53'}]
+    result = plan_restore(HostState.from_dict(data), HostState.from_dict(base_dict()))
+    assert result['operations'] == [{'op': 'remove_firewall_rule', 'name': 'dns'}] and result['exact']
+
+
+def test_a_firewall_rule_without_a_name_cannot_be_restored():
+    data = base_dict()
+    data['firewall_rules'] = [{'local_port': '53'}]
+    result = plan_restore(HostState.from_dict(base_dict()), HostState.from_dict(data))
+    assert result['operations'] == []
+    assert result['limits'] == ['firewall rules differ after the restore']
+    assert result['exact'] is False
+
+
+def test_an_adapter_outside_the_baseline_is_listed_with_its_routes_in_order():
+    data = base_dict()
+    data['interfaces'].append({'index': 11, 'alias': 'NIC3', 'kind': 'ethernet', 'ipv4': {'metric': 30},
+                               'bindings': {'ms_msclient': True, 'ms_server': True}, 'netbios': 'default'})
+    result = plan_restore(HostState.from_dict(data), HostState.from_dict(base_dict()))
+    assert result['operations'] == [] and result['exact'] is False
+    assert result['limits'] == [
+        'interface 11 (NIC3) is not in the baseline: it is left as it is',
+        # bindings and NetBIOS are compared only where the baseline records them
+        'interface 11 differs after the restore: baseline absent; restored alias=NIC3, connected=True, index=11, kind=ethernet, register_dns=True',
+        "route ('224.0.0.0/4', '0.0.0.0', 11, 'active') differs after the restore: baseline absent; restored destination=224.0.0.0/4, "
+        'interface=11, next_hop=0.0.0.0, protocol=local, route_metric=256, store=active',
+        "route ('255.255.255.255/32', '0.0.0.0', 11, 'active') differs after the restore: baseline absent; restored destination=255.255.255.255/32, "
+        'interface=11, next_hop=0.0.0.0, protocol=local, route_metric=256, store=active']
