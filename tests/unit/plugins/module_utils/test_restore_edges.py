@@ -5,7 +5,8 @@
 set back and created again (a loopback listed first, a physical adapter gone, a loopback whose
 name is taken), the limit that names a physical adapter gone, partial states, SkipAsSource on a
 loopback under another index, leased addresses, firewall rules (none in the baseline, one without
-a name) and the differences listed for an adapter outside the baseline."""
+a name), the differences listed for an adapter outside the baseline, renumber, the settings of one
+family when the other is unbound, and the routes after one also learned from DHCP."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ import sys
 
 import pytest
 
+from ansible_collections.winnet.routing.plugins.module_utils.applier import apply
 from ansible_collections.winnet.routing.plugins.module_utils.errors import StateError
 from ansible_collections.winnet.routing.plugins.module_utils.hoststate import HostState
-from ansible_collections.winnet.routing.plugins.module_utils.restore import plan_restore
+from ansible_collections.winnet.routing.plugins.module_utils.restore import plan_restore, renumber
 
 sys.path.insert(0, os.path.dirname(__file__))
-from planning_states import base_dict  # noqa: E402  pylint: disable=wrong-import-position
+from planning_states import base, base_dict  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def without_interface(data, index):
@@ -123,3 +125,40 @@ def test_an_adapter_outside_the_baseline_is_listed_with_its_routes_in_order():
         'interface=11, next_hop=0.0.0.0, protocol=local, route_metric=256, store=active',
         "route ('255.255.255.255/32', '0.0.0.0', 11, 'active') differs after the restore: baseline absent; restored destination=255.255.255.255/32, "
         'interface=11, next_hop=0.0.0.0, protocol=local, route_metric=256, store=active']
+
+
+def test_renumber_keeps_a_removed_system_route_removed():
+    state = apply(base(), [{'op': 'remove_route', 'family': 'ipv4', 'destination': '192.0.2.0/24', 'next_hop': '0.0.0.0', 'interface': 3,
+                            'store': 'active'}])
+    moved = renumber(state, {3: 13})
+    assert '192.0.2.0/24' not in {r.destination for r in moved.routes}
+    assert {r.interface for r in moved.routes if r.destination == '192.0.2.10/32'} == {13}
+
+
+def test_the_settings_of_an_ipv6_only_interface_are_restored():
+    target, data = base_dict(), base_dict()
+    target['interfaces'].append({'index': 9, 'alias': 'NIC3', 'kind': 'ethernet', 'ipv6': {'metric': 10}})
+    data['interfaces'].append({'index': 9, 'alias': 'NIC3', 'kind': 'ethernet', 'ipv6': {'metric': 30}})
+    result = plan_restore(HostState.from_dict(data), HostState.from_dict(target))
+    assert result['operations'] == [{'op': 'set_interface', 'interface': 9, 'family': 'ipv6', 'metric': 10}] and result['exact']
+
+
+def test_ipv6_settings_are_restored_next_to_ipv4_unbound_since_the_baseline():
+    data = base_dict()
+    del data['interfaces'][0]['ipv4']                             # NIC1: IPv4 unbound since, IPv6 metric set by hand
+    data['interfaces'][0]['ipv6'] = {'metric': 30}
+    data['addresses'] = [a for a in data['addresses'] if a['address'] != '192.0.2.10']
+    data['routes'] = [r for r in data['routes'] if r['interface'] != 3]
+    result = plan_restore(HostState.from_dict(data), base())
+    assert result['operations'] == [{'op': 'set_interface', 'interface': 3, 'family': 'ipv6', 'automatic_metric': True}]
+    assert result['limits'][0] == 'interface 3 (NIC1): ipv4 is unbound now and bound in the baseline; restore does not bind or unbind a protocol'
+
+
+def test_routes_after_one_also_learned_from_dhcp_are_restored():
+    data = base_dict()
+    # the default route on NIC1 now comes from DHCP; NIC2's 10.20.0.0/16 got metric 9 since the baseline
+    data['routes'] = [dict(data['routes'][0], protocol='dhcp'), dict(data['routes'][2], route_metric=9), data['routes'][3]]
+    result = plan_restore(HostState.from_dict(data), base())
+    assert 'route 0.0.0.0/0 on interface 3 is also learned from DHCP or router advertisements: left as it is' in result['limits']
+    assert result['operations'] == [{'op': 'set_route_metric', 'family': 'ipv4', 'destination': '10.20.0.0/16', 'next_hop': '198.51.100.1',
+                                     'interface': 4, 'store': 'active', 'route_metric': 5}]
