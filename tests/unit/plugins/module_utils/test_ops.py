@@ -60,3 +60,19 @@ def test_validate_all_names_the_index():
     assert str(err.value).startswith('operations[1].address: required field')
     with pytest.raises(ArgumentError):
         validate_all(ROUTE)
+
+
+DNS = {'op': 'set_dns_registration', 'interface': 3, 'register_dns': True}
+
+
+@pytest.mark.parametrize('operations, message', [
+    (['set_dns_registration'], 'operations[0]: must be a mapping, got str'),
+    ('set_dns_registration', 'operations: must be a list of operations'),
+    ({'op': 'set_dns_registration'}, 'operations: must be a list of operations'),
+    ([DNS, dict(DNS, adapter=5)], 'operations[1].adapter: must be a str, got 5'),
+    ([dict(DNS, adapter=' ')], 'operations[0].adapter: must be a non-empty adapter name'),
+])
+def test_a_list_of_operations_is_refused_naming_the_path(operations, message):
+    with pytest.raises(ArgumentError) as caught:
+        validate_all(operations)
+    assert str(caught.value) == message
