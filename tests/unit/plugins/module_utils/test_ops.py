@@ -71,6 +71,9 @@ DNS = {'op': 'set_dns_registration', 'interface': 3, 'register_dns': True}
     ({'op': 'set_dns_registration'}, 'operations: must be a list of operations'),
     ([DNS, dict(DNS, adapter=5)], 'operations[1].adapter: must be a str, got 5'),
     ([dict(DNS, adapter=' ')], 'operations[0].adapter: must be a non-empty adapter name'),
+    ([{'op': 'add_firewall_rule', 'name': 'dns', 'local_address': '203.0.113.80', 'protocol': 'ICMP', 'local_port': '53'}],
+     "operations[0].protocol: 'ICMP' is not one of TCP, UDP"),
+    ([{'op': 'set_interface', 'interface': 3, 'family': 'ipv4'}], 'operations[0]: set_interface changes nothing: give at least one setting'),
 ])
 def test_a_list_of_operations_is_refused_naming_the_path(operations, message):
     with pytest.raises(ArgumentError) as caught:
