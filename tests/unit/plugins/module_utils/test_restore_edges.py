@@ -162,3 +162,21 @@ def test_routes_after_one_also_learned_from_dhcp_are_restored():
     assert 'route 0.0.0.0/0 on interface 3 is also learned from DHCP or router advertisements: left as it is' in result['limits']
     assert result['operations'] == [{'op': 'set_route_metric', 'family': 'ipv4', 'destination': '10.20.0.0/16', 'next_hop': '198.51.100.1',
                                      'interface': 4, 'store': 'active', 'route_metric': 5}]
+
+
+def test_an_address_in_both_stores_in_the_baseline_and_active_only_now_is_a_limit():
+    target = base_dict()
+    target['addresses'].append(dict(target['addresses'][3], store='persistent'))     # the VIP was in both stores
+    result = plan_restore(base(), HostState.from_dict(target))
+    assert result['operations'] == [] and result['exact'] is False
+    assert result['limits'][0] == ('address 203.0.113.80 of interface 7 is in the active store only now and in both stores in the baseline: '
+                                   'restore does not remove and add it again for that')
+
+
+def test_an_address_only_in_the_persistent_store_is_left_there():
+    data = base_dict()
+    data['addresses'].append({'address': '192.0.2.77', 'prefix_length': 24, 'interface': 3, 'store': 'persistent'})
+    result = plan_restore(HostState.from_dict(data), base())
+    assert result['operations'] == []
+    assert result['limits'][0] == ('address 192.0.2.77 of interface 3 is only in the persistent store (it comes back at the next boot): '
+                                   'restore leaves it there')
