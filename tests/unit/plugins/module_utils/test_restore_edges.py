@@ -171,6 +171,10 @@ def test_an_address_in_both_stores_in_the_baseline_and_active_only_now_is_a_limi
     assert result['operations'] == [] and result['exact'] is False
     assert result['limits'][0] == ('address 203.0.113.80 of interface 7 is in the active store only now and in both stores in the baseline: '
                                    'restore does not remove and add it again for that')
+    # the persistent copy is told apart from the address in force by its store
+    assert result['limits'][1] == ("address (7, '203.0.113.80', 'persistent') differs after the restore: baseline address=203.0.113.80, "
+                                   'interface=7, prefix_length=32, skip_as_source=True, state=preferred, store=persistent, temporary=False; '
+                                   'restored absent')
 
 
 def test_an_address_only_in_the_persistent_store_is_left_there():
